@@ -1,0 +1,48 @@
+# The two commands of the README, and a few helpers.
+# Everything runs from a virtual environment in .venv, made from requirements.txt.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-requirements
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Test runner options, e.g. make test PYTEST_ARGS="-k deadline -x"
+PYTEST_ARGS ?=
+
+.PHONY: install run test lint format migrate demo clean
+
+$(STAMP): requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	$(BIN)/python manage.py load_demo
+
+## make run: install, migrate SQLite, load the demo plan and accounts, serve on 127.0.0.1:8000
+run: demo
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## make test: install, then run the whole test suite (DATABASE_URL picks the database)
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## make lint: ruff check, ruff format --check, and no missing migration
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles test-artifacts

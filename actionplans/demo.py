@@ -1,0 +1,135 @@
+"""The demo: the seed plan from the PIM training in Beirut, and three accounts.
+
+Used by `manage.py load_demo` (and so by `make run`). Running it again
+changes nothing: the plan is recognised by its title, the accounts by their
+usernames.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractUser
+from django.db import transaction
+
+from actionplans.choices import PlanStatus, PlanVisibility
+from actionplans.models import ActionPlan
+from actionplans.selectors import plan_people
+from actionplans.services import plan_create_from_workshop
+from actionplans.workshop import read_workshop_tsv
+from orgs.services import normalize_name
+
+DEMO_TITLE = "PIM Lebanon Action Plan"
+DEMO_COUNTRY = "Lebanon"
+DEMO_ORIGIN = "PIM training, Beirut, 10-13 Dec 2018"
+DEMO_MEMBER_PERSON = "Jad"
+
+# username -> what the account is for
+DEMO_ACCOUNTS = {
+    "demo-coordinator": "coordinator of the demo plan",
+    "demo-member": f"member of the demo plan (the person {DEMO_MEMBER_PERSON})",
+    "demo-viewer": "signed-in user with no role in the plan",
+}
+
+
+@dataclass
+class DemoAccount:
+    username: str
+    role: str
+    password: str | None  # None: unchanged and not known to this checkout
+    created: bool
+
+
+@dataclass
+class DemoResult:
+    plan: ActionPlan
+    plan_created: bool
+    accounts: list[DemoAccount]
+
+
+def _read_credentials(path: Path) -> dict[str, str]:
+    try:
+        return json.loads(path.read_text())
+    except (FileNotFoundError, ValueError):
+        return {}
+
+
+def _write_credentials(path: Path, credentials: dict[str, str]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(credentials, indent=2))
+    path.chmod(0o600)
+
+
+def _account(
+    username: str, credentials: dict[str, str], reset_password: bool
+) -> tuple[AbstractUser, DemoAccount]:
+    """Get or create one demo account; a password is generated, never committed."""
+    user_model = get_user_model()
+    user = user_model.objects.filter(username=username).first()
+    created = user is None
+    if created or reset_password:
+        password = secrets.token_urlsafe(9)
+        if created:
+            user = user_model.objects.create_user(
+                username=username, email=f"{username}@example.org", password=password
+            )
+        else:
+            user.set_password(password)
+            user.save(update_fields=["password"])
+        credentials[username] = password
+    else:
+        stored = credentials.get(username)
+        password = stored if stored and user.check_password(stored) else None
+    return user, DemoAccount(username, DEMO_ACCOUNTS[username], password, created)
+
+
+@transaction.atomic
+def demo_load(
+    *, table_file: Path, credentials_file: Path, reset_passwords: bool = False
+) -> DemoResult:
+    """Create the demo plan and accounts where they are missing."""
+    credentials = _read_credentials(credentials_file)
+    plan = ActionPlan.objects.filter(title=DEMO_TITLE).order_by("id").first()
+    plan_created = plan is None
+    if plan is None:
+        table = read_workshop_tsv(table_file.read_text(encoding="utf-8"))
+        plan = plan_create_from_workshop(
+            table=table,
+            title=DEMO_TITLE,
+            country=DEMO_COUNTRY,
+            origin=DEMO_ORIGIN,
+            status=PlanStatus.ACTIVE,
+            # The viewer account is there to show what any signed-in user sees.
+            visibility=PlanVisibility.SIGNED_IN,
+        )
+
+    accounts = []
+    users = {}
+    for username in DEMO_ACCOUNTS:
+        users[username], account = _account(username, credentials, reset_passwords)
+        accounts.append(account)
+
+    coordinator = users["demo-coordinator"]
+    if not plan.coordinators.filter(pk=coordinator.pk).exists():
+        plan.coordinators.add(coordinator)
+
+    member = users["demo-member"]
+    person = next(
+        (
+            p
+            for p in plan_people(plan=plan)
+            if normalize_name(p.name) == normalize_name(DEMO_MEMBER_PERSON)
+        ),
+        None,
+    )
+    if person is not None and person.user_id is None and not hasattr(member, "person"):
+        person.user = member
+        person.save(update_fields=["user", "updated"])
+
+    if any(account.password for account in accounts if account.created) or reset_passwords:
+        _write_credentials(credentials_file, credentials)
+    return DemoResult(plan=plan, plan_created=plan_created, accounts=accounts)

@@ -1,0 +1,49 @@
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from actionplans.demo import demo_load
+
+
+class Command(BaseCommand):
+    help = (
+        "Create the PIM Lebanon demo plan from the seed table and three demo accounts "
+        "(coordinator, member, viewer), printing their credentials. Safe to run again."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--file",
+            type=Path,
+            default=settings.DEMO_PLAN_FILE,
+            help="Workshop table (tab-separated) to read. Default: the bundled seed table.",
+        )
+        parser.add_argument(
+            "--reset-passwords",
+            action="store_true",
+            help="Give the demo accounts new passwords.",
+        )
+
+    def handle(self, *args, **options):
+        path: Path = options["file"]
+        if not path.is_file():
+            raise CommandError(f"No such file: {path}")
+        try:
+            result = demo_load(
+                table_file=path,
+                credentials_file=Path(settings.LOCAL_STATE_DIR) / "demo_credentials.json",
+                reset_passwords=options["reset_passwords"],
+            )
+        except ValidationError as error:
+            raise CommandError(f"{path}: " + "; ".join(error.messages)) from None
+
+        verb = "Created" if result.plan_created else "Already there:"
+        self.stdout.write(f'{verb} plan "{result.plan.title}" (id {result.plan.pk}).')
+        self.stdout.write("Demo accounts:")
+        for account in result.accounts:
+            password = account.password or (
+                "(unchanged; run `manage.py load_demo --reset-passwords` for a new one)"
+            )
+            self.stdout.write(f"  {account.username:<18} {password:<14}  {account.role}")

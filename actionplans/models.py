@@ -1,0 +1,455 @@
+"""Action plans as a workshop writes them: groups, challenges, action points.
+
+Rules that must always hold live here as database constraints; the services
+in services.py are the only place that changes these records outside the admin.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from actionplans.choices import (
+    OPEN_STATUSES,
+    ActionPointStatus,
+    DeadlinePrecision,
+    FocalPointRole,
+    PlanStatus,
+    PlanVisibility,
+)
+from orgs.models import Person
+
+
+def _progress_range(prefix: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(progress__gte=0, progress__lte=100),
+        name=f"{prefix}_progress_0_100",
+        violation_error_message="Progress must be between 0 and 100.",
+    )
+
+
+def _completed_is_100(prefix: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=~Q(status=ActionPointStatus.COMPLETED) | Q(progress=100),
+        name=f"{prefix}_completed_progress_100",
+        violation_error_message="A completed action point has progress 100.",
+    )
+
+
+def _status_valid(prefix: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(status__in=ActionPointStatus.values),
+        name=f"{prefix}_status_valid",
+        violation_error_message="Unknown status.",
+    )
+
+
+class ActionPlan(models.Model):
+    """The action plan one PIM workshop produced for one operation."""
+
+    title = models.CharField("title", max_length=200)
+    country = models.CharField("country", max_length=100, blank=True)
+    origin = models.CharField(
+        "origin",
+        max_length=300,
+        blank=True,
+        help_text='The event the plan came from, e.g. "PIM training, Beirut, 10-13 Dec 2018".',
+    )
+    status = models.CharField(
+        "status", max_length=10, choices=PlanStatus.choices, default=PlanStatus.ACTIVE
+    )
+    visibility = models.CharField(
+        "visibility",
+        max_length=10,
+        choices=PlanVisibility.choices,
+        default=PlanVisibility.MEMBERS,
+        help_text="Members only: coordinators and the people named in the plan.",
+    )
+    coordinators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="coordinators",
+        blank=True,
+        related_name="coordinated_plans",
+    )
+    created = models.DateTimeField("created", auto_now_add=True)
+    updated = models.DateTimeField("updated", auto_now=True)
+
+    history = HistoricalRecords(m2m_fields=[coordinators])
+
+    class Meta:
+        ordering = ["title", "id"]
+        verbose_name = "action plan"
+        verbose_name_plural = "action plans"
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(title=""),
+                name="actionplans_plan_title_not_blank",
+                violation_error_message="A plan needs a title.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=PlanStatus.values),
+                name="actionplans_plan_status_valid",
+                violation_error_message="Unknown plan status.",
+            ),
+            models.CheckConstraint(
+                condition=Q(visibility__in=PlanVisibility.values),
+                name="actionplans_plan_visibility_valid",
+                violation_error_message="Unknown visibility.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class WorkingGroup(models.Model):
+    """A numbered group inside a plan ("Group 1: Data Sharing")."""
+
+    plan = models.ForeignKey(
+        ActionPlan, verbose_name="plan", on_delete=models.CASCADE, related_name="working_groups"
+    )
+    number = models.PositiveSmallIntegerField("number")
+    name = models.CharField("name", max_length=200)
+    team_leader = models.ForeignKey(
+        Person,
+        verbose_name="team leader",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="led_groups",
+    )
+    team_members = models.ManyToManyField(
+        Person, verbose_name="team members", blank=True, related_name="working_groups"
+    )
+    created = models.DateTimeField("created", auto_now_add=True)
+    updated = models.DateTimeField("updated", auto_now=True)
+
+    history = HistoricalRecords(m2m_fields=[team_members])
+
+    class Meta:
+        ordering = ["plan", "number"]
+        verbose_name = "working group"
+        verbose_name_plural = "working groups"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "number"],
+                name="actionplans_group_number_unique",
+                violation_error_message="This plan already has a group with this number.",
+            ),
+            models.CheckConstraint(
+                condition=Q(number__gte=1),
+                name="actionplans_group_number_positive",
+                violation_error_message="Group numbers start at 1.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(name=""),
+                name="actionplans_group_name_not_blank",
+                violation_error_message="A working group needs a name.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Group {self.number}: {self.name}"
+
+
+class Challenge(models.Model):
+    """A numbered problem statement under a working group."""
+
+    working_group = models.ForeignKey(
+        WorkingGroup,
+        verbose_name="working group",
+        on_delete=models.CASCADE,
+        related_name="challenges",
+    )
+    number = models.PositiveSmallIntegerField("number")
+    description = models.TextField("description")
+    created = models.DateTimeField("created", auto_now_add=True)
+    updated = models.DateTimeField("updated", auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["working_group", "number"]
+        verbose_name = "challenge"
+        verbose_name_plural = "challenges"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["working_group", "number"],
+                name="actionplans_challenge_number_unique",
+                violation_error_message="This group already has a challenge with this number.",
+            ),
+            models.CheckConstraint(
+                condition=Q(number__gte=1),
+                name="actionplans_challenge_number_positive",
+                violation_error_message="Challenge numbers start at 1.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(description=""),
+                name="actionplans_challenge_description_not_blank",
+                violation_error_message="A challenge needs a description.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.description}"
+
+
+class ActionPoint(models.Model):
+    """What will be done about a challenge, by when and by whom.
+
+    `deadline` keeps the words as written ("Q1 of 2019"); `due_date` and
+    `deadline_precision` are derived from them by parsing.parse_deadline.
+    `version` goes up on every change so that two people editing at once
+    cannot silently overwrite each other.
+    """
+
+    challenge = models.ForeignKey(
+        Challenge,
+        verbose_name="challenge",
+        on_delete=models.CASCADE,
+        related_name="action_points",
+    )
+    position = models.PositiveSmallIntegerField("position")
+    description = models.TextField("description")
+    deadline = models.CharField("deadline", max_length=100, blank=True)
+    due_date = models.DateField("due date", null=True, blank=True)
+    deadline_precision = models.CharField(
+        "deadline precision",
+        max_length=10,
+        choices=DeadlinePrecision.choices,
+        default=DeadlinePrecision.NONE,
+    )
+    status = models.CharField(
+        "status",
+        max_length=12,
+        choices=ActionPointStatus.choices,
+        default=ActionPointStatus.NOT_STARTED,
+    )
+    progress = models.PositiveSmallIntegerField("progress (%)", default=0)
+    version = models.PositiveIntegerField("version", default=1, editable=False)
+    created = models.DateTimeField("created", auto_now_add=True)
+    updated = models.DateTimeField("updated", auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = [
+            "challenge__working_group__plan_id",
+            "challenge__working_group__number",
+            "challenge__number",
+            "position",
+        ]
+        verbose_name = "action point"
+        verbose_name_plural = "action points"
+        indexes = [
+            models.Index(fields=["status", "due_date"], name="actionplans_ap_status_due_idx"),
+            models.Index(fields=["due_date"], name="actionplans_ap_due_idx"),
+            models.Index(fields=["updated"], name="actionplans_ap_updated_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["challenge", "position"],
+                name="actionplans_ap_position_unique",
+                violation_error_message="This challenge already has an action point here.",
+            ),
+            models.CheckConstraint(
+                condition=Q(position__gte=1),
+                name="actionplans_ap_position_positive",
+                violation_error_message="Positions start at 1.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(description=""),
+                name="actionplans_ap_description_not_blank",
+                violation_error_message="An action point needs a description.",
+            ),
+            _progress_range("actionplans_ap"),
+            _completed_is_100("actionplans_ap"),
+            _status_valid("actionplans_ap"),
+            models.CheckConstraint(
+                condition=Q(deadline_precision__in=DeadlinePrecision.values),
+                name="actionplans_ap_precision_valid",
+                violation_error_message="Unknown deadline precision.",
+            ),
+            # A due date exists exactly when the deadline has a precision.
+            models.CheckConstraint(
+                condition=(Q(deadline_precision=DeadlinePrecision.NONE) & Q(due_date__isnull=True))
+                | (~Q(deadline_precision=DeadlinePrecision.NONE) & Q(due_date__isnull=False)),
+                name="actionplans_ap_due_date_matches_precision",
+                violation_error_message="A due date needs a precision, and a precision a date.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        text = self.description if len(self.description) <= 80 else self.description[:77] + "..."
+        return text
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def is_overdue(self, today: datetime.date | None = None) -> bool:
+        """Open and due before today (DOMAIN.md)."""
+        today = today or timezone.localdate()
+        return self.is_open and self.due_date is not None and self.due_date < today
+
+    def days_until_due(self, today: datetime.date | None = None) -> int | None:
+        if self.due_date is None:
+            return None
+        return (self.due_date - (today or timezone.localdate())).days
+
+
+class FocalPoint(models.Model):
+    """A person answerable for an action point, as lead, support or advisor."""
+
+    action_point = models.ForeignKey(
+        ActionPoint,
+        verbose_name="action point",
+        on_delete=models.CASCADE,
+        related_name="focal_points",
+    )
+    person = models.ForeignKey(
+        Person, verbose_name="person", on_delete=models.PROTECT, related_name="focal_points"
+    )
+    role = models.CharField(
+        "role", max_length=10, choices=FocalPointRole.choices, default=FocalPointRole.LEAD
+    )
+    # What the plan said about this person that fits no role, e.g. "(tbc)":
+    # kept so that nothing written in the workshop is lost.
+    note = models.CharField("note", max_length=200, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        # Lead first, then support, then advisor, as a plan names them.
+        ordering = [
+            "action_point",
+            models.Case(
+                models.When(role=FocalPointRole.LEAD, then=0),
+                models.When(role=FocalPointRole.SUPPORT, then=1),
+                default=2,
+            ),
+            "id",
+        ]
+        verbose_name = "focal point"
+        verbose_name_plural = "focal points"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["action_point", "person"],
+                name="actionplans_focal_point_person_unique",
+                violation_error_message="This person is already a focal point here.",
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=FocalPointRole.values),
+                name="actionplans_focal_point_role_valid",
+                violation_error_message="Unknown role.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person.name} ({self.get_role_display().lower()})"
+
+
+class ProgressUpdate(models.Model):
+    """One report on an action point: its status and progress afterwards, and why."""
+
+    action_point = models.ForeignKey(
+        ActionPoint,
+        verbose_name="action point",
+        on_delete=models.CASCADE,
+        related_name="progress_updates",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="author",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="progress_updates",
+    )
+    created = models.DateTimeField("time", default=timezone.now, db_index=True)
+    previous_status = models.CharField(
+        "status before", max_length=12, choices=ActionPointStatus.choices
+    )
+    previous_progress = models.PositiveSmallIntegerField("progress before (%)")
+    status = models.CharField("status", max_length=12, choices=ActionPointStatus.choices)
+    progress = models.PositiveSmallIntegerField("progress (%)")
+    note = models.TextField("note", blank=True)
+    evidence_url = models.URLField("evidence link", max_length=500, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        get_latest_by = "created"
+        verbose_name = "progress update"
+        verbose_name_plural = "progress updates"
+        constraints = [
+            _progress_range("actionplans_update"),
+            _completed_is_100("actionplans_update"),
+            _status_valid("actionplans_update"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_status_display()}, {self.progress}% ({self.created:%Y-%m-%d})"
+
+
+class DeadlineChange(models.Model):
+    """A deadline moved: old and new words and dates, who, when and why."""
+
+    action_point = models.ForeignKey(
+        ActionPoint,
+        verbose_name="action point",
+        on_delete=models.CASCADE,
+        related_name="deadline_changes",
+    )
+    old_deadline = models.CharField("old deadline", max_length=100, blank=True)
+    old_due_date = models.DateField("old due date", null=True, blank=True)
+    new_deadline = models.CharField("new deadline", max_length=100, blank=True)
+    new_due_date = models.DateField("new due date", null=True, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="changed by",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="deadline_changes",
+    )
+    changed_at = models.DateTimeField("changed at", default=timezone.now, db_index=True)
+    reason = models.TextField("reason")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        get_latest_by = "changed_at"
+        verbose_name = "deadline change"
+        verbose_name_plural = "deadline changes"
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(reason=""),
+                name="actionplans_deadline_change_reason_not_blank",
+                violation_error_message="Say why the deadline moved.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(old_deadline=models.F("new_deadline")),
+                name="actionplans_deadline_change_changes_something",
+                violation_error_message="The new deadline is the same as the old one.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        old = self.old_deadline or "no deadline"
+        new = self.new_deadline or "no deadline"
+        return f"{old} → {new}"
+
+    @property
+    def days_moved(self) -> int | None:
+        """Slippage in days; None when either side has no date."""
+        if self.old_due_date is None or self.new_due_date is None:
+            return None
+        return (self.new_due_date - self.old_due_date).days

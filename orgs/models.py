@@ -1,0 +1,105 @@
+"""Organizations and the people who carry action points."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from simple_history.models import HistoricalRecords
+
+from orgs.choices import OrganizationKind
+
+
+class Organization(models.Model):
+    """An agency, NGO, government body, cluster, academic institution or donor."""
+
+    name = models.CharField("name", max_length=200)
+    acronym = models.CharField("acronym", max_length=30, blank=True)
+    kind = models.CharField(
+        "kind", max_length=20, choices=OrganizationKind.choices, default=OrganizationKind.OTHER
+    )
+    created = models.DateTimeField("created", auto_now_add=True)
+    updated = models.DateTimeField("updated", auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "organization"
+        verbose_name_plural = "organizations"
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                name="orgs_organization_name_ci_unique",
+                violation_error_message="An organization with this name already exists.",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(name=""),
+                name="orgs_organization_name_not_blank",
+                violation_error_message="An organization needs a name.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=OrganizationKind.values),
+                name="orgs_organization_kind_valid",
+                violation_error_message="Unknown kind of organization.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.acronym})" if self.acronym else self.name
+
+    @property
+    def short_name(self) -> str:
+        return self.acronym or self.name
+
+
+class Person(models.Model):
+    """Someone named in a plan: team leader, team member or focal point.
+
+    A person need not have an account; linking one lets them sign in and
+    update the action points they carry.
+    """
+
+    name = models.CharField("name", max_length=200)
+    email = models.EmailField("email", blank=True, default="")
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name="organization",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="people",
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="user account",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="person",
+    )
+    created = models.DateTimeField("created", auto_now_add=True)
+    updated = models.DateTimeField("updated", auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = "person"
+        verbose_name_plural = "people"
+        indexes = [models.Index(Lower("name"), name="orgs_person_name_ci_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=~models.Q(email=""),
+                name="orgs_person_email_ci_unique",
+                violation_error_message="Another person already has this email address.",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(name=""),
+                name="orgs_person_name_not_blank",
+                violation_error_message="A person needs a name.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        # Name only: showing the organization would cost a query per person in lists.
+        return self.name
