@@ -130,6 +130,18 @@ class ActionPointAdmin(SimpleHistoryAdmin):
             obj.deadline_precision, obj.due_date = parsed.precision, parsed.due_date
         if change:
             obj.version += 1
+            if "deadline" in form.changed_data:
+                # A moved deadline is a recorded event wherever it is moved.
+                old = ActionPoint.objects.get(pk=obj.pk)
+                DeadlineChange.objects.create(
+                    action_point=obj,
+                    old_deadline=old.deadline,
+                    old_due_date=old.due_date,
+                    new_deadline=obj.deadline,
+                    new_due_date=obj.due_date,
+                    changed_by=request.user,
+                    reason="Changed in the administration site.",
+                )
         super().save_model(request, obj, form, change)
 
     def get_form(self, request, obj=None, change=False, **kwargs):

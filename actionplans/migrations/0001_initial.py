@@ -8,460 +8,1301 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('orgs', '0001_initial'),
+        ("orgs", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Challenge',
+            name="Challenge",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField(verbose_name='number')),
-                ('description', models.TextField(verbose_name='description')),
-                ('created', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated', models.DateTimeField(auto_now=True, verbose_name='updated')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveSmallIntegerField(verbose_name="number")),
+                ("description", models.TextField(verbose_name="description")),
+                ("created", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated", models.DateTimeField(auto_now=True, verbose_name="updated")),
             ],
             options={
-                'verbose_name': 'challenge',
-                'verbose_name_plural': 'challenges',
-                'ordering': ['working_group', 'number'],
+                "verbose_name": "challenge",
+                "verbose_name_plural": "challenges",
+                "ordering": ["working_group", "number"],
             },
         ),
         migrations.CreateModel(
-            name='ActionPlan',
+            name="ActionPlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('country', models.CharField(blank=True, max_length=100, verbose_name='country')),
-                ('origin', models.CharField(blank=True, help_text='The event the plan came from, e.g. "PIM training, Beirut, 10-13 Dec 2018".', max_length=300, verbose_name='origin')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('active', 'Active'), ('closed', 'Closed')], default='active', max_length=10, verbose_name='status')),
-                ('visibility', models.CharField(choices=[('signed_in', 'All signed-in users'), ('members', 'Members only')], default='members', help_text='Members only: coordinators and the people named in the plan.', max_length=10, verbose_name='visibility')),
-                ('created', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('coordinators', models.ManyToManyField(blank=True, related_name='coordinated_plans', to=settings.AUTH_USER_MODEL, verbose_name='coordinators')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("country", models.CharField(blank=True, max_length=100, verbose_name="country")),
+                (
+                    "origin",
+                    models.CharField(
+                        blank=True,
+                        help_text='The event the plan came from, e.g. "PIM training, Beirut, 10-13 Dec 2018".',
+                        max_length=300,
+                        verbose_name="origin",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("active", "Active"), ("closed", "Closed")],
+                        default="active",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "visibility",
+                    models.CharField(
+                        choices=[("signed_in", "All signed-in users"), ("members", "Members only")],
+                        default="members",
+                        help_text="Members only: coordinators and the people named in the plan.",
+                        max_length=10,
+                        verbose_name="visibility",
+                    ),
+                ),
+                ("created", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "coordinators",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="coordinated_plans",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="coordinators",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'action plan',
-                'verbose_name_plural': 'action plans',
-                'ordering': ['title', 'id'],
+                "verbose_name": "action plan",
+                "verbose_name_plural": "action plans",
+                "ordering": ["title", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ActionPoint',
+            name="ActionPoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(verbose_name='position')),
-                ('description', models.TextField(verbose_name='description')),
-                ('deadline', models.CharField(blank=True, max_length=100, verbose_name='deadline')),
-                ('due_date', models.DateField(blank=True, null=True, verbose_name='due date')),
-                ('deadline_precision', models.CharField(choices=[('day', 'Day'), ('month', 'Month'), ('quarter', 'Quarter'), ('half', 'Half year'), ('year', 'Year'), ('none', 'No date')], default='none', max_length=10, verbose_name='deadline precision')),
-                ('status', models.CharField(choices=[('not_started', 'Not started'), ('in_progress', 'In progress'), ('blocked', 'Blocked'), ('completed', 'Completed'), ('cancelled', 'Cancelled')], default='not_started', max_length=12, verbose_name='status')),
-                ('progress', models.PositiveSmallIntegerField(default=0, verbose_name='progress (%)')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('challenge', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='action_points', to='actionplans.challenge', verbose_name='challenge')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(verbose_name="position")),
+                ("description", models.TextField(verbose_name="description")),
+                ("deadline", models.CharField(blank=True, max_length=100, verbose_name="deadline")),
+                ("due_date", models.DateField(blank=True, null=True, verbose_name="due date")),
+                (
+                    "deadline_precision",
+                    models.CharField(
+                        choices=[
+                            ("day", "Day"),
+                            ("month", "Month"),
+                            ("quarter", "Quarter"),
+                            ("half", "Half year"),
+                            ("year", "Year"),
+                            ("none", "No date"),
+                        ],
+                        default="none",
+                        max_length=10,
+                        verbose_name="deadline precision",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("not_started", "Not started"),
+                            ("in_progress", "In progress"),
+                            ("blocked", "Blocked"),
+                            ("completed", "Completed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="not_started",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "progress",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="progress (%)"),
+                ),
+                (
+                    "version",
+                    models.PositiveIntegerField(default=1, editable=False, verbose_name="version"),
+                ),
+                ("created", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "challenge",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="action_points",
+                        to="actionplans.challenge",
+                        verbose_name="challenge",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'action point',
-                'verbose_name_plural': 'action points',
-                'ordering': ['challenge__working_group__plan_id', 'challenge__working_group__number', 'challenge__number', 'position'],
+                "verbose_name": "action point",
+                "verbose_name_plural": "action points",
+                "ordering": [
+                    "challenge__working_group__plan_id",
+                    "challenge__working_group__number",
+                    "challenge__number",
+                    "position",
+                ],
             },
         ),
         migrations.CreateModel(
-            name='DeadlineChange',
+            name="DeadlineChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('old_deadline', models.CharField(blank=True, max_length=100, verbose_name='old deadline')),
-                ('old_due_date', models.DateField(blank=True, null=True, verbose_name='old due date')),
-                ('new_deadline', models.CharField(blank=True, max_length=100, verbose_name='new deadline')),
-                ('new_due_date', models.DateField(blank=True, null=True, verbose_name='new due date')),
-                ('changed_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='changed at')),
-                ('reason', models.TextField(verbose_name='reason')),
-                ('action_point', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deadline_changes', to='actionplans.actionpoint', verbose_name='action point')),
-                ('changed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='deadline_changes', to=settings.AUTH_USER_MODEL, verbose_name='changed by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "old_deadline",
+                    models.CharField(blank=True, max_length=100, verbose_name="old deadline"),
+                ),
+                (
+                    "old_due_date",
+                    models.DateField(blank=True, null=True, verbose_name="old due date"),
+                ),
+                (
+                    "new_deadline",
+                    models.CharField(blank=True, max_length=100, verbose_name="new deadline"),
+                ),
+                (
+                    "new_due_date",
+                    models.DateField(blank=True, null=True, verbose_name="new due date"),
+                ),
+                (
+                    "changed_at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="changed at"
+                    ),
+                ),
+                ("reason", models.TextField(verbose_name="reason")),
+                (
+                    "action_point",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="deadline_changes",
+                        to="actionplans.actionpoint",
+                        verbose_name="action point",
+                    ),
+                ),
+                (
+                    "changed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="deadline_changes",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="changed by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'deadline change',
-                'verbose_name_plural': 'deadline changes',
-                'ordering': ['-changed_at', '-id'],
-                'get_latest_by': 'changed_at',
+                "verbose_name": "deadline change",
+                "verbose_name_plural": "deadline changes",
+                "ordering": ["-changed_at", "-id"],
+                "get_latest_by": "changed_at",
             },
         ),
         migrations.CreateModel(
-            name='FocalPoint',
+            name="FocalPoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('lead', 'Lead'), ('support', 'Support'), ('advisor', 'Advisor')], default='lead', max_length=10, verbose_name='role')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='note')),
-                ('action_point', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='focal_points', to='actionplans.actionpoint', verbose_name='action point')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='focal_points', to='orgs.person', verbose_name='person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("lead", "Lead"), ("support", "Support"), ("advisor", "Advisor")],
+                        default="lead",
+                        max_length=10,
+                        verbose_name="role",
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="note")),
+                (
+                    "action_point",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="focal_points",
+                        to="actionplans.actionpoint",
+                        verbose_name="action point",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="focal_points",
+                        to="orgs.person",
+                        verbose_name="person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'focal point',
-                'verbose_name_plural': 'focal points',
-                'ordering': ['action_point', models.Case(models.When(role='lead', then=0), models.When(role='support', then=1), default=2), 'id'],
+                "verbose_name": "focal point",
+                "verbose_name_plural": "focal points",
+                "ordering": [
+                    "action_point",
+                    models.Case(
+                        models.When(role="lead", then=0),
+                        models.When(role="support", then=1),
+                        default=2,
+                    ),
+                    "id",
+                ],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalActionPlan',
+            name="HistoricalActionPlan",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('country', models.CharField(blank=True, max_length=100, verbose_name='country')),
-                ('origin', models.CharField(blank=True, help_text='The event the plan came from, e.g. "PIM training, Beirut, 10-13 Dec 2018".', max_length=300, verbose_name='origin')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('active', 'Active'), ('closed', 'Closed')], default='active', max_length=10, verbose_name='status')),
-                ('visibility', models.CharField(choices=[('signed_in', 'All signed-in users'), ('members', 'Members only')], default='members', help_text='Members only: coordinators and the people named in the plan.', max_length=10, verbose_name='visibility')),
-                ('created', models.DateTimeField(blank=True, editable=False, verbose_name='created')),
-                ('updated', models.DateTimeField(blank=True, editable=False, verbose_name='updated')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("country", models.CharField(blank=True, max_length=100, verbose_name="country")),
+                (
+                    "origin",
+                    models.CharField(
+                        blank=True,
+                        help_text='The event the plan came from, e.g. "PIM training, Beirut, 10-13 Dec 2018".',
+                        max_length=300,
+                        verbose_name="origin",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("active", "Active"), ("closed", "Closed")],
+                        default="active",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "visibility",
+                    models.CharField(
+                        choices=[("signed_in", "All signed-in users"), ("members", "Members only")],
+                        default="members",
+                        help_text="Members only: coordinators and the people named in the plan.",
+                        max_length=10,
+                        verbose_name="visibility",
+                    ),
+                ),
+                (
+                    "created",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="created"),
+                ),
+                (
+                    "updated",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="updated"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical action plan',
-                'verbose_name_plural': 'historical action plans',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical action plan",
+                "verbose_name_plural": "historical action plans",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalActionPlan_coordinators',
+            name="HistoricalActionPlan_coordinators",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('m2m_history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('actionplan', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='actionplans.actionplan')),
-                ('history', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, to='actionplans.historicalactionplan')),
-                ('user', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("m2m_history_id", models.AutoField(primary_key=True, serialize=False)),
+                (
+                    "actionplan",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="actionplans.actionplan",
+                    ),
+                ),
+                (
+                    "history",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        to="actionplans.historicalactionplan",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'HistoricalActionPlan_coordinators',
+                "verbose_name": "HistoricalActionPlan_coordinators",
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalActionPoint',
+            name="HistoricalActionPoint",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(verbose_name='position')),
-                ('description', models.TextField(verbose_name='description')),
-                ('deadline', models.CharField(blank=True, max_length=100, verbose_name='deadline')),
-                ('due_date', models.DateField(blank=True, null=True, verbose_name='due date')),
-                ('deadline_precision', models.CharField(choices=[('day', 'Day'), ('month', 'Month'), ('quarter', 'Quarter'), ('half', 'Half year'), ('year', 'Year'), ('none', 'No date')], default='none', max_length=10, verbose_name='deadline precision')),
-                ('status', models.CharField(choices=[('not_started', 'Not started'), ('in_progress', 'In progress'), ('blocked', 'Blocked'), ('completed', 'Completed'), ('cancelled', 'Cancelled')], default='not_started', max_length=12, verbose_name='status')),
-                ('progress', models.PositiveSmallIntegerField(default=0, verbose_name='progress (%)')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created', models.DateTimeField(blank=True, editable=False, verbose_name='created')),
-                ('updated', models.DateTimeField(blank=True, editable=False, verbose_name='updated')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('challenge', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='actionplans.challenge', verbose_name='challenge')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(verbose_name="position")),
+                ("description", models.TextField(verbose_name="description")),
+                ("deadline", models.CharField(blank=True, max_length=100, verbose_name="deadline")),
+                ("due_date", models.DateField(blank=True, null=True, verbose_name="due date")),
+                (
+                    "deadline_precision",
+                    models.CharField(
+                        choices=[
+                            ("day", "Day"),
+                            ("month", "Month"),
+                            ("quarter", "Quarter"),
+                            ("half", "Half year"),
+                            ("year", "Year"),
+                            ("none", "No date"),
+                        ],
+                        default="none",
+                        max_length=10,
+                        verbose_name="deadline precision",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("not_started", "Not started"),
+                            ("in_progress", "In progress"),
+                            ("blocked", "Blocked"),
+                            ("completed", "Completed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="not_started",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "progress",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="progress (%)"),
+                ),
+                (
+                    "version",
+                    models.PositiveIntegerField(default=1, editable=False, verbose_name="version"),
+                ),
+                (
+                    "created",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="created"),
+                ),
+                (
+                    "updated",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="updated"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "challenge",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="actionplans.challenge",
+                        verbose_name="challenge",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical action point',
-                'verbose_name_plural': 'historical action points',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical action point",
+                "verbose_name_plural": "historical action points",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalDeadlineChange',
+            name="HistoricalDeadlineChange",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('old_deadline', models.CharField(blank=True, max_length=100, verbose_name='old deadline')),
-                ('old_due_date', models.DateField(blank=True, null=True, verbose_name='old due date')),
-                ('new_deadline', models.CharField(blank=True, max_length=100, verbose_name='new deadline')),
-                ('new_due_date', models.DateField(blank=True, null=True, verbose_name='new due date')),
-                ('changed_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='changed at')),
-                ('reason', models.TextField(verbose_name='reason')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('action_point', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='actionplans.actionpoint', verbose_name='action point')),
-                ('changed_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='changed by')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "old_deadline",
+                    models.CharField(blank=True, max_length=100, verbose_name="old deadline"),
+                ),
+                (
+                    "old_due_date",
+                    models.DateField(blank=True, null=True, verbose_name="old due date"),
+                ),
+                (
+                    "new_deadline",
+                    models.CharField(blank=True, max_length=100, verbose_name="new deadline"),
+                ),
+                (
+                    "new_due_date",
+                    models.DateField(blank=True, null=True, verbose_name="new due date"),
+                ),
+                (
+                    "changed_at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="changed at"
+                    ),
+                ),
+                ("reason", models.TextField(verbose_name="reason")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "action_point",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="actionplans.actionpoint",
+                        verbose_name="action point",
+                    ),
+                ),
+                (
+                    "changed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="changed by",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical deadline change',
-                'verbose_name_plural': 'historical deadline changes',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical deadline change",
+                "verbose_name_plural": "historical deadline changes",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalFocalPoint',
+            name="HistoricalFocalPoint",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('role', models.CharField(choices=[('lead', 'Lead'), ('support', 'Support'), ('advisor', 'Advisor')], default='lead', max_length=10, verbose_name='role')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='note')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('action_point', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='actionplans.actionpoint', verbose_name='action point')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('person', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='orgs.person', verbose_name='person')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("lead", "Lead"), ("support", "Support"), ("advisor", "Advisor")],
+                        default="lead",
+                        max_length=10,
+                        verbose_name="role",
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="note")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "action_point",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="actionplans.actionpoint",
+                        verbose_name="action point",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="orgs.person",
+                        verbose_name="person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical focal point',
-                'verbose_name_plural': 'historical focal points',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical focal point",
+                "verbose_name_plural": "historical focal points",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalProgressUpdate',
+            name="HistoricalProgressUpdate",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('created', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='time')),
-                ('previous_status', models.CharField(choices=[('not_started', 'Not started'), ('in_progress', 'In progress'), ('blocked', 'Blocked'), ('completed', 'Completed'), ('cancelled', 'Cancelled')], max_length=12, verbose_name='status before')),
-                ('previous_progress', models.PositiveSmallIntegerField(verbose_name='progress before (%)')),
-                ('status', models.CharField(choices=[('not_started', 'Not started'), ('in_progress', 'In progress'), ('blocked', 'Blocked'), ('completed', 'Completed'), ('cancelled', 'Cancelled')], max_length=12, verbose_name='status')),
-                ('progress', models.PositiveSmallIntegerField(verbose_name='progress (%)')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('evidence_url', models.URLField(blank=True, max_length=500, verbose_name='evidence link')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('action_point', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='actionplans.actionpoint', verbose_name='action point')),
-                ('author', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='author')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="time"
+                    ),
+                ),
+                (
+                    "previous_status",
+                    models.CharField(
+                        choices=[
+                            ("not_started", "Not started"),
+                            ("in_progress", "In progress"),
+                            ("blocked", "Blocked"),
+                            ("completed", "Completed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        max_length=12,
+                        verbose_name="status before",
+                    ),
+                ),
+                (
+                    "previous_progress",
+                    models.PositiveSmallIntegerField(verbose_name="progress before (%)"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("not_started", "Not started"),
+                            ("in_progress", "In progress"),
+                            ("blocked", "Blocked"),
+                            ("completed", "Completed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                ("progress", models.PositiveSmallIntegerField(verbose_name="progress (%)")),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                (
+                    "evidence_url",
+                    models.URLField(blank=True, max_length=500, verbose_name="evidence link"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "action_point",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="actionplans.actionpoint",
+                        verbose_name="action point",
+                    ),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="author",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical progress update',
-                'verbose_name_plural': 'historical progress updates',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical progress update",
+                "verbose_name_plural": "historical progress updates",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalWorkingGroup',
+            name="HistoricalWorkingGroup",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField(verbose_name='number')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('created', models.DateTimeField(blank=True, editable=False, verbose_name='created')),
-                ('updated', models.DateTimeField(blank=True, editable=False, verbose_name='updated')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('plan', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='actionplans.actionplan', verbose_name='plan')),
-                ('team_leader', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='orgs.person', verbose_name='team leader')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveSmallIntegerField(verbose_name="number")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "created",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="created"),
+                ),
+                (
+                    "updated",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="updated"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="actionplans.actionplan",
+                        verbose_name="plan",
+                    ),
+                ),
+                (
+                    "team_leader",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="orgs.person",
+                        verbose_name="team leader",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical working group',
-                'verbose_name_plural': 'historical working groups',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical working group",
+                "verbose_name_plural": "historical working groups",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='ProgressUpdate',
+            name="ProgressUpdate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='time')),
-                ('previous_status', models.CharField(choices=[('not_started', 'Not started'), ('in_progress', 'In progress'), ('blocked', 'Blocked'), ('completed', 'Completed'), ('cancelled', 'Cancelled')], max_length=12, verbose_name='status before')),
-                ('previous_progress', models.PositiveSmallIntegerField(verbose_name='progress before (%)')),
-                ('status', models.CharField(choices=[('not_started', 'Not started'), ('in_progress', 'In progress'), ('blocked', 'Blocked'), ('completed', 'Completed'), ('cancelled', 'Cancelled')], max_length=12, verbose_name='status')),
-                ('progress', models.PositiveSmallIntegerField(verbose_name='progress (%)')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('evidence_url', models.URLField(blank=True, max_length=500, verbose_name='evidence link')),
-                ('action_point', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='progress_updates', to='actionplans.actionpoint', verbose_name='action point')),
-                ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='progress_updates', to=settings.AUTH_USER_MODEL, verbose_name='author')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="time"
+                    ),
+                ),
+                (
+                    "previous_status",
+                    models.CharField(
+                        choices=[
+                            ("not_started", "Not started"),
+                            ("in_progress", "In progress"),
+                            ("blocked", "Blocked"),
+                            ("completed", "Completed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        max_length=12,
+                        verbose_name="status before",
+                    ),
+                ),
+                (
+                    "previous_progress",
+                    models.PositiveSmallIntegerField(verbose_name="progress before (%)"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("not_started", "Not started"),
+                            ("in_progress", "In progress"),
+                            ("blocked", "Blocked"),
+                            ("completed", "Completed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                ("progress", models.PositiveSmallIntegerField(verbose_name="progress (%)")),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                (
+                    "evidence_url",
+                    models.URLField(blank=True, max_length=500, verbose_name="evidence link"),
+                ),
+                (
+                    "action_point",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="progress_updates",
+                        to="actionplans.actionpoint",
+                        verbose_name="action point",
+                    ),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="progress_updates",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="author",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'progress update',
-                'verbose_name_plural': 'progress updates',
-                'ordering': ['-created', '-id'],
-                'get_latest_by': 'created',
+                "verbose_name": "progress update",
+                "verbose_name_plural": "progress updates",
+                "ordering": ["-created", "-id"],
+                "get_latest_by": "created",
             },
         ),
         migrations.CreateModel(
-            name='WorkingGroup',
+            name="WorkingGroup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField(verbose_name='number')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('created', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='working_groups', to='actionplans.actionplan', verbose_name='plan')),
-                ('team_leader', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='led_groups', to='orgs.person', verbose_name='team leader')),
-                ('team_members', models.ManyToManyField(blank=True, related_name='working_groups', to='orgs.person', verbose_name='team members')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveSmallIntegerField(verbose_name="number")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("created", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="working_groups",
+                        to="actionplans.actionplan",
+                        verbose_name="plan",
+                    ),
+                ),
+                (
+                    "team_leader",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="led_groups",
+                        to="orgs.person",
+                        verbose_name="team leader",
+                    ),
+                ),
+                (
+                    "team_members",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="working_groups",
+                        to="orgs.person",
+                        verbose_name="team members",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'working group',
-                'verbose_name_plural': 'working groups',
-                'ordering': ['plan', 'number'],
+                "verbose_name": "working group",
+                "verbose_name_plural": "working groups",
+                "ordering": ["plan", "number"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalWorkingGroup_team_members',
+            name="HistoricalWorkingGroup_team_members",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('m2m_history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, to='actionplans.historicalworkinggroup')),
-                ('person', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='orgs.person')),
-                ('workinggroup', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='actionplans.workinggroup')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("m2m_history_id", models.AutoField(primary_key=True, serialize=False)),
+                (
+                    "history",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        to="actionplans.historicalworkinggroup",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="orgs.person",
+                    ),
+                ),
+                (
+                    "workinggroup",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="actionplans.workinggroup",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'HistoricalWorkingGroup_team_members',
+                "verbose_name": "HistoricalWorkingGroup_team_members",
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalChallenge',
+            name="HistoricalChallenge",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField(verbose_name='number')),
-                ('description', models.TextField(verbose_name='description')),
-                ('created', models.DateTimeField(blank=True, editable=False, verbose_name='created')),
-                ('updated', models.DateTimeField(blank=True, editable=False, verbose_name='updated')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('working_group', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='actionplans.workinggroup', verbose_name='working group')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveSmallIntegerField(verbose_name="number")),
+                ("description", models.TextField(verbose_name="description")),
+                (
+                    "created",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="created"),
+                ),
+                (
+                    "updated",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="updated"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "working_group",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="actionplans.workinggroup",
+                        verbose_name="working group",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical challenge',
-                'verbose_name_plural': 'historical challenges',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical challenge",
+                "verbose_name_plural": "historical challenges",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.AddField(
-            model_name='challenge',
-            name='working_group',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='challenges', to='actionplans.workinggroup', verbose_name='working group'),
+            model_name="challenge",
+            name="working_group",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="challenges",
+                to="actionplans.workinggroup",
+                verbose_name="working group",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='actionplan',
-            constraint=models.CheckConstraint(condition=models.Q(('title', ''), _negated=True), name='actionplans_plan_title_not_blank', violation_error_message='A plan needs a title.'),
+            model_name="actionplan",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("title", ""), _negated=True),
+                name="actionplans_plan_title_not_blank",
+                violation_error_message="A plan needs a title.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='actionplan',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'active', 'closed'])), name='actionplans_plan_status_valid', violation_error_message='Unknown plan status.'),
+            model_name="actionplan",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["draft", "active", "closed"])),
+                name="actionplans_plan_status_valid",
+                violation_error_message="Unknown plan status.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='actionplan',
-            constraint=models.CheckConstraint(condition=models.Q(('visibility__in', ['signed_in', 'members'])), name='actionplans_plan_visibility_valid', violation_error_message='Unknown visibility.'),
+            model_name="actionplan",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("visibility__in", ["signed_in", "members"])),
+                name="actionplans_plan_visibility_valid",
+                violation_error_message="Unknown visibility.",
+            ),
         ),
         migrations.AddIndex(
-            model_name='actionpoint',
-            index=models.Index(fields=['status', 'due_date'], name='actionplans_ap_status_due_idx'),
+            model_name="actionpoint",
+            index=models.Index(fields=["status", "due_date"], name="actionplans_ap_status_due_idx"),
         ),
         migrations.AddIndex(
-            model_name='actionpoint',
-            index=models.Index(fields=['due_date'], name='actionplans_ap_due_idx'),
+            model_name="actionpoint",
+            index=models.Index(fields=["due_date"], name="actionplans_ap_due_idx"),
         ),
         migrations.AddIndex(
-            model_name='actionpoint',
-            index=models.Index(fields=['updated'], name='actionplans_ap_updated_idx'),
+            model_name="actionpoint",
+            index=models.Index(fields=["updated"], name="actionplans_ap_updated_idx"),
         ),
         migrations.AddConstraint(
-            model_name='actionpoint',
-            constraint=models.UniqueConstraint(fields=('challenge', 'position'), name='actionplans_ap_position_unique', violation_error_message='This challenge already has an action point here.'),
+            model_name="actionpoint",
+            constraint=models.UniqueConstraint(
+                fields=("challenge", "position"),
+                name="actionplans_ap_position_unique",
+                violation_error_message="This challenge already has an action point here.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='actionpoint',
-            constraint=models.CheckConstraint(condition=models.Q(('position__gte', 1)), name='actionplans_ap_position_positive', violation_error_message='Positions start at 1.'),
+            model_name="actionpoint",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("position__gte", 1)),
+                name="actionplans_ap_position_positive",
+                violation_error_message="Positions start at 1.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='actionpoint',
-            constraint=models.CheckConstraint(condition=models.Q(('description', ''), _negated=True), name='actionplans_ap_description_not_blank', violation_error_message='An action point needs a description.'),
+            model_name="actionpoint",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("description", ""), _negated=True),
+                name="actionplans_ap_description_not_blank",
+                violation_error_message="An action point needs a description.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='actionpoint',
-            constraint=models.CheckConstraint(condition=models.Q(('progress__gte', 0), ('progress__lte', 100)), name='actionplans_ap_progress_0_100', violation_error_message='Progress must be between 0 and 100.'),
+            model_name="actionpoint",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("progress__gte", 0), ("progress__lte", 100)),
+                name="actionplans_ap_progress_0_100",
+                violation_error_message="Progress must be between 0 and 100.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='actionpoint',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'completed'), _negated=True), ('progress', 100), _connector='OR'), name='actionplans_ap_completed_progress_100', violation_error_message='A completed action point has progress 100.'),
+            model_name="actionpoint",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "completed"), _negated=True),
+                    ("progress", 100),
+                    _connector="OR",
+                ),
+                name="actionplans_ap_completed_progress_100",
+                violation_error_message="A completed action point has progress 100.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='actionpoint',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['not_started', 'in_progress', 'blocked', 'completed', 'cancelled'])), name='actionplans_ap_status_valid', violation_error_message='Unknown status.'),
+            model_name="actionpoint",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "status__in",
+                        ["not_started", "in_progress", "blocked", "completed", "cancelled"],
+                    )
+                ),
+                name="actionplans_ap_status_valid",
+                violation_error_message="Unknown status.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='actionpoint',
-            constraint=models.CheckConstraint(condition=models.Q(('deadline_precision__in', ['day', 'month', 'quarter', 'half', 'year', 'none'])), name='actionplans_ap_precision_valid', violation_error_message='Unknown deadline precision.'),
+            model_name="actionpoint",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("deadline_precision__in", ["day", "month", "quarter", "half", "year", "none"])
+                ),
+                name="actionplans_ap_precision_valid",
+                violation_error_message="Unknown deadline precision.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='actionpoint',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('deadline_precision', 'none'), ('due_date__isnull', True)), models.Q(models.Q(('deadline_precision', 'none'), _negated=True), ('due_date__isnull', False)), _connector='OR'), name='actionplans_ap_due_date_matches_precision', violation_error_message='A due date needs a precision, and a precision a date.'),
+            model_name="actionpoint",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("deadline_precision", "none"), ("due_date__isnull", True)),
+                    models.Q(
+                        models.Q(("deadline_precision", "none"), _negated=True),
+                        ("due_date__isnull", False),
+                    ),
+                    _connector="OR",
+                ),
+                name="actionplans_ap_due_date_matches_precision",
+                violation_error_message="A due date needs a precision, and a precision a date.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='deadlinechange',
-            constraint=models.CheckConstraint(condition=models.Q(('reason', ''), _negated=True), name='actionplans_deadline_change_reason_not_blank', violation_error_message='Say why the deadline moved.'),
+            model_name="deadlinechange",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("reason", ""), _negated=True),
+                name="actionplans_deadline_change_reason_not_blank",
+                violation_error_message="Say why the deadline moved.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='deadlinechange',
-            constraint=models.CheckConstraint(condition=models.Q(('old_deadline', models.F('new_deadline')), _negated=True), name='actionplans_deadline_change_changes_something', violation_error_message='The new deadline is the same as the old one.'),
+            model_name="deadlinechange",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("old_deadline", models.F("new_deadline")), _negated=True),
+                name="actionplans_deadline_change_changes_something",
+                violation_error_message="The new deadline is the same as the old one.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='focalpoint',
-            constraint=models.UniqueConstraint(fields=('action_point', 'person'), name='actionplans_focal_point_person_unique', violation_error_message='This person is already a focal point here.'),
+            model_name="focalpoint",
+            constraint=models.UniqueConstraint(
+                fields=("action_point", "person"),
+                name="actionplans_focal_point_person_unique",
+                violation_error_message="This person is already a focal point here.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='focalpoint',
-            constraint=models.CheckConstraint(condition=models.Q(('role__in', ['lead', 'support', 'advisor'])), name='actionplans_focal_point_role_valid', violation_error_message='Unknown role.'),
+            model_name="focalpoint",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("role__in", ["lead", "support", "advisor"])),
+                name="actionplans_focal_point_role_valid",
+                violation_error_message="Unknown role.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='progressupdate',
-            constraint=models.CheckConstraint(condition=models.Q(('progress__gte', 0), ('progress__lte', 100)), name='actionplans_update_progress_0_100', violation_error_message='Progress must be between 0 and 100.'),
+            model_name="progressupdate",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("progress__gte", 0), ("progress__lte", 100)),
+                name="actionplans_update_progress_0_100",
+                violation_error_message="Progress must be between 0 and 100.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='progressupdate',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'completed'), _negated=True), ('progress', 100), _connector='OR'), name='actionplans_update_completed_progress_100', violation_error_message='A completed action point has progress 100.'),
+            model_name="progressupdate",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "completed"), _negated=True),
+                    ("progress", 100),
+                    _connector="OR",
+                ),
+                name="actionplans_update_completed_progress_100",
+                violation_error_message="A completed action point has progress 100.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='progressupdate',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['not_started', 'in_progress', 'blocked', 'completed', 'cancelled'])), name='actionplans_update_status_valid', violation_error_message='Unknown status.'),
+            model_name="progressupdate",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "status__in",
+                        ["not_started", "in_progress", "blocked", "completed", "cancelled"],
+                    )
+                ),
+                name="actionplans_update_status_valid",
+                violation_error_message="Unknown status.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='workinggroup',
-            constraint=models.UniqueConstraint(fields=('plan', 'number'), name='actionplans_group_number_unique', violation_error_message='This plan already has a group with this number.'),
+            model_name="workinggroup",
+            constraint=models.UniqueConstraint(
+                fields=("plan", "number"),
+                name="actionplans_group_number_unique",
+                violation_error_message="This plan already has a group with this number.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='workinggroup',
-            constraint=models.CheckConstraint(condition=models.Q(('number__gte', 1)), name='actionplans_group_number_positive', violation_error_message='Group numbers start at 1.'),
+            model_name="workinggroup",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("number__gte", 1)),
+                name="actionplans_group_number_positive",
+                violation_error_message="Group numbers start at 1.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='workinggroup',
-            constraint=models.CheckConstraint(condition=models.Q(('name', ''), _negated=True), name='actionplans_group_name_not_blank', violation_error_message='A working group needs a name.'),
+            model_name="workinggroup",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("name", ""), _negated=True),
+                name="actionplans_group_name_not_blank",
+                violation_error_message="A working group needs a name.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='challenge',
-            constraint=models.UniqueConstraint(fields=('working_group', 'number'), name='actionplans_challenge_number_unique', violation_error_message='This group already has a challenge with this number.'),
+            model_name="challenge",
+            constraint=models.UniqueConstraint(
+                fields=("working_group", "number"),
+                name="actionplans_challenge_number_unique",
+                violation_error_message="This group already has a challenge with this number.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='challenge',
-            constraint=models.CheckConstraint(condition=models.Q(('number__gte', 1)), name='actionplans_challenge_number_positive', violation_error_message='Challenge numbers start at 1.'),
+            model_name="challenge",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("number__gte", 1)),
+                name="actionplans_challenge_number_positive",
+                violation_error_message="Challenge numbers start at 1.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='challenge',
-            constraint=models.CheckConstraint(condition=models.Q(('description', ''), _negated=True), name='actionplans_challenge_description_not_blank', violation_error_message='A challenge needs a description.'),
+            model_name="challenge",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("description", ""), _negated=True),
+                name="actionplans_challenge_description_not_blank",
+                violation_error_message="A challenge needs a description.",
+            ),
         ),
     ]

@@ -1,0 +1,192 @@
+"""load_demo: the seed plan exactly as the workshop wrote it, three accounts, idempotent."""
+
+import datetime
+import json
+import re
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+
+from actionplans.models import (
+    ActionPlan,
+    ActionPoint,
+    Challenge,
+    DeadlineChange,
+    FocalPoint,
+    ProgressUpdate,
+    WorkingGroup,
+)
+from orgs.models import Organization, Person
+
+pytestmark = pytest.mark.django_db
+
+MODELS = [
+    ActionPlan,
+    WorkingGroup,
+    Challenge,
+    ActionPoint,
+    FocalPoint,
+    ProgressUpdate,
+    DeadlineChange,
+    Person,
+    Organization,
+    get_user_model(),
+]
+
+
+def _load(*args: str) -> str:
+    out = StringIO()
+    call_command("load_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def _snapshot() -> dict[str, int]:
+    counts = {model.__name__: model.objects.count() for model in MODELS}
+    for model in MODELS[:-1]:
+        counts[f"history:{model.__name__}"] = model.history.count()
+    return counts
+
+
+def test_load_demo_creates_the_seed_plan():
+    _load()
+
+    plan = ActionPlan.objects.get()
+    assert (plan.title, plan.country, plan.origin, plan.status, plan.visibility) == (
+        "PIM Lebanon Action Plan",
+        "Lebanon",
+        "PIM training, Beirut, 10-13 Dec 2018",
+        "active",
+        "signed_in",
+    )
+    group = WorkingGroup.objects.get()
+    assert (group.plan, group.number, group.name, group.team_leader.name) == (
+        plan,
+        1,
+        "Data Sharing",
+        "Jad",
+    )
+    assert sorted(p.name for p in group.team_members.all()) == [
+        "Fred",
+        "Jad",
+        "Maria",
+        "Omar",
+        "Rana",
+    ]
+    assert list(Challenge.objects.order_by("number").values_list("number", "description")) == [
+        (1, "Lack of common, user-friendly and secure data-sharing tools"),
+        (2, "Informed consent about sharing and different types of sharing and recipients"),
+        (3, "Trust between actors (in terms of data quality, methodology, data protection)"),
+        (4, "Lack of knowledge about where and how to access information and data"),
+    ]
+    points = ActionPoint.objects.order_by("challenge__number", "position")
+    assert [
+        (
+            p.challenge.number,
+            p.position,
+            p.deadline,
+            p.deadline_precision,
+            p.due_date,
+            p.status,
+            p.progress,
+        )
+        for p in points
+    ] == [
+        (1, 1, "Q1 of 2019", "quarter", datetime.date(2019, 3, 31), "not_started", 0),
+        (2, 1, "2019", "year", datetime.date(2019, 12, 31), "not_started", 0),
+        (3, 1, "Q1 of 2019", "quarter", datetime.date(2019, 3, 31), "not_started", 0),
+        (4, 1, "Q1 of 2019", "quarter", datetime.date(2019, 3, 31), "not_started", 0),
+    ]
+    assert [p.description for p in points] == [
+        "IMWG to recommend standardized tools and procedures",
+        "Build comprehensive consent form drafts and guidelines on which to choose depending on "
+        "survey/activities Disseminate",
+        'Disseminate the "VASyR quality assurance package" methodology',
+        "Raise awareness on national studies (VASyR, KAP, MICS, ARK) in sector WG, in "
+        "inter-agency. Promote use of and contributions to Lebanon Factbook and Assessment "
+        "Registry in IMWG and Inter-Agency",
+    ]
+    assert [[(fp.person.name, fp.role) for fp in p.focal_points.all()] for p in points] == [
+        [("Jad", "lead")],
+        [("Fanette", "lead"), ("Fred", "advisor")],
+        [("Jad", "lead")],
+        [("Jad", "lead")],
+    ]
+    assert sorted(Person.objects.values_list("name", flat=True)) == [
+        "Fanette",
+        "Fred",
+        "Jad",
+        "Maria",
+        "Omar",
+        "Rana",
+    ]
+
+
+def test_load_demo_creates_three_accounts_with_their_roles(client):
+    output = _load()
+
+    plan = ActionPlan.objects.get()
+    users = get_user_model().objects.order_by("username")
+    assert [u.username for u in users] == ["demo-coordinator", "demo-member", "demo-viewer"]
+    assert [u.username for u in plan.coordinators.all()] == ["demo-coordinator"]
+    assert Person.objects.get(name="Jad").user.username == "demo-member"
+    assert not any(u.is_staff or u.is_superuser for u in users)
+
+    printed = dict(re.findall(r"^\s+(demo-\w+)\s+(\S+)\s", output, re.MULTILINE))
+    assert sorted(printed) == ["demo-coordinator", "demo-member", "demo-viewer"]
+    for username, password in printed.items():
+        assert client.login(username=username, password=password), username
+
+
+def test_load_demo_twice_changes_nothing(settings):
+    first = _load()
+    before = _snapshot()
+    passwords = {u.username: u.password for u in get_user_model().objects.all()}
+
+    second = _load()
+
+    assert _snapshot() == before
+    assert {u.username: u.password for u in get_user_model().objects.all()} == passwords
+    plan_id = ActionPlan.objects.get().pk
+    assert first.splitlines()[0] == f'Created plan "PIM Lebanon Action Plan" (id {plan_id}).'
+    assert second.splitlines()[0].startswith('Already there: plan "PIM Lebanon Action Plan"')
+    # The credentials kept in the ignored local file are printed again.
+    assert first.splitlines()[1:] == second.splitlines()[1:]
+    stored = json.loads((settings.LOCAL_STATE_DIR / "demo_credentials.json").read_text())
+    assert sorted(stored) == ["demo-coordinator", "demo-member", "demo-viewer"]
+
+
+def test_load_demo_reset_passwords_gives_new_working_passwords(client):
+    first = dict(re.findall(r"^\s+(demo-\w+)\s+(\S+)\s", _load(), re.MULTILINE))
+    second = dict(re.findall(r"^\s+(demo-\w+)\s+(\S+)\s", _load("--reset-passwords"), re.MULTILINE))
+    assert all(first[name] != second[name] for name in first)
+    assert client.login(username="demo-viewer", password=second["demo-viewer"])
+    assert not client.login(username="demo-member", password=first["demo-member"])
+
+
+def test_load_demo_without_credentials_file_says_password_unchanged(settings):
+    _load()
+    (settings.LOCAL_STATE_DIR / "demo_credentials.json").unlink()
+    output = _load()
+    assert output.count("(unchanged; run `manage.py load_demo --reset-passwords`") == 3
+
+
+def test_load_demo_missing_file_is_a_clear_error(tmp_path):
+    with pytest.raises(CommandError) as excinfo:
+        _load("--file", str(tmp_path / "nope.tsv"))
+    assert str(excinfo.value) == f"No such file: {tmp_path / 'nope.tsv'}"
+    assert ActionPlan.objects.count() == 0
+
+
+def test_load_demo_broken_table_writes_nothing(tmp_path):
+    broken = tmp_path / "broken.tsv"
+    broken.write_text(
+        "Group 1: Data\nChallenges\tAction Point\tDeadline\tFocal point\n1. A\tDo a\tsoonish\tJad\n"
+    )
+    with pytest.raises(CommandError) as excinfo:
+        _load("--file", str(broken))
+    assert str(excinfo.value).startswith(
+        f'{broken}: Row 3, column C: Cannot read the deadline "soonish".'
+    )
+    assert _snapshot() == dict.fromkeys(_snapshot(), 0)
