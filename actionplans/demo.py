@@ -30,6 +30,7 @@ DEMO_MEMBER_PERSON = "Jad"
 
 # username -> what the account is for
 DEMO_ACCOUNTS = {
+    "demo-admin": "site administrator (can use the admin at /admin/)",
     "demo-coordinator": "coordinator of the demo plan",
     "demo-member": f"member of the demo plan (the person {DEMO_MEMBER_PERSON})",
     "demo-viewer": "signed-in user with no role in the plan",
@@ -77,6 +78,9 @@ def _account(
             user = user_model.objects.create_user(
                 username=username, email=f"{username}@example.org", password=password
             )
+            if username == "demo-admin":
+                user.is_staff = user.is_superuser = True
+                user.save(update_fields=["is_staff", "is_superuser"])
         else:
             user.set_password(password)
             user.save(update_fields=["password"])

@@ -123,18 +123,24 @@ def test_load_demo_creates_the_seed_plan():
     ]
 
 
-def test_load_demo_creates_three_accounts_with_their_roles(client):
+def test_load_demo_creates_four_accounts_with_their_roles(client):
     output = _load()
 
     plan = ActionPlan.objects.get()
     users = get_user_model().objects.order_by("username")
-    assert [u.username for u in users] == ["demo-coordinator", "demo-member", "demo-viewer"]
+    assert [u.username for u in users] == [
+        "demo-admin",
+        "demo-coordinator",
+        "demo-member",
+        "demo-viewer",
+    ]
     assert [u.username for u in plan.coordinators.all()] == ["demo-coordinator"]
     assert Person.objects.get(name="Jad").user.username == "demo-member"
-    assert not any(u.is_staff or u.is_superuser for u in users)
+    assert [u.username for u in users if u.is_staff or u.is_superuser] == ["demo-admin"]
+    assert users.get(username="demo-admin").is_superuser
 
     printed = dict(re.findall(r"^\s+(demo-\w+)\s+(\S+)\s", output, re.MULTILINE))
-    assert sorted(printed) == ["demo-coordinator", "demo-member", "demo-viewer"]
+    assert sorted(printed) == ["demo-admin", "demo-coordinator", "demo-member", "demo-viewer"]
     for username, password in printed.items():
         assert client.login(username=username, password=password), username
 
@@ -154,7 +160,7 @@ def test_load_demo_twice_changes_nothing(settings):
     # The credentials kept in the ignored local file are printed again.
     assert first.splitlines()[1:] == second.splitlines()[1:]
     stored = json.loads((settings.LOCAL_STATE_DIR / "demo_credentials.json").read_text())
-    assert sorted(stored) == ["demo-coordinator", "demo-member", "demo-viewer"]
+    assert sorted(stored) == ["demo-admin", "demo-coordinator", "demo-member", "demo-viewer"]
 
 
 def test_load_demo_reset_passwords_gives_new_working_passwords(client):
@@ -169,7 +175,7 @@ def test_load_demo_without_credentials_file_says_password_unchanged(settings):
     _load()
     (settings.LOCAL_STATE_DIR / "demo_credentials.json").unlink()
     output = _load()
-    assert output.count("(unchanged; run `manage.py load_demo --reset-passwords`") == 3
+    assert output.count("(unchanged; run `manage.py load_demo --reset-passwords`") == 4
 
 
 def test_load_demo_missing_file_is_a_clear_error(tmp_path):
