@@ -11,6 +11,7 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -105,6 +106,9 @@ class ActionPlan(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("actionplans:plan_detail", args=[self.pk])
 
 
 class WorkingGroup(models.Model):
@@ -287,6 +291,9 @@ class ActionPoint(models.Model):
     def __str__(self) -> str:
         text = self.description if len(self.description) <= 80 else self.description[:77] + "..."
         return text
+
+    def get_absolute_url(self) -> str:
+        return reverse("actionplans:actionpoint_detail", args=[self.pk])
 
     @property
     def is_open(self) -> bool:

@@ -2,9 +2,24 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+import datetime
+from dataclasses import dataclass, field
 
-from actionplans.models import ActionPlan, ActionPoint
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce, Greatest
+from django.urls import reverse
+from django.utils import timezone
+
+from actionplans.choices import OPEN_STATUSES, ActionPointStatus
+from actionplans.models import (
+    ActionPlan,
+    ActionPoint,
+    Challenge,
+    DeadlineChange,
+    FocalPoint,
+    ProgressUpdate,
+    WorkingGroup,
+)
 from orgs.models import Person
 
 
@@ -24,3 +39,234 @@ def plan_action_points(*, plan: ActionPlan) -> QuerySet[ActionPoint]:
         .select_related("challenge__working_group")
         .order_by("challenge__working_group__number", "challenge__number", "position")
     )
+
+
+def plans_with_counts(plans: QuerySet[ActionPlan]) -> QuerySet[ActionPlan]:
+    """Plans with their open, overdue and completed counts and last update, in one query."""
+    today = timezone.localdate()
+    points = "working_groups__challenges__action_points"
+    return plans.annotate(
+        open_count=Count(points, filter=Q(**{f"{points}__status__in": OPEN_STATUSES})),
+        overdue_count=Count(
+            points,
+            filter=Q(**{f"{points}__status__in": OPEN_STATUSES, f"{points}__due_date__lt": today}),
+        ),
+        completed_count=Count(
+            points, filter=Q(**{f"{points}__status": ActionPointStatus.COMPLETED})
+        ),
+        # Coalesce: SQLite's GREATEST is NULL when any argument is (a plan with no points).
+        last_update=Greatest("updated", Coalesce(Max(f"{points}__updated"), "updated")),
+    )
+
+
+@dataclass
+class ChallengeView:
+    challenge: Challenge
+    action_points: list[ActionPoint]
+
+
+@dataclass
+class GroupView:
+    group: WorkingGroup
+    challenges: list[ChallengeView]
+
+
+def plan_layout(
+    *, plan: ActionPlan, action_points: QuerySet[ActionPoint] | None = None
+) -> list[GroupView]:
+    """The plan as the workshop wrote it: groups, their challenges, their action points.
+
+    `action_points` (already filtered, e.g. by the filter bar) defaults to all of
+    the plan's. A fixed number of queries whatever the plan's size.
+    """
+    if action_points is None:
+        action_points = ActionPoint.objects.filter(challenge__working_group__plan=plan)
+    points = list(
+        action_points.order_by("position")
+        .select_related("challenge__working_group")
+        .prefetch_related(
+            Prefetch(
+                "focal_points",
+                queryset=FocalPoint.objects.select_related("person__organization"),
+            )
+        )
+    )
+    by_challenge: dict[int, list[ActionPoint]] = {}
+    for point in points:
+        by_challenge.setdefault(point.challenge_id, []).append(point)
+    groups = list(
+        plan.working_groups.select_related("team_leader")
+        .prefetch_related(
+            Prefetch("team_members", queryset=Person.objects.order_by("name")),
+            Prefetch("challenges", queryset=Challenge.objects.order_by("number")),
+        )
+        .order_by("number")
+    )
+    return [
+        GroupView(
+            group=group,
+            challenges=[
+                ChallengeView(challenge=c, action_points=by_challenge.get(c.pk, []))
+                for c in group.challenges.all()
+            ],
+        )
+        for group in groups
+    ]
+
+
+@dataclass
+class TimelineEntry:
+    when: datetime.datetime
+    kind: str  # "update", "deadline", "edit", "created", "deleted"
+    who: str
+    title: str
+    details: list[str] = field(default_factory=list)
+    note: str = ""
+    link: str = ""
+
+
+# Fields whose edits a timeline shows (label, attribute).
+_EDIT_FIELDS = {"Description": "description", "Position": "position", "Challenge": "challenge_id"}
+
+
+def _user_label(user) -> str:
+    return user.get_username() if user is not None else "system"
+
+
+def _history_entries(records: list, label: str, *, fields: dict[str, str]) -> list[TimelineEntry]:
+    """History rows of one or more objects -> entries naming the fields that changed.
+
+    Records must be ordered oldest first per object; diffs are computed here in
+    Python so a timeline costs one query however long it is.
+    """
+    entries: list[TimelineEntry] = []
+    previous: dict[int, object] = {}
+    for record in records:
+        before = previous.get(record.id)
+        previous[record.id] = record
+        who = _user_label(record.history_user)
+        if record.history_type == "+":
+            entries.append(TimelineEntry(record.history_date, "created", who, f"{label} created"))
+        elif record.history_type == "-":
+            entries.append(TimelineEntry(record.history_date, "deleted", who, f"{label} deleted"))
+        elif before is not None:
+            details = [
+                f"{title}: {getattr(before, attname)} → {getattr(record, attname)}"
+                for title, attname in fields.items()
+                if getattr(before, attname) != getattr(record, attname)
+            ]
+            if details:
+                entries.append(
+                    TimelineEntry(record.history_date, "edit", who, f"{label} edited", details)
+                )
+    return entries
+
+
+def action_point_timeline(*, action_point: ActionPoint) -> list[TimelineEntry]:
+    """Progress updates, deadline changes and edits of one action point, newest first."""
+    entries: list[TimelineEntry] = []
+    for update in action_point.progress_updates.select_related("author"):
+        details = []
+        if update.status != update.previous_status:
+            details.append(
+                f"Status: {ActionPointStatus(update.previous_status).label} → "
+                f"{ActionPointStatus(update.status).label}"
+            )
+        if update.progress != update.previous_progress:
+            details.append(f"Progress: {update.previous_progress} % → {update.progress} %")
+        entries.append(
+            TimelineEntry(
+                update.created,
+                "update",
+                _user_label(update.author),
+                "Progress update",
+                details,
+                note=update.note,
+                link=update.evidence_url,
+            )
+        )
+    for change in action_point.deadline_changes.select_related("changed_by"):
+        old = change.old_deadline or "no deadline"
+        new = change.new_deadline or "no deadline"
+        details = [f"Deadline: {old} → {new}"]
+        if change.days_moved is not None:
+            details.append(f"Moved by {change.days_moved} days")
+        entries.append(
+            TimelineEntry(
+                change.changed_at,
+                "deadline",
+                _user_label(change.changed_by),
+                "Rescheduled",
+                details,
+                note=change.reason,
+            )
+        )
+    # Edits of what the action point says and where it sits; status, progress
+    # and deadline changes are already there as updates and reschedules.
+    records = list(
+        action_point.history.select_related("history_user").order_by("history_date", "history_id")
+    )
+    for entry in _history_entries(records, "Action point", fields=_EDIT_FIELDS):
+        entries.append(entry)
+    entries.sort(key=lambda e: e.when, reverse=True)
+    return entries
+
+
+def plan_activity(*, plan: ActionPlan, limit: int = 100) -> list[TimelineEntry]:
+    """What happened in a plan recently: updates, reschedules and edits, newest first."""
+    updates = (
+        ProgressUpdate.objects.filter(action_point__challenge__working_group__plan=plan)
+        .select_related("author", "action_point")
+        .order_by("-created")[:limit]
+    )
+    changes = (
+        DeadlineChange.objects.filter(action_point__challenge__working_group__plan=plan)
+        .select_related("changed_by", "action_point")
+        .order_by("-changed_at")[:limit]
+    )
+    entries = [
+        TimelineEntry(
+            u.created,
+            "update",
+            _user_label(u.author),
+            f"Progress update on “{u.action_point}”",
+            [f"{ActionPointStatus(u.status).label}, {u.progress} %"],
+            note=u.note,
+            link=reverse("actionplans:actionpoint_detail", args=[u.action_point_id]),
+        )
+        for u in updates
+    ] + [
+        TimelineEntry(
+            c.changed_at,
+            "deadline",
+            _user_label(c.changed_by),
+            f"Rescheduled “{c.action_point}”",
+            [f"{c.old_deadline or 'no deadline'} → {c.new_deadline or 'no deadline'}"],
+            note=c.reason,
+            link=reverse("actionplans:actionpoint_detail", args=[c.action_point_id]),
+        )
+        for c in changes
+    ]
+    group_ids = WorkingGroup.history.filter(plan_id=plan.pk).values("id")
+    structure = [
+        (WorkingGroup.history.filter(plan_id=plan.pk), "Working group"),
+        (Challenge.history.filter(working_group_id__in=group_ids), "Challenge"),
+    ]
+    for queryset, label in structure:
+        records = list(
+            queryset.select_related("history_user")
+            .filter(history_type__in=["+", "-"])
+            .order_by("-history_date")[:limit]
+        )
+        for record in records:
+            verb = "created" if record.history_type == "+" else "deleted"
+            entries.append(
+                TimelineEntry(
+                    record.history_date,
+                    "created" if verb == "created" else "deleted",
+                    _user_label(record.history_user),
+                    f"{label} {verb}: {record.instance}",
+                )
+            )
+    entries.sort(key=lambda e: e.when, reverse=True)
+    return entries[:limit]

@@ -214,6 +214,110 @@ def challenge_create(
     return challenge
 
 
+@transaction.atomic
+def plan_update(*, plan: ActionPlan, user: User | None, **fields: object) -> ActionPlan:
+    """Change a plan's own fields (title, country, origin, status, visibility)."""
+    allowed = {"title", "country", "origin", "status", "visibility"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValidationError(f"Cannot change {', '.join(sorted(unknown))} here.")
+    for name, value in fields.items():
+        setattr(plan, name, value.strip() if isinstance(value, str) else value)
+    plan.full_clean()
+    plan._history_user = user
+    plan.save()
+    return plan
+
+
+def plan_close(*, plan: ActionPlan, user: User | None) -> ActionPlan:
+    """Close a plan: it stays readable, and its figures stop moving."""
+    if plan.status == PlanStatus.CLOSED:
+        raise ValidationError("This plan is already closed.", code="already_closed")
+    return plan_update(plan=plan, user=user, status=PlanStatus.CLOSED)
+
+
+@transaction.atomic
+def plan_delete(*, plan: ActionPlan, user: User | None) -> None:
+    """Delete a plan and everything in it; the history tables keep every deleted row.
+
+    Rows deleted by the cascade are recorded with the request's user by
+    HistoryRequestMiddleware.
+    """
+    plan._history_user = user
+    plan.delete()
+
+
+def _swap(a, b, field: str) -> None:
+    """Swap two siblings' numbers without breaking the unique constraint midway."""
+    model = type(a)
+    first, second = getattr(a, field), getattr(b, field)
+    top = model.objects.aggregate(top=Max(field))["top"] or 0
+    model.objects.filter(pk=a.pk).update(**{field: top + 1})
+    model.objects.filter(pk=b.pk).update(**{field: first})
+    model.objects.filter(pk=a.pk).update(**{field: second})
+    setattr(a, field, second)
+    setattr(b, field, first)
+
+
+@transaction.atomic
+def sibling_move(*, obj: WorkingGroup | Challenge | ActionPoint, direction: str) -> bool:
+    """Move a group, challenge or action point one place up or down among its siblings.
+
+    Returns False when it is already first or last.
+    """
+    if direction not in ("up", "down"):
+        raise ValidationError({"direction": 'Direction must be "up" or "down".'})
+    if isinstance(obj, WorkingGroup):
+        siblings, field = WorkingGroup.objects.filter(plan_id=obj.plan_id), "number"
+    elif isinstance(obj, Challenge):
+        siblings, field = Challenge.objects.filter(working_group_id=obj.working_group_id), "number"
+    else:
+        siblings, field = ActionPoint.objects.filter(challenge_id=obj.challenge_id), "position"
+    value = getattr(obj, field)
+    if direction == "up":
+        neighbour = siblings.filter(**{f"{field}__lt": value}).order_by(f"-{field}").first()
+    else:
+        neighbour = siblings.filter(**{f"{field}__gt": value}).order_by(field).first()
+    if neighbour is None:
+        return False
+    _swap(obj, neighbour, field)
+    return True
+
+
+@transaction.atomic
+def working_group_update(
+    *,
+    group: WorkingGroup,
+    user: User | None,
+    name: str,
+    number: int,
+    team_leader: Person | None,
+    team_members: Iterable[Person],
+) -> WorkingGroup:
+    group.name = _check_text(name, field="name", label="Name", required=True, max_length=200)
+    group.number = number
+    group.team_leader = team_leader
+    group.full_clean()
+    group._history_user = user
+    group.save()
+    group.team_members.set(list(team_members))
+    return group
+
+
+@transaction.atomic
+def challenge_update(
+    *, challenge: Challenge, user: User | None, description: str, number: int
+) -> Challenge:
+    challenge.description = _check_text(
+        description, field="description", label="Description", required=True, max_length=5000
+    )
+    challenge.number = number
+    challenge.full_clean()
+    challenge._history_user = user
+    challenge.save()
+    return challenge
+
+
 # --- action points -------------------------------------------------------------
 
 
@@ -501,7 +605,7 @@ def focal_points_assign(
 # --- whole plans from a workshop table -----------------------------------------
 
 
-class _PlanPeople:
+class PlanPeople:
     """People of one plan by name, ignoring case and spacing; new names create people."""
 
     def __init__(self, plan: ActionPlan) -> None:
@@ -552,7 +656,7 @@ def plan_create_from_workshop(
         coordinators=coordinators,
         created_by=created_by,
     )
-    people = _PlanPeople(plan)
+    people = PlanPeople(plan)
     for block in table.groups:
         leader = people.get(block.team_leader) if block.team_leader else None
         members = [people.get(name) for name in block.team_members]

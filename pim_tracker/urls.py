@@ -1,7 +1,7 @@
 """Project URL wiring."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import RedirectView
 
 admin.site.site_header = "PIM Action Tracker"
@@ -10,7 +10,8 @@ admin.site.index_title = "Administration"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    # The browser application arrives with the web-application issue; until then
-    # the admin (login required) is the way in.
-    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("actionplans.urls")),
+    path("", include("orgs.urls")),
+    path("", RedirectView.as_view(pattern_name="actionplans:plan_list", permanent=False)),
 ]

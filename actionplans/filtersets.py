@@ -1,0 +1,142 @@
+"""Filters for plans and action points, shared by the pages and the REST API.
+
+One FilterSet per listable model, so a filter means the same thing in the
+browser and over HTTP (NetBox's convention). Choice querysets are limited to
+what the requesting user may see: an id of a hidden object is "not a valid
+choice", exactly like an id that does not exist.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from actionplans.choices import OPEN_STATUSES, ActionPointStatus, PlanStatus
+from actionplans.models import ActionPlan, ActionPoint, Challenge, WorkingGroup
+from actionplans.permissions import visible_organizations, visible_people, visible_plans
+from orgs.models import Organization, Person
+
+
+def _plans(request) -> QuerySet[ActionPlan]:
+    if request is None:
+        return ActionPlan.objects.none()
+    return visible_plans(request.user)
+
+
+def _groups(request) -> QuerySet[WorkingGroup]:
+    return WorkingGroup.objects.filter(plan__in=_plans(request)).select_related("plan")
+
+
+def _challenges(request) -> QuerySet[Challenge]:
+    return Challenge.objects.filter(working_group__plan__in=_plans(request))
+
+
+def _people(request) -> QuerySet[Person]:
+    return visible_people(request.user) if request is not None else Person.objects.none()
+
+
+def _organizations(request) -> QuerySet[Organization]:
+    return (
+        visible_organizations(request.user) if request is not None else Organization.objects.none()
+    )
+
+
+class ActionPointFilterSet(django_filters.FilterSet):
+    """Filters of the plan page, "my action points" and /api/v1/action-points/."""
+
+    plan = django_filters.ModelChoiceFilter(
+        field_name="challenge__working_group__plan", queryset=_plans, label="Plan"
+    )
+    working_group = django_filters.ModelChoiceFilter(
+        field_name="challenge__working_group", queryset=_groups, label="Working group"
+    )
+    challenge = django_filters.ModelChoiceFilter(queryset=_challenges, label="Challenge")
+    status = django_filters.MultipleChoiceFilter(
+        choices=ActionPointStatus.choices, label="Status", widget=forms.CheckboxSelectMultiple
+    )
+    focal_point = django_filters.ModelChoiceFilter(
+        field_name="focal_points__person", queryset=_people, label="Focal point", distinct=True
+    )
+    organization = django_filters.ModelChoiceFilter(
+        field_name="focal_points__person__organization",
+        queryset=_organizations,
+        label="Organization",
+        distinct=True,
+    )
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label="Overdue")
+    due_before = django_filters.DateFilter(
+        field_name="due_date",
+        lookup_expr="lte",
+        label="Due on or before",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    due_after = django_filters.DateFilter(
+        field_name="due_date",
+        lookup_expr="gte",
+        label="Due on or after",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    q = django_filters.CharFilter(method="filter_text", label="Search")
+    ordering = django_filters.OrderingFilter(
+        fields=(("due_date", "due_date"), ("updated", "updated"), ("status", "status")),
+        label="Order by",
+    )
+
+    class Meta:
+        model = ActionPoint
+        fields: list[str] = []
+
+    def __init__(self, *args, plan: ActionPlan | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.plan = plan
+        if plan is not None:
+            # On a plan's page the choices are that plan's groups and people.
+            del self.filters["plan"]
+            self.filters["working_group"].queryset = plan.working_groups.all()
+            del self.filters["challenge"]
+            self.filters["focal_point"].queryset = Person.objects.filter(
+                Q(focal_points__action_point__challenge__working_group__plan=plan)
+            ).distinct()
+            self.filters["organization"].queryset = Organization.objects.filter(
+                people__focal_points__action_point__challenge__working_group__plan=plan
+            ).distinct()
+
+    def filter_overdue(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+        if value is None:
+            return queryset
+        overdue = Q(status__in=OPEN_STATUSES, due_date__lt=timezone.localdate())
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)
+
+    def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip()
+        if not value:
+            return queryset
+        matches = ActionPoint.objects.filter(
+            Q(description__icontains=value)
+            | Q(deadline__icontains=value)
+            | Q(challenge__description__icontains=value)
+            | Q(focal_points__person__name__icontains=value)
+        ).values("id")
+        return queryset.filter(id__in=matches)
+
+
+class ActionPlanFilterSet(django_filters.FilterSet):
+    """Filters of the plan list and /api/v1/plans/."""
+
+    q = django_filters.CharFilter(method="filter_text", label="Search")
+    status = django_filters.ChoiceFilter(choices=PlanStatus.choices, label="Status")
+    country = django_filters.CharFilter(lookup_expr="iexact", label="Country")
+
+    class Meta:
+        model = ActionPlan
+        fields: list[str] = []
+
+    def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(title__icontains=value) | Q(country__icontains=value) | Q(origin__icontains=value)
+        )

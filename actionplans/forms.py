@@ -1,0 +1,225 @@
+"""Forms of the plan pages. They validate input; the services in services.py write."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+
+from actionplans.choices import ActionPointStatus, FocalPointRole
+from actionplans.models import ActionPlan, ActionPoint
+from actionplans.parsing import DEADLINE_EXAMPLES, parse_deadline, parse_focal_points
+from orgs.services import clean_name
+
+DEADLINE_HELP = f"As people write it, e.g. {DEADLINE_EXAMPLES}."
+
+
+def _deadline_field(label: str = "Deadline", required: bool = False) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=100,
+        help_text=DEADLINE_HELP,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+
+def _clean_deadline(value: str) -> str:
+    value = value.strip()
+    try:
+        parse_deadline(value)
+    except ValidationError as error:
+        raise ValidationError(error.messages) from None
+    return value
+
+
+class ActionPlanForm(forms.ModelForm):
+    coordinators = forms.ModelMultipleChoiceField(
+        queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text="Accounts that may change the whole plan. You are added when you create it.",
+    )
+
+    class Meta:
+        model = ActionPlan
+        fields = ["title", "country", "origin", "status", "visibility", "coordinators"]
+
+
+class WorkingGroupForm(forms.Form):
+    """Leader and members are typed as names, the way plans list them."""
+
+    number = forms.IntegerField(
+        label="Number",
+        min_value=1,
+        max_value=999,
+        required=False,
+        help_text="Leave empty to add it after the last group.",
+    )
+    name = forms.CharField(label="Name", max_length=200)
+    team_leader = forms.CharField(
+        label="Team leader",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"list": "plan-people", "autocomplete": "off"}),
+        help_text="A name; someone new is added to the plan's people.",
+    )
+    team_members = forms.CharField(
+        label="Team members",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text='Names separated by commas, e.g. "Rana, Omar, Maria, Fred, Jad".',
+    )
+
+    def clean_team_leader(self) -> str:
+        return clean_name(self.cleaned_data["team_leader"])
+
+    def clean_team_members(self) -> list[str]:
+        text = self.cleaned_data["team_members"]
+        try:
+            entries = parse_focal_points(text)
+        except ValidationError as error:
+            raise ValidationError(error.messages) from None
+        return [entry.name for entry in entries]
+
+
+class ChallengeForm(forms.Form):
+    number = forms.IntegerField(
+        label="Number",
+        min_value=1,
+        max_value=999,
+        required=False,
+        help_text="Leave empty to add it after the last challenge.",
+    )
+    description = forms.CharField(
+        label="Challenge", max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class FocalPointForm(forms.Form):
+    name = forms.CharField(
+        label="Name",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"list": "plan-people", "autocomplete": "off"}),
+    )
+    role = forms.ChoiceField(
+        label="Role", choices=FocalPointRole.choices, initial=FocalPointRole.LEAD
+    )
+    note = forms.CharField(label="Note", required=False, max_length=200)
+
+    def clean_name(self) -> str:
+        return clean_name(self.cleaned_data["name"])
+
+
+class BaseFocalPointFormSet(forms.BaseFormSet):
+    def clean(self) -> None:
+        if any(self.errors):
+            return
+        seen: set[str] = set()
+        for form in self.forms:
+            name = form.cleaned_data.get("name")
+            if not name:
+                continue
+            key = name.casefold()
+            if key in seen:
+                form.add_error("name", f"{name} is listed twice.")
+            seen.add(key)
+
+    def entries(self) -> list[tuple[str, str, str]]:
+        """(name, role, note) for each filled row, in order."""
+        return [
+            (form.cleaned_data["name"], form.cleaned_data["role"], form.cleaned_data["note"])
+            for form in self.forms
+            if form.cleaned_data.get("name")
+        ]
+
+
+FocalPointFormSet = forms.formset_factory(
+    FocalPointForm, formset=BaseFocalPointFormSet, extra=2, max_num=20, validate_max=True
+)
+
+
+class ActionPointForm(forms.Form):
+    """What an action point says and by when (coordinators)."""
+
+    description = forms.CharField(
+        label="Action point", max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    deadline = _deadline_field()
+    deadline_reason = forms.CharField(
+        label="Why the deadline moves",
+        required=False,
+        max_length=2000,
+        help_text="Needed when you change the deadline of an existing action point.",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, instance: ActionPoint | None = None, **kwargs) -> None:
+        self.instance = instance
+        super().__init__(*args, **kwargs)
+        if instance is None:
+            del self.fields["deadline_reason"]
+            del self.fields["version"]
+
+    def clean_deadline(self) -> str:
+        return _clean_deadline(self.cleaned_data["deadline"])
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if (
+            self.instance is not None
+            and "deadline" in data
+            and data["deadline"] != self.instance.deadline
+            and not data.get("deadline_reason", "").strip()
+        ):
+            self.add_error("deadline_reason", "Say why the deadline moves.")
+        return data
+
+
+class ProgressUpdateForm(forms.Form):
+    """Status, progress, a note and evidence: what members report."""
+
+    status = forms.ChoiceField(label="Status", choices=ActionPointStatus.choices)
+    progress = forms.IntegerField(
+        label="Progress (%)",
+        min_value=0,
+        max_value=100,
+        widget=forms.NumberInput(attrs={"step": 5, "inputmode": "numeric"}),
+        help_text="Completing sets 100 %.",
+    )
+    note = forms.CharField(
+        label="Note", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    evidence_url = forms.URLField(
+        label="Evidence link",
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        widget=forms.URLInput(attrs={"placeholder": "https://"}),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, prefix_id: str = "", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if prefix_id:
+            # Many of these forms share one page: keep element ids unique.
+            self.auto_id = f"id_{prefix_id}_%s"
+
+
+class RescheduleForm(forms.Form):
+    deadline = _deadline_field("New deadline", required=False)
+    reason = forms.CharField(
+        label="Reason", max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def clean_deadline(self) -> str:
+        return _clean_deadline(self.cleaned_data["deadline"])
+
+
+class DeleteForm(forms.Form):
+    """An explicit confirmation, so a stray POST deletes nothing."""
+
+    confirm = forms.BooleanField(label="Yes, delete it and everything listed above")

@@ -1,0 +1,276 @@
+"""Who may see and change what: the one rule set every view and API endpoint uses.
+
+DOMAIN.md's table of roles, as code:
+
+| who                        | sees                               | changes                          |
+| site administrator         | everything                         | everything                       |
+| plan coordinator           | the plan                           | the whole plan                   |
+| member (leader, member or  | the plan                           | status, progress, notes and      |
+|   focal point in the plan) |                                    | evidence of their action points  |
+| any other signed-in user   | plans visible to all signed-in     | nothing                          |
+| anonymous                  | the sign-in page                   | nothing                          |
+
+"Their action points" are those in a working group they lead or belong to,
+and those where they are a focal point.
+
+Views use the get_*_or_404 / require_* helpers: an object the user may not
+see answers 404 (its existence must not leak); one they may see but not
+change answers 403.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from actionplans.choices import PlanVisibility
+from actionplans.models import ActionPlan, ActionPoint, Challenge, WorkingGroup
+from orgs.models import Organization, Person
+
+# --- who is who ------------------------------------------------------------------
+
+
+def is_admin(user) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.is_superuser)
+
+
+def _person_id(user) -> int | None:
+    """The Person linked to the account, cached on the user object for the request."""
+    if not user.is_authenticated:
+        return None
+    if not hasattr(user, "_pim_person_id"):
+        user._pim_person_id = Person.objects.filter(user=user).values_list("id", flat=True).first()
+    return user._pim_person_id
+
+
+def is_linked_to_person(user) -> bool:
+    """Whether the account is someone named in plans (and so can carry action points)."""
+    return _person_id(user) is not None
+
+
+def _member_plan_ids(person_id: int) -> QuerySet:
+    """Plans where the person leads or belongs to a group, or is a focal point."""
+    return ActionPlan.objects.filter(
+        Q(working_groups__team_leader_id=person_id)
+        | Q(working_groups__team_members__id=person_id)
+        | Q(working_groups__challenges__action_points__focal_points__person_id=person_id)
+    ).values("id")
+
+
+def _coordinated_plan_ids(user) -> QuerySet:
+    return ActionPlan.coordinators.through.objects.filter(user_id=user.pk).values("actionplan_id")
+
+
+def is_coordinator(user, plan: ActionPlan) -> bool:
+    if not user.is_authenticated:
+        return False
+    cache = getattr(user, "_pim_coordinated", None)
+    if cache is None:
+        cache = user._pim_coordinated = set(
+            _coordinated_plan_ids(user).values_list("actionplan_id", flat=True)
+        )
+    return plan.pk in cache
+
+
+def is_member(user, plan: ActionPlan) -> bool:
+    person_id = _person_id(user)
+    if person_id is None:
+        return False
+    cache = getattr(user, "_pim_member_plans", None)
+    if cache is None:
+        cache = user._pim_member_plans = set(
+            _member_plan_ids(person_id).values_list("id", flat=True)
+        )
+    return plan.pk in cache
+
+
+# --- plans -----------------------------------------------------------------------
+
+
+def visible_plans(user) -> QuerySet[ActionPlan]:
+    """The plans this user may see."""
+    plans = ActionPlan.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return plans.none()
+    if is_admin(user):
+        return plans
+    rule = Q(visibility=PlanVisibility.SIGNED_IN) | Q(id__in=_coordinated_plan_ids(user))
+    person_id = _person_id(user)
+    if person_id is not None:
+        rule |= Q(id__in=_member_plan_ids(person_id))
+    return plans.filter(rule)
+
+
+def can_view_plan(user, plan: ActionPlan) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return (
+        is_admin(user)
+        or plan.visibility == PlanVisibility.SIGNED_IN
+        or is_coordinator(user, plan)
+        or is_member(user, plan)
+    )
+
+
+def can_edit_plan(user, plan: ActionPlan) -> bool:
+    """Change the plan's structure: groups, challenges, action points, people, deadlines."""
+    return is_admin(user) or (user.is_active and is_coordinator(user, plan))
+
+
+def can_create_plan(user) -> bool:
+    """Administrators, coordinators of any plan, and accounts given the add permission."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return (
+        is_admin(user)
+        or user.has_perm("actionplans.add_actionplan")
+        or _coordinated_plan_ids(user).exists()
+    )
+
+
+# --- action points ---------------------------------------------------------------
+
+
+def _updatable_rule(person_id: int) -> Q:
+    return (
+        Q(challenge__working_group__team_leader_id=person_id)
+        | Q(challenge__working_group__team_members__id=person_id)
+        | Q(focal_points__person_id=person_id)
+    )
+
+
+def visible_action_points(user) -> QuerySet[ActionPoint]:
+    return ActionPoint.objects.filter(challenge__working_group__plan__in=visible_plans(user))
+
+
+def can_update_action_point(user, action_point: ActionPoint) -> bool:
+    """Post status, progress, notes and evidence on this action point."""
+    plan = action_point.challenge.working_group.plan
+    if can_edit_plan(user, plan):
+        return True
+    person_id = _person_id(user)
+    if person_id is None or not user.is_active:
+        return False
+    return ActionPoint.objects.filter(_updatable_rule(person_id), pk=action_point.pk).exists()
+
+
+def updatable_action_point_ids(user, plan: ActionPlan) -> set[int] | None:
+    """Ids of the plan's action points the user may update; None means all of them.
+
+    One query for a whole plan page, instead of one check per action point.
+    """
+    if can_edit_plan(user, plan):
+        return None
+    person_id = _person_id(user)
+    if person_id is None or not user.is_active:
+        return set()
+    return set(
+        ActionPoint.objects.filter(_updatable_rule(person_id), challenge__working_group__plan=plan)
+        .values_list("id", flat=True)
+        .distinct()
+    )
+
+
+def my_action_points(user) -> QuerySet[ActionPoint]:
+    """The action points the user carries: focal point, or in a group they belong to."""
+    person_id = _person_id(user)
+    if person_id is None:
+        return ActionPoint.objects.none()
+    return ActionPoint.objects.filter(
+        Exists(ActionPoint.objects.filter(_updatable_rule(person_id), pk=OuterRef("pk"))),
+        challenge__working_group__plan__in=visible_plans(user),
+    )
+
+
+# --- people and organizations ----------------------------------------------------
+
+
+def can_manage_people(user) -> bool:
+    """Create and edit people and organizations: administrators and coordinators."""
+    return can_create_plan(user)
+
+
+def visible_people(user) -> QuerySet[Person]:
+    """People named in a plan the user may see, plus themselves; all for administrators.
+
+    Names and emails are personal data: an outsider does not get the directory.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return Person.objects.none()
+    if is_admin(user) or can_manage_people(user):
+        return Person.objects.all()
+    plans = visible_plans(user).values("id")
+    return Person.objects.filter(
+        Q(user=user)
+        | Q(led_groups__plan__in=plans)
+        | Q(working_groups__plan__in=plans)
+        | Q(focal_points__action_point__challenge__working_group__plan__in=plans)
+    ).distinct()
+
+
+def visible_organizations(user) -> QuerySet[Organization]:
+    """Organizations are public facts: every signed-in user sees them."""
+    if not user.is_authenticated or not user.is_active:
+        return Organization.objects.none()
+    return Organization.objects.all()
+
+
+# --- helpers for views: 404 when hidden, 403 when seen but not allowed -----------
+
+
+def get_plan_or_404(user, pk: int) -> ActionPlan:
+    plan = visible_plans(user).filter(pk=pk).first()
+    if plan is None:
+        raise Http404("No such plan.")
+    return plan
+
+
+def get_group_or_404(user, pk: int) -> WorkingGroup:
+    group = (
+        WorkingGroup.objects.select_related("plan")
+        .filter(pk=pk, plan__in=visible_plans(user))
+        .first()
+    )
+    if group is None:
+        raise Http404("No such working group.")
+    return group
+
+
+def get_challenge_or_404(user, pk: int) -> Challenge:
+    challenge = (
+        Challenge.objects.select_related("working_group__plan")
+        .filter(pk=pk, working_group__plan__in=visible_plans(user))
+        .first()
+    )
+    if challenge is None:
+        raise Http404("No such challenge.")
+    return challenge
+
+
+def get_action_point_or_404(user, pk: int) -> ActionPoint:
+    action_point = (
+        ActionPoint.objects.select_related("challenge__working_group__plan")
+        .filter(pk=pk, challenge__working_group__plan__in=visible_plans(user))
+        .first()
+    )
+    if action_point is None:
+        raise Http404("No such action point.")
+    return action_point
+
+
+def require(allowed: bool, message: str = "You may not do this.") -> None:
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def require_plan_edit(user, plan: ActionPlan) -> None:
+    require(can_edit_plan(user, plan), "Only the plan's coordinators can change its structure.")
+
+
+def require_action_point_update(user, action_point: ActionPoint) -> None:
+    require(
+        can_update_action_point(user, action_point),
+        "Only the plan's coordinators and this action point's group members "
+        "and focal points can update it.",
+    )
