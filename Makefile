@@ -10,7 +10,9 @@ PORT ?= 8000
 # Test runner options, e.g. make test PYTEST_ARGS="-k deadline -x"
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint format migrate demo clean
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: install browser run test lint format migrate demo clean
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +21,15 @@ $(STAMP): requirements.txt
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Browser tests drive Debian's Chromium through Playwright (never
+# `playwright install`). Installed here when missing: this machine runs as root.
+$(CHROMIUM):
+	@if [ "$$(id -u)" != 0 ]; then echo "Browser tests need Debian's chromium: run 'sudo apt-get install chromium' once." >&2; exit 1; fi
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+
+browser: $(CHROMIUM)
 
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
@@ -31,7 +42,7 @@ run: demo
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## make test: install, then run the whole test suite (DATABASE_URL picks the database)
-test: install
+test: install browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## make lint: ruff check, ruff format --check, and no missing migration

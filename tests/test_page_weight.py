@@ -1,0 +1,56 @@
+"""Pages are light and self-contained: no CDN, and the demo plan page under 150 KB."""
+
+import gzip
+import re
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.staticfiles import finders
+from django.core.management import call_command
+
+pytestmark = pytest.mark.django_db
+
+ASSET = re.compile(r'<(?:link|script|img)\b[^>]*?(?:href|src)="([^"]+)"', re.IGNORECASE)
+
+
+def _assets(html: str) -> list[str]:
+    return ASSET.findall(html)
+
+
+def _gzipped_size(data: bytes) -> int:
+    return len(gzip.compress(data, compresslevel=6))
+
+
+@pytest.mark.parametrize("username", ["demo-coordinator", "demo-member", "demo-viewer"])
+def test_demo_plan_page_weighs_under_150_kb_compressed(client, username):
+    call_command("load_demo", stdout=StringIO())
+    client.force_login(get_user_model().objects.get(username=username))
+    html = client.get("/plans/1/").content
+
+    assets = _assets(html.decode())
+    sizes = {"page": _gzipped_size(html)}
+    for url in assets:
+        assert url.startswith("/static/"), f"{url} is not served by the app itself"
+        path = finders.find(url.removeprefix("/static/"))
+        assert path, f"{url} is not a static file of the project"
+        with open(path, "rb") as handle:
+            sizes[url] = _gzipped_size(handle.read())
+
+    assert sorted(assets) == [
+        "/static/css/app.css",
+        "/static/css/print.css",
+        "/static/django_htmx/htmx-2.min.js",
+        "/static/favicon.svg",
+    ]
+    assert sum(sizes.values()) < 150 * 1024, sizes
+
+
+@pytest.mark.parametrize("url", ["/accounts/login/", "/plans/", "/my/action-points/", "/people/"])
+def test_pages_load_nothing_from_other_sites(client, url):
+    call_command("load_demo", stdout=StringIO())
+    if url != "/accounts/login/":
+        client.force_login(get_user_model().objects.get(username="demo-coordinator"))
+    html = client.get(url).content.decode()
+    assert all(asset.startswith("/static/") for asset in _assets(html)), _assets(html)
+    assert "@import" not in html and "fonts.googleapis" not in html
