@@ -2,13 +2,12 @@
 
 DOMAIN.md's table of roles, as code:
 
-| who                        | sees                               | changes                          |
-| site administrator         | everything                         | everything                       |
-| plan coordinator           | the plan                           | the whole plan                   |
-| member (leader, member or  | the plan                           | status, progress, notes and      |
-|   focal point in the plan) |                                    | evidence of their action points  |
-| any other signed-in user   | plans visible to all signed-in     | nothing                          |
-| anonymous                  | the sign-in page                   | nothing                          |
+- site administrator: sees everything, changes everything;
+- plan coordinator: sees the plan, changes the whole plan;
+- member (team leader, team member or focal point in the plan): sees the plan,
+  changes status, progress, notes and evidence of their action points;
+- any other signed-in user: sees plans visible to all signed-in users, changes nothing;
+- anonymous: sees the sign-in page only.
 
 "Their action points" are those in a working group they lead or belong to,
 and those where they are a focal point.
@@ -122,11 +121,14 @@ def can_create_plan(user) -> bool:
     """Administrators, coordinators of any plan, and accounts given the add permission."""
     if not user.is_authenticated or not user.is_active:
         return False
-    return (
-        is_admin(user)
-        or user.has_perm("actionplans.add_actionplan")
-        or _coordinated_plan_ids(user).exists()
-    )
+    if is_admin(user):
+        return True
+    if not hasattr(user, "_pim_can_create"):
+        # Cached for the request: the navigation asks on every page.
+        user._pim_can_create = _coordinated_plan_ids(user).exists() or user.has_perm(
+            "actionplans.add_actionplan"
+        )
+    return user._pim_can_create
 
 
 # --- action points ---------------------------------------------------------------
@@ -187,26 +189,48 @@ def my_action_points(user) -> QuerySet[ActionPoint]:
 
 
 def can_manage_people(user) -> bool:
-    """Create and edit people and organizations: administrators and coordinators."""
+    """Add people and organizations: administrators and coordinators."""
     return can_create_plan(user)
 
 
-def visible_people(user) -> QuerySet[Person]:
-    """People named in a plan the user may see, plus themselves; all for administrators.
+def _people_in_plans(plans: QuerySet) -> QuerySet:
+    """Ids of people named in these plans (an IN-subquery: no DISTINCT needed outside)."""
+    return Person.objects.filter(
+        Q(led_groups__plan__in=plans)
+        | Q(working_groups__plan__in=plans)
+        | Q(focal_points__action_point__challenge__working_group__plan__in=plans)
+    ).values("id")
 
-    Names and emails are personal data: an outsider does not get the directory.
+
+def visible_people(user) -> QuerySet[Person]:
+    """People named in a plan the user may see, plus themselves.
+
+    Names and emails are personal data: nobody gets the whole directory but
+    administrators. Coordinators also see people in no plan yet (someone just
+    added, about to be named in their plan).
     """
     if not user.is_authenticated or not user.is_active:
         return Person.objects.none()
-    if is_admin(user) or can_manage_people(user):
+    if is_admin(user):
         return Person.objects.all()
-    plans = visible_plans(user).values("id")
+    rule = Q(user=user) | Q(id__in=_people_in_plans(visible_plans(user).values("id")))
+    if can_manage_people(user):
+        rule |= ~Q(id__in=_people_in_plans(ActionPlan.objects.values("id")))
+    return Person.objects.filter(rule)
+
+
+def can_edit_person(user, person: Person) -> bool:
+    """Administrators; coordinators for people of their plans and people in no plan."""
+    if is_admin(user):
+        return True
+    if not can_manage_people(user):
+        return False
+    coordinated = ActionPlan.objects.filter(id__in=_coordinated_plan_ids(user)).values("id")
+    anywhere = ActionPlan.objects.values("id")
     return Person.objects.filter(
-        Q(user=user)
-        | Q(led_groups__plan__in=plans)
-        | Q(working_groups__plan__in=plans)
-        | Q(focal_points__action_point__challenge__working_group__plan__in=plans)
-    ).distinct()
+        Q(id__in=_people_in_plans(coordinated)) | ~Q(id__in=_people_in_plans(anywhere)),
+        pk=person.pk,
+    ).exists()
 
 
 def visible_organizations(user) -> QuerySet[Organization]:

@@ -34,7 +34,7 @@ def admin_client(client):
 def test_admin_changelist_requires_login(client, url):
     response = client.get(url)
     assert response.status_code == 302
-    assert response["Location"] == f"/admin/login/?next={url}"
+    assert response["Location"] == f"/accounts/login/?next={url}"
 
 
 @pytest.mark.parametrize("url", CHANGELISTS)

@@ -1,0 +1,284 @@
+"""People and organizations pages.
+
+Access follows actionplans.permissions: a person the user may not see answers
+404; adding and editing answer 403 to anyone who may not manage people, before
+any lookup, so that the answer never depends on whether the object exists.
+
+Counts of action points only cover plans the user may see: a count that
+included hidden plans would reveal that they exist.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Case, Count, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_safe
+
+from actionplans.choices import OPEN_STATUSES, FocalPointRole
+from actionplans.models import FocalPoint, WorkingGroup
+from actionplans.permissions import (
+    can_edit_person,
+    can_manage_people,
+    is_admin,
+    require,
+    visible_action_points,
+    visible_organizations,
+    visible_people,
+    visible_plans,
+)
+from orgs.filtersets import OrganizationFilterSet, PersonFilterSet
+from orgs.forms import OrganizationForm, PersonForm
+from orgs.models import Person
+
+PAGE_SIZE = 50
+
+
+def _require_manage_people(user) -> None:
+    require(
+        can_manage_people(user),
+        "Only coordinators and administrators can add or change people and organizations.",
+    )
+
+
+def _focal_point_count(user, *, overdue: bool = False) -> Coalesce:
+    """Open (or overdue) action points each person is a focal point of, in visible plans.
+
+    A correlated subquery rather than Count("focal_points"): visible_people()
+    already joins focal points to decide who is visible, and a Count over
+    those joins would multiply. A person is a focal point at most once per
+    action point, so counting focal points counts action points.
+    """
+    rows = FocalPoint.objects.filter(
+        person=OuterRef("pk"),
+        action_point__status__in=OPEN_STATUSES,
+        action_point__challenge__working_group__plan__in=visible_plans(user),
+    )
+    if overdue:
+        rows = rows.filter(action_point__due_date__lt=timezone.localdate())
+    counts = rows.order_by().values("person").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counts), 0)
+
+
+def _people_count(user) -> Coalesce:
+    """People of each organization that the user may see."""
+    counts = (
+        Person.objects.filter(organization=OuterRef("pk"), pk__in=visible_people(user).values("pk"))
+        .order_by()
+        .values("organization")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counts), 0)
+
+
+def _person_action_points(user, person: Person) -> list:
+    """The person's action points in visible plans, overdue first, then by due date."""
+    role = FocalPoint.objects.filter(action_point=OuterRef("pk"), person=person).values("role")[:1]
+    overdue = Q(status__in=OPEN_STATUSES, due_date__lt=timezone.localdate())
+    action_points = list(
+        visible_action_points(user)
+        .filter(focal_points__person=person)
+        .select_related("challenge__working_group__plan")
+        .annotate(
+            role=Subquery(role),
+            overdue_rank=Case(When(overdue, then=Value(0)), default=Value(1)),
+        )
+        .order_by(
+            "overdue_rank",
+            F("due_date").asc(nulls_last=True),
+            "challenge__working_group__plan__title",
+            "challenge__working_group__number",
+            "challenge__number",
+            "position",
+        )
+    )
+    for action_point in action_points:
+        action_point.role_label = FocalPointRole(action_point.role).label
+    return action_points
+
+
+# --- people ----------------------------------------------------------------------
+
+
+@require_safe
+def person_list(request: HttpRequest) -> HttpResponse:
+    people = (
+        visible_people(request.user)
+        .select_related("organization")
+        .annotate(open_action_points=_focal_point_count(request.user))
+    )
+    filterset = PersonFilterSet(request.GET, queryset=people, request=request)
+    page_obj = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "orgs/person_list.html",
+        {
+            "nav": "people",
+            "filterset": filterset,
+            "page_obj": page_obj,
+            "can_manage": can_manage_people(request.user),
+        },
+    )
+
+
+@require_safe
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    person = get_object_or_404(visible_people(user).select_related("organization", "user"), pk=pk)
+    # Membership through a subquery, not a join, so a leader who is also a
+    # member of the group is listed once without DISTINCT.
+    groups = (
+        WorkingGroup.objects.filter(
+            Q(team_leader=person) | Q(pk__in=person.working_groups.values("pk")),
+            plan__in=visible_plans(user),
+        )
+        .select_related("plan")
+        .order_by("plan__title", "plan_id", "number")
+    )
+    return render(
+        request,
+        "orgs/person_detail.html",
+        {
+            "nav": "people",
+            "person": person,
+            "groups": groups,
+            "action_points": _person_action_points(user, person),
+            "can_manage": can_manage_people(user),
+            "can_edit": can_edit_person(user, person),
+            "show_account": is_admin(user),
+        },
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def person_add(request: HttpRequest) -> HttpResponse:
+    _require_manage_people(request.user)
+    form = PersonForm(request.POST if request.method == "POST" else None, user=request.user)
+    if form.is_valid():
+        with transaction.atomic():
+            person = form.save()
+        messages.success(request, f"Added {person.name}.")
+        return redirect("orgs:person_detail", pk=person.pk)
+    return render(request, "orgs/person_form.html", {"nav": "people", "form": form})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_manage_people(request.user)
+    person = get_object_or_404(visible_people(request.user), pk=pk)
+    require(
+        can_edit_person(request.user, person),
+        "Only administrators and the coordinators of this person's plans can edit them.",
+    )
+    # Read before binding: a rejected form leaves its input on the instance.
+    saved_name = person.name
+    form = PersonForm(
+        request.POST if request.method == "POST" else None, instance=person, user=request.user
+    )
+    if form.is_valid():
+        with transaction.atomic():
+            person = form.save()
+        messages.success(request, f"Saved {person.name}.")
+        return redirect("orgs:person_detail", pk=person.pk)
+    return render(
+        request,
+        "orgs/person_form.html",
+        {"nav": "people", "form": form, "person": person, "saved_name": saved_name},
+    )
+
+
+# --- organizations ---------------------------------------------------------------
+
+
+@require_safe
+def organization_list(request: HttpRequest) -> HttpResponse:
+    organizations = visible_organizations(request.user).annotate(
+        people_count=_people_count(request.user)
+    )
+    filterset = OrganizationFilterSet(request.GET, queryset=organizations, request=request)
+    page_obj = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "orgs/organization_list.html",
+        {
+            "nav": "organizations",
+            "filterset": filterset,
+            "page_obj": page_obj,
+            "can_manage": can_manage_people(request.user),
+        },
+    )
+
+
+@require_safe
+def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    organization = get_object_or_404(visible_organizations(user), pk=pk)
+    people: QuerySet[Person] = visible_people(user).filter(organization=organization)
+    # Distinct action points: two people of one organization may share one.
+    overdue = Q(status__in=OPEN_STATUSES, due_date__lt=timezone.localdate())
+    totals = (
+        visible_action_points(user)
+        .filter(focal_points__person__in=people.values("pk"))
+        .aggregate(
+            open=Count("pk", filter=Q(status__in=OPEN_STATUSES), distinct=True),
+            overdue=Count("pk", filter=overdue, distinct=True),
+        )
+    )
+    people = people.annotate(
+        open_action_points=_focal_point_count(user),
+        overdue_action_points=_focal_point_count(user, overdue=True),
+    )
+    return render(
+        request,
+        "orgs/organization_detail.html",
+        {
+            "nav": "organizations",
+            "organization": organization,
+            "people": people,
+            "totals": totals,
+            "can_manage": can_manage_people(user),
+        },
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def organization_add(request: HttpRequest) -> HttpResponse:
+    _require_manage_people(request.user)
+    form = OrganizationForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        with transaction.atomic():
+            organization = form.save()
+        messages.success(request, f"Added {organization.name}.")
+        return redirect("orgs:organization_detail", pk=organization.pk)
+    return render(request, "orgs/organization_form.html", {"nav": "organizations", "form": form})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def organization_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_manage_people(request.user)
+    organization = get_object_or_404(visible_organizations(request.user), pk=pk)
+    saved_name = organization.name
+    form = OrganizationForm(
+        request.POST if request.method == "POST" else None, instance=organization
+    )
+    if form.is_valid():
+        with transaction.atomic():
+            organization = form.save()
+        messages.success(request, f"Saved {organization.name}.")
+        return redirect("orgs:organization_detail", pk=organization.pk)
+    return render(
+        request,
+        "orgs/organization_form.html",
+        {
+            "nav": "organizations",
+            "form": form,
+            "organization": organization,
+            "saved_name": saved_name,
+        },
+    )
