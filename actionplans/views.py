@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import BooleanField, Case, F, Prefetch, Q, When
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -48,6 +48,15 @@ def _safe_next(request: HttpRequest, default: str) -> str:
     return default
 
 
+def _posted(request: HttpRequest) -> QueryDict | None:
+    """The POST data to bind a form to, or None on GET.
+
+    Not `request.POST or None`: an empty POST (no box ticked, no field sent) must
+    still bind the form, so that it shows its errors instead of a blank form.
+    """
+    return request.POST if request.method == "POST" else None
+
+
 def _apply_errors(form, error: ValidationError) -> None:
     """Put a service's ValidationError on the form, by field where it names one."""
     if hasattr(error, "error_dict"):
@@ -78,7 +87,10 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     filterset = ActionPlanFilterSet(
         request.GET, queryset=perms.visible_plans(request.user), request=request
     )
-    plans = selectors.plans_with_counts(filterset.qs).order_by("title", "id")
+    # An invalid filter shows its error and no plan, as on the plan page: silently
+    # dropping it would list plans the user did not ask for.
+    filtered = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    plans = selectors.plans_with_counts(filtered).order_by("title", "id")
     page = Paginator(plans, 25).get_page(request.GET.get("page"))
     return render(
         request,
@@ -95,7 +107,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def plan_add(request: HttpRequest) -> HttpResponse:
     perms.require(perms.can_create_plan(request.user), "Only coordinators can create plans.")
-    form = ActionPlanForm(request.POST or None)
+    form = ActionPlanForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             plan = services.plan_create(
@@ -119,7 +131,7 @@ def plan_add(request: HttpRequest) -> HttpResponse:
 def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     plan = perms.get_plan_or_404(request.user, pk)
     perms.require_plan_edit(request.user, plan)
-    form = ActionPlanForm(request.POST or None, instance=plan)
+    form = ActionPlanForm(_posted(request), instance=plan)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             form.save()
@@ -147,7 +159,7 @@ def plan_close(request: HttpRequest, pk: int) -> HttpResponse:
 def plan_delete(request: HttpRequest, pk: int) -> HttpResponse:
     plan = perms.get_plan_or_404(request.user, pk)
     perms.require_plan_edit(request.user, plan)
-    form = DeleteForm(request.POST or None)
+    form = DeleteForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         title = plan.title
         services.plan_delete(plan=plan, user=request.user)
@@ -183,6 +195,9 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = perms.get_plan_or_404(request.user, pk)
     base = ActionPoint.objects.filter(challenge__working_group__plan=plan)
     filterset = ActionPointFilterSet(request.GET, queryset=base, request=request, plan=plan)
+    # The page follows the plan's own order (groups, challenges, positions): an
+    # "Order by" control would do nothing here, so it is not offered.
+    del filterset.filters["ordering"]
     filtered = filterset.qs if filterset.is_valid() else base.none()
     layout = selectors.plan_layout(plan=plan, action_points=filtered)
     updatable = perms.updatable_action_point_ids(request.user, plan)
@@ -235,7 +250,7 @@ def _group_people(plan: ActionPlan, form: WorkingGroupForm) -> tuple[Person | No
 def workinggroup_add(request: HttpRequest, plan_pk: int) -> HttpResponse:
     plan = perms.get_plan_or_404(request.user, plan_pk)
     perms.require_plan_edit(request.user, plan)
-    form = WorkingGroupForm(request.POST or None)
+    form = WorkingGroupForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
@@ -267,7 +282,7 @@ def workinggroup_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "team_leader": group.team_leader.name if group.team_leader else "",
         "team_members": ", ".join(p.name for p in group.team_members.all()),
     }
-    form = WorkingGroupForm(request.POST or None, initial=initial)
+    form = WorkingGroupForm(_posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
@@ -292,7 +307,7 @@ def workinggroup_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def challenge_add(request: HttpRequest, group_pk: int) -> HttpResponse:
     group = perms.get_group_or_404(request.user, group_pk)
     perms.require_plan_edit(request.user, group.plan)
-    form = ChallengeForm(request.POST or None)
+    form = ChallengeForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             challenge = services.challenge_create(
@@ -315,7 +330,7 @@ def challenge_edit(request: HttpRequest, pk: int) -> HttpResponse:
     plan = challenge.working_group.plan
     perms.require_plan_edit(request.user, plan)
     form = ChallengeForm(
-        request.POST or None,
+        _posted(request),
         initial={"number": challenge.number, "description": challenge.description},
     )
     if request.method == "POST" and form.is_valid():
@@ -383,7 +398,7 @@ def actionpoint_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _delete(request: HttpRequest, obj, plan: ActionPlan, label: str, consequences: list[str]):
-    form = DeleteForm(request.POST or None)
+    form = DeleteForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             obj.delete()
@@ -518,10 +533,14 @@ def actionpoint_edit(request: HttpRequest, pk: int) -> HttpResponse:
             version = form.cleaned_data.get("version") or point.version
             try:
                 with transaction.atomic():
+                    # Always called, for its version check; an unchanged description is
+                    # not passed, so saving an untouched form does not bump the version
+                    # (which would show others a conflict with nothing in it).
+                    description = form.cleaned_data["description"]
                     services.action_point_update(
                         action_point=point,
                         user=request.user,
-                        description=form.cleaned_data["description"],
+                        description=description if description != point.description else None,
                         expected_version=version,
                     )
                     if form.cleaned_data["deadline"] != point.deadline:
@@ -704,7 +723,7 @@ def _card(request: HttpRequest, point: ActionPoint, *, form=None, conflict=None,
 def actionpoint_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
     point = perms.get_action_point_or_404(request.user, pk)
     perms.require_plan_edit(request.user, point.challenge.working_group.plan)
-    form = RescheduleForm(request.POST or None, initial={"version": point.version})
+    form = RescheduleForm(_posted(request), initial={"version": point.version})
     conflict = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -735,6 +754,17 @@ def actionpoint_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
 # --- my action points ----------------------------------------------------------------
 
 
+def _chosen_ordering(filterset: ActionPointFilterSet) -> list[str]:
+    """The fields of the filter bar's "Order by", if the user chose one."""
+    if not filterset.is_valid():
+        return []
+    ordering = filterset.filters["ordering"]
+    return [
+        ordering.get_ordering_value(param)
+        for param in filterset.form.cleaned_data.get("ordering") or []
+    ]
+
+
 @require_http_methods(["GET"])
 def my_action_points(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
@@ -758,7 +788,14 @@ def my_action_points(request: HttpRequest) -> HttpResponse:
                 output_field=BooleanField(),
             ),
         )
-        .order_by("-overdue", "-open", F("due_date").asc(nulls_last=True), "id")
+        # A chosen "Order by" comes first; overdue first is the default and the tie-break.
+        .order_by(
+            *_chosen_ordering(filterset),
+            "-overdue",
+            "-open",
+            F("due_date").asc(nulls_last=True),
+            "id",
+        )
     )
     page = Paginator(points, 50).get_page(request.GET.get("page"))
     return render(
