@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone
 
-from actionplans.choices import OPEN_STATUSES, ActionPointStatus
+from actionplans.choices import OPEN_STATUSES, ActionPointStatus, FocalPointRole
 from actionplans.models import (
     ActionPlan,
     ActionPoint,
@@ -68,7 +68,22 @@ class ChallengeView:
 @dataclass
 class GroupView:
     group: WorkingGroup
+    members: list[Person]
     challenges: list[ChallengeView]
+
+
+def team_members_in_order(group_ids: list[int]) -> dict[int, list[Person]]:
+    """Each group's members in the order they were written (one query for all groups).
+
+    The membership table's ids follow the order of entry: the services add
+    members in the order typed, as the workshop listed them.
+    """
+    through = WorkingGroup.team_members.through
+    members: dict[int, list[Person]] = {group_id: [] for group_id in group_ids}
+    rows = through.objects.filter(workinggroup_id__in=group_ids).select_related("person")
+    for row in rows.order_by("id"):
+        members[row.workinggroup_id].append(row.person)
+    return members
 
 
 def plan_layout(
@@ -96,15 +111,14 @@ def plan_layout(
         by_challenge.setdefault(point.challenge_id, []).append(point)
     groups = list(
         plan.working_groups.select_related("team_leader")
-        .prefetch_related(
-            Prefetch("team_members", queryset=Person.objects.order_by("name")),
-            Prefetch("challenges", queryset=Challenge.objects.order_by("number")),
-        )
+        .prefetch_related(Prefetch("challenges", queryset=Challenge.objects.order_by("number")))
         .order_by("number")
     )
+    members = team_members_in_order([group.pk for group in groups])
     return [
         GroupView(
             group=group,
+            members=members[group.pk],
             challenges=[
                 ChallengeView(challenge=c, action_points=by_challenge.get(c.pk, []))
                 for c in group.challenges.all()
@@ -162,6 +176,37 @@ def _history_entries(records: list, label: str, *, fields: dict[str, str]) -> li
     return entries
 
 
+def _focal_point_entries(action_point: ActionPoint) -> list[TimelineEntry]:
+    """Who was added, removed or given another role, from the focal points' history."""
+    records = list(
+        FocalPoint.history.filter(action_point_id=action_point.pk)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    )
+    names = dict(
+        Person.objects.filter(pk__in={r.person_id for r in records}).values_list("id", "name")
+    )
+    entries: list[TimelineEntry] = []
+    previous: dict[int, object] = {}
+    for record in records:
+        name = names.get(record.person_id, "a deleted person")
+        role = FocalPointRole(record.role).label.lower()
+        before = previous.get(record.id)
+        previous[record.id] = record
+        who = _user_label(record.history_user)
+        if record.history_type == "+":
+            title = f"Focal point added: {name} ({role})"
+        elif record.history_type == "-":
+            title = f"Focal point removed: {name}"
+        elif before is not None and before.role != record.role:
+            old = FocalPointRole(before.role).label.lower()
+            title = f"Focal point {name}: {old} → {role}"
+        else:
+            continue
+        entries.append(TimelineEntry(record.history_date, "edit", who, title))
+    return entries
+
+
 def action_point_timeline(*, action_point: ActionPoint) -> list[TimelineEntry]:
     """Progress updates, deadline changes and edits of one action point, newest first."""
     entries: list[TimelineEntry] = []
@@ -206,8 +251,8 @@ def action_point_timeline(*, action_point: ActionPoint) -> list[TimelineEntry]:
     records = list(
         action_point.history.select_related("history_user").order_by("history_date", "history_id")
     )
-    for entry in _history_entries(records, "Action point", fields=_EDIT_FIELDS):
-        entries.append(entry)
+    entries.extend(_history_entries(records, "Action point", fields=_EDIT_FIELDS))
+    entries.extend(_focal_point_entries(action_point))
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries
 

@@ -17,6 +17,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Max
+from django.db.models.signals import m2m_changed
 
 from actionplans.choices import (
     ActionPointStatus,
@@ -189,8 +190,30 @@ def working_group_create(
     group.full_clean()
     group._history_user = created_by
     group.save()
-    group.team_members.set(list(team_members))
+    _set_team_members(group, team_members)
     return group
+
+
+def _set_team_members(group: WorkingGroup, team_members: Iterable[Person]) -> None:
+    """Keep the members in the order given: it is the order the plan lists them."""
+    wanted = list(dict.fromkeys(team_members))
+    through = WorkingGroup.team_members.through
+    current = [row.person_id for row in through.objects.filter(workinggroup=group).order_by("id")]
+    if current == [person.pk for person in wanted]:
+        return
+    # Rewritten in order (RelatedManager.add() goes through a set and loses
+    # it), then one m2m_changed signal so the history records the new list once.
+    through.objects.filter(workinggroup=group).delete()
+    through.objects.bulk_create(through(workinggroup=group, person=p) for p in wanted)
+    m2m_changed.send(
+        sender=through,
+        instance=group,
+        action="post_add",
+        reverse=False,
+        model=Person,
+        pk_set={person.pk for person in wanted},
+        using=group._state.db,
+    )
 
 
 @transaction.atomic
@@ -215,17 +238,30 @@ def challenge_create(
 
 
 @transaction.atomic
-def plan_update(*, plan: ActionPlan, user: User | None, **fields: object) -> ActionPlan:
-    """Change a plan's own fields (title, country, origin, status, visibility)."""
+def plan_update(
+    *,
+    plan: ActionPlan,
+    user: User | None,
+    coordinators: Iterable[User] | None = None,
+    **fields: object,
+) -> ActionPlan:
+    """Change a plan's own fields (title, country, origin, status, visibility) and
+    its coordinators. A plan keeps at least one coordinator, so someone can run it."""
     allowed = {"title", "country", "origin", "status", "visibility"}
     unknown = set(fields) - allowed
     if unknown:
         raise ValidationError(f"Cannot change {', '.join(sorted(unknown))} here.")
     for name, value in fields.items():
         setattr(plan, name, value.strip() if isinstance(value, str) else value)
+    if coordinators is not None:
+        coordinators = list(coordinators)
+        if not coordinators:
+            raise ValidationError({"coordinators": "A plan needs at least one coordinator."})
     plan.full_clean()
     plan._history_user = user
     plan.save()
+    if coordinators is not None:
+        plan.coordinators.set(coordinators)
     return plan
 
 
@@ -247,20 +283,34 @@ def plan_delete(*, plan: ActionPlan, user: User | None) -> None:
     plan.delete()
 
 
-def _swap(a, b, field: str) -> None:
-    """Swap two siblings' numbers without breaking the unique constraint midway."""
+def _swap(a, b, field: str, user: User | None) -> None:
+    """Swap two siblings' numbers without breaking the unique constraint midway.
+
+    Both saves go through the model, so the history records the move (and an
+    action point's version goes up like any other change).
+    """
     model = type(a)
+    originals = {a.pk: a, b.pk: b}
+    a, b = (model.objects.select_for_update().get(pk=obj.pk) for obj in (a, b))
     first, second = getattr(a, field), getattr(b, field)
     top = model.objects.aggregate(top=Max(field))["top"] or 0
     model.objects.filter(pk=a.pk).update(**{field: top + 1})
-    model.objects.filter(pk=b.pk).update(**{field: first})
-    model.objects.filter(pk=a.pk).update(**{field: second})
-    setattr(a, field, second)
-    setattr(b, field, first)
+    for obj, value in ((b, first), (a, second)):
+        setattr(obj, field, value)
+        fields = [field, "updated"]
+        if isinstance(obj, ActionPoint):
+            obj.version += 1
+            fields.append("version")
+        obj._history_user = user
+        obj.save(update_fields=fields)
+        for name in fields:  # the caller's instances stay current
+            setattr(originals[obj.pk], name, getattr(obj, name))
 
 
 @transaction.atomic
-def sibling_move(*, obj: WorkingGroup | Challenge | ActionPoint, direction: str) -> bool:
+def sibling_move(
+    *, obj: WorkingGroup | Challenge | ActionPoint, direction: str, user: User | None = None
+) -> bool:
     """Move a group, challenge or action point one place up or down among its siblings.
 
     Returns False when it is already first or last.
@@ -280,7 +330,7 @@ def sibling_move(*, obj: WorkingGroup | Challenge | ActionPoint, direction: str)
         neighbour = siblings.filter(**{f"{field}__gt": value}).order_by(field).first()
     if neighbour is None:
         return False
-    _swap(obj, neighbour, field)
+    _swap(obj, neighbour, field, user)
     return True
 
 
@@ -300,7 +350,7 @@ def working_group_update(
     group.full_clean()
     group._history_user = user
     group.save()
-    group.team_members.set(list(team_members))
+    _set_team_members(group, team_members)
     return group
 
 

@@ -133,10 +133,22 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     perms.require_plan_edit(request.user, plan)
     form = ActionPlanForm(_posted(request), instance=plan)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            form.save()
-        messages.success(request, "Plan saved.")
-        return redirect(plan)
+        data = form.cleaned_data
+        try:
+            services.plan_update(
+                plan=plan,
+                user=request.user,
+                coordinators=data["coordinators"],
+                **{
+                    name: data[name]
+                    for name in ("title", "country", "origin", "status", "visibility")
+                },
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, "Plan saved.")
+            return redirect(plan)
     return render(
         request, "actionplans/actionplan_form.html", {"nav": "plans", "form": form, "plan": plan}
     )
@@ -280,7 +292,9 @@ def workinggroup_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "number": group.number,
         "name": group.name,
         "team_leader": group.team_leader.name if group.team_leader else "",
-        "team_members": ", ".join(p.name for p in group.team_members.all()),
+        "team_members": ", ".join(
+            p.name for p in selectors.team_members_in_order([group.pk])[group.pk]
+        ),
     }
     form = WorkingGroupForm(_posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -376,7 +390,9 @@ def _move(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     plan = plan_of(obj)
     perms.require_plan_edit(request.user, plan)
     try:
-        services.sibling_move(obj=obj, direction=request.POST.get("direction", ""))
+        services.sibling_move(
+            obj=obj, direction=request.POST.get("direction", ""), user=request.user
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect(f"{_plan_url(plan)}#{anchor}-{obj.pk}")

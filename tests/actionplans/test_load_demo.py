@@ -18,6 +18,7 @@ from actionplans.models import (
     ProgressUpdate,
     WorkingGroup,
 )
+from actionplans.selectors import team_members_in_order
 from orgs.models import Organization, Person
 
 pytestmark = pytest.mark.django_db
@@ -67,12 +68,12 @@ def test_load_demo_creates_the_seed_plan():
         "Data Sharing",
         "Jad",
     )
-    assert sorted(p.name for p in group.team_members.all()) == [
+    assert [p.name for p in team_members_in_order([group.pk])[group.pk]] == [
+        "Rana",
+        "Omar",
+        "Maria",
         "Fred",
         "Jad",
-        "Maria",
-        "Omar",
-        "Rana",
     ]
     assert list(Challenge.objects.order_by("number").values_list("number", "description")) == [
         (1, "Lack of common, user-friendly and secure data-sharing tools"),

@@ -14,6 +14,7 @@ from actionplans.models import (
     ProgressUpdate,
     WorkingGroup,
 )
+from actionplans.selectors import team_members_in_order
 from actionplans.services import (
     FocalPointAssignment,
     StaleVersionError,
@@ -24,7 +25,9 @@ from actionplans.services import (
     focal_points_assign,
     plan_create,
     progress_update_create,
+    sibling_move,
     working_group_create,
+    working_group_update,
 )
 from tests.factories import (
     ActionPointFactory,
@@ -467,3 +470,52 @@ def test_focal_points_assign_bad_role_writes_nothing():
     }
     assert _counts() == before
     assert [fp.person.name for fp in point.focal_points.all()] == ["Jad"]
+
+
+def test_working_group_update_keeps_members_in_the_order_given():
+    group = WorkingGroupFactory()
+    rana, omar, jad = (PersonFactory(name=n) for n in ("Rana", "Omar", "Jad"))
+    working_group_update(
+        group=group,
+        user=None,
+        name=group.name,
+        number=group.number,
+        team_leader=None,
+        team_members=[rana, omar, jad],
+    )
+    history_before = group.history.count()
+    working_group_update(
+        group=group,
+        user=None,
+        name=group.name,
+        number=group.number,
+        team_leader=None,
+        team_members=[jad, rana],
+    )
+    assert [p.name for p in team_members_in_order([group.pk])[group.pk]] == ["Jad", "Rana"]
+    latest = group.history.latest()
+    assert sorted(m.person_id for m in latest.team_members.all()) == sorted([jad.pk, rana.pk])
+    # The group's own save and one record of the new membership.
+    assert group.history.count() == history_before + 2
+
+
+def test_sibling_move_swaps_positions_and_records_history():
+    first = ActionPointFactory(position=1)
+    second = ActionPointFactory(challenge=first.challenge, position=2)
+    user = UserFactory()
+
+    assert sibling_move(obj=second, direction="up", user=user) is True
+    assert sibling_move(obj=second, direction="up", user=user) is False
+
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.position, first.version, second.position, second.version) == (2, 2, 1, 2)
+    latest = second.history.latest()
+    assert (latest.position, latest.history_user) == (1, user)
+
+
+def test_sibling_move_refuses_unknown_direction():
+    group = WorkingGroupFactory()
+    with pytest.raises(ValidationError) as excinfo:
+        sibling_move(obj=group, direction="left")
+    assert excinfo.value.message_dict == {"direction": ['Direction must be "up" or "down".']}

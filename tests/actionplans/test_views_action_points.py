@@ -275,11 +275,12 @@ def test_actionpoint_detail_timeline_shows_updates_moves_and_edits_with_who(clie
             ["Status: Not started → In progress", "Progress: 0 % → 50 %"],
             "Draft",
         ),
+        ("edit", "system", "Focal point added: Jad (lead)", [], ""),
         ("created", "system", "Action point created", [], ""),
     ]
     html = response.content.decode()
     whens = re.findall(r'<div class="when"><time [^>]*>[^<]*</time> · (\w+)</div>', html)
-    assert whens == ["admin", "coordinator", "member", "system"]
+    assert whens == ["admin", "coordinator", "member", "system", "system"]
     assertContains(response, "<li>Status: Not started → In progress</li>", html=True)
 
 
@@ -851,3 +852,25 @@ def test_my_action_points_empty_for_person_without_action_points(client, world):
     response = client.get("/my/action-points/")
 
     assertContains(response, '<p class="card">No action point.</p>', html=True)
+
+
+def test_actionpoint_detail_timeline_shows_focal_point_changes(client):
+    from actionplans.services import FocalPointAssignment, focal_points_assign
+    from tests.factories import PersonFactory
+
+    world = build_world()
+    rana = PersonFactory(name="Rana")
+    focal_points_assign(
+        action_point=world.action_point,
+        assignments=[
+            FocalPointAssignment(world.member_person, "support"),
+            FocalPointAssignment(rana),
+        ],
+        user=world.coordinator,
+    )
+    client.force_login(world.coordinator)
+    response = client.get(f"/action-points/{world.action_point.pk}/")
+    titles = [entry.title for entry in response.context["timeline"]]
+    assert "Focal point added: Rana (lead)" in titles
+    assert "Focal point Jad: lead → support" in titles
+    assert "Focal point added: Jad (lead)" in titles

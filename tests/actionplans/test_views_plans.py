@@ -535,6 +535,20 @@ def test_plan_edit_bad_input_shows_error_and_changes_nothing(client, world):
     assert world.plan.title == "PIM Lebanon Action Plan"
 
 
+def test_plan_edit_without_coordinators_is_refused(client, world):
+    _login(client, world.coordinator)
+
+    response = client.post(f"/plans/{world.plan.pk}/edit/", _plan_data(title="Renamed"))
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "coordinators": ["A plan needs at least one coordinator."]
+    }
+    world.plan.refresh_from_db()
+    assert world.plan.title == "PIM Lebanon Action Plan"
+    assert list(world.plan.coordinators.all()) == [world.coordinator]
+
+
 # --- plan close ------------------------------------------------------------------
 
 
