@@ -1,6 +1,6 @@
 from django.urls import path
 
-from actionplans import views
+from actionplans import views, views_dashboard
 
 app_name = "actionplans"
 
@@ -12,6 +12,8 @@ urlpatterns = [
     path("plans/<int:pk>/close/", views.plan_close, name="plan_close"),
     path("plans/<int:pk>/delete/", views.plan_delete, name="plan_delete"),
     path("plans/<int:pk>/activity/", views.plan_activity, name="plan_activity"),
+    path("plans/<int:pk>/dashboard/", views_dashboard.plan_dashboard, name="plan_dashboard"),
+    path("dashboard/", views_dashboard.portfolio, name="portfolio"),
     path("plans/<int:plan_pk>/groups/add/", views.workinggroup_add, name="workinggroup_add"),
     path("groups/<int:pk>/edit/", views.workinggroup_edit, name="workinggroup_edit"),
     path("groups/<int:pk>/move/", views.workinggroup_move, name="workinggroup_move"),

@@ -38,3 +38,21 @@ def deadline_badge(point, today: datetime.date | None = None) -> str:
             '<span class="badge soon">Due in {} day{}</span>', days, "" if days == 1 else "s"
         )
     return ""
+
+
+@register.filter
+def percent(value: float | None) -> str:
+    """0.6667 -> "67 %"; None (nothing to count) -> "—"."""
+    if value is None:
+        return "—"
+    return f"{round(value * 100)} %"
+
+
+@register.simple_tag(takes_context=True)
+def sort_link(context, key: str, label: str) -> str:
+    """A column header that sorts by it, and the other way round when it already does."""
+    current = context.get("sort", "")
+    target = f"-{key}" if current == key else key
+    arrow = " ▲" if current == key else " ▼" if current == f"-{key}" else ""
+    state = "ascending" if current == key else "descending" if current == f"-{key}" else "none"
+    return format_html('<a href="?sort={}" aria-sort="{}">{}{}</a>', target, state, label, arrow)

@@ -1,0 +1,144 @@
+"""Dashboard pages: one plan's status at a glance (now or as of a past day), and
+the portfolio of every plan the user may see. Figures come from dashboards.py."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from actionplans import charts, dashboards
+from actionplans import permissions as perms
+from actionplans.choices import ActionPointStatus
+
+
+class AsOfForm(forms.Form):
+    as_of = forms.DateField(
+        label="As of",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="The dashboard as it stood at the end of that day. Empty: today.",
+    )
+
+    def clean_as_of(self) -> datetime.date | None:
+        day = self.cleaned_data["as_of"]
+        if day and day > timezone.localdate():
+            raise forms.ValidationError("Pick today or a day in the past.")
+        return day
+
+
+STATUS_LEGEND = [(f"s-{status}", label) for status, label in ActionPointStatus.choices]
+
+LIST_TITLES = {
+    "overdue": "Overdue (oldest first)",
+    "due_soon": f"Due in the next {dashboards.SOON_DAYS} days",
+    "stale": f"Not updated for {dashboards.STALE_DAYS} days",
+    "blocked": "Blocked",
+}
+
+
+@require_safe
+def plan_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = perms.get_plan_or_404(request.user, pk)
+    form = AsOfForm(request.GET or None)
+    day = form.cleaned_data["as_of"] if form.is_valid() else None
+    today = timezone.localdate()
+    if day and day < today:
+        dashboard = dashboards.plan_dashboard_as_of(plan, day)
+    else:
+        dashboard = dashboards.plan_dashboard(plan, today)
+    headline = dashboard.headline
+    when = "" if dashboard.live else f" on {dashboard.today:%d %b %Y}"
+    return render(
+        request,
+        "actionplans/actionplan_dashboard.html",
+        {
+            "nav": "plans",
+            "plan": plan,
+            "form": form,
+            "d": dashboard,
+            "status_rows": [
+                (status, label, headline.by_status[status])
+                for status, label in ActionPointStatus.choices
+            ],
+            "status_chart": charts.status_bar(
+                headline.by_status, title=f"Action points by status{when}"
+            ),
+            "group_charts": [
+                (
+                    row,
+                    charts.status_bar(row.by_status, title=f"Group {row.number}: {row.name}"),
+                    charts.status_words(row.by_status, skip_zero=True),
+                )
+                for row in dashboard.groups
+            ],
+            "today_note": charts.today_note(dashboard.quarters, dashboard.today),
+            "quarter_chart": charts.quarter_chart(
+                dashboard.quarters,
+                today=dashboard.today,
+                title="Action points due and done per quarter",
+            ),
+            "legend": charts.legend(STATUS_LEGEND),
+            "quarter_legend": charts.legend(
+                [("chart-due", "Due (planned)"), ("chart-done", "Done (delivered)")]
+            ),
+            "lists": [(LIST_TITLES[name], name, rows) for name, rows in dashboard.lists.items()],
+        },
+    )
+
+
+SORTS = {
+    "title": lambda r: r.plan.title.casefold(),
+    "country": lambda r: r.plan.country.casefold(),
+    "status": lambda r: r.plan.status,
+    "completion": lambda r: (r.counts.completion_rate is None, r.counts.completion_rate or 0),
+    "overdue": lambda r: r.counts.overdue,
+    "due_soon": lambda r: r.due_soon,
+    "last_activity": lambda r: r.last_activity,
+}
+
+
+@require_safe
+def portfolio(request: HttpRequest) -> HttpResponse:
+    rows = dashboards.portfolio(perms.visible_plans(request.user))
+    sort = request.GET.get("sort", "title")
+    key, descending = sort.removeprefix("-"), sort.startswith("-")
+    error = ""
+    if key not in SORTS:
+        error = f"Cannot sort by “{sort}”; sorted by plan instead."
+        key, descending, sort = "title", False, "title"
+    rows.sort(key=SORTS[key], reverse=descending)
+    totals = dashboards.portfolio_totals(rows)
+    return render(
+        request,
+        "actionplans/portfolio.html",
+        {
+            "nav": "dashboard",
+            "rows": rows,
+            "totals": totals,
+            "due_soon_total": sum(r.due_soon for r in rows),
+            "sort": sort,
+            "sort_error": error,
+            "columns": [
+                ("title", "Plan"),
+                ("country", "Country"),
+                ("status", "Status"),
+                ("completion", "Completion"),
+                ("overdue", "Overdue"),
+                ("due_soon", "Due soon"),
+                ("last_activity", "Last activity"),
+            ],
+            "status_rows": [
+                (status, label, totals.by_status[status])
+                for status, label in ActionPointStatus.choices
+            ],
+            "status_chart": charts.status_bar(
+                totals.by_status, title="Action points by status, all plans"
+            ),
+            "legend": charts.legend(STATUS_LEGEND),
+        },
+    )
