@@ -124,13 +124,13 @@ def portfolio(request: HttpRequest) -> HttpResponse:
             "sort": sort,
             "sort_error": error,
             "columns": [
-                ("title", "Plan"),
-                ("country", "Country"),
-                ("status", "Status"),
-                ("completion", "Completion"),
-                ("overdue", "Overdue"),
-                ("due_soon", "Due soon"),
-                ("last_activity", "Last activity"),
+                ("title", "Plan", ""),
+                ("country", "Country", ""),
+                ("status", "Status", ""),
+                ("completion", "Completion", "num"),
+                ("overdue", "Overdue", "num"),
+                ("due_soon", "Due soon", "num"),
+                ("last_activity", "Last activity", ""),
             ],
             "status_rows": [
                 (status, label, totals.by_status[status])

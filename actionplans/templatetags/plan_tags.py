@@ -48,11 +48,22 @@ def percent(value: float | None) -> str:
     return f"{round(value * 100)} %"
 
 
+def _sort_state(current: str, key: str) -> str:
+    return "ascending" if current == key else "descending" if current == f"-{key}" else "none"
+
+
 @register.simple_tag(takes_context=True)
-def sort_link(context, key: str, label: str) -> str:
+def sort_header(context, key: str, label: str, css: str = "") -> str:
     """A column header that sorts by it, and the other way round when it already does."""
     current = context.get("sort", "")
+    state = _sort_state(current, key)
     target = f"-{key}" if current == key else key
-    arrow = " ▲" if current == key else " ▼" if current == f"-{key}" else ""
-    state = "ascending" if current == key else "descending" if current == f"-{key}" else "none"
-    return format_html('<a href="?sort={}" aria-sort="{}">{}{}</a>', target, state, label, arrow)
+    arrow = {"ascending": " ▲", "descending": " ▼"}.get(state, "")
+    return format_html(
+        '<th scope="col" class="{}" aria-sort="{}"><a href="?sort={}">{}{}</a></th>',
+        css,
+        state,
+        target,
+        label,
+        arrow,
+    )
