@@ -140,3 +140,26 @@ class ActionPlanFilterSet(django_filters.FilterSet):
         return queryset.filter(
             Q(title__icontains=value) | Q(country__icontains=value) | Q(origin__icontains=value)
         )
+
+
+class WorkingGroupFilterSet(django_filters.FilterSet):
+    """Filters of /api/v1/working-groups/."""
+
+    plan = django_filters.ModelChoiceFilter(queryset=_plans, label="Plan")
+
+    class Meta:
+        model = WorkingGroup
+        fields: list[str] = []
+
+
+class ChallengeFilterSet(django_filters.FilterSet):
+    """Filters of /api/v1/challenges/."""
+
+    plan = django_filters.ModelChoiceFilter(
+        field_name="working_group__plan", queryset=_plans, label="Plan"
+    )
+    working_group = django_filters.ModelChoiceFilter(queryset=_groups, label="Working group")
+
+    class Meta:
+        model = Challenge
+        fields: list[str] = []

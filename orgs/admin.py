@@ -2,7 +2,8 @@ from django.contrib import admin
 from django.db.models import Count
 from simple_history.admin import SimpleHistoryAdmin
 
-from orgs.models import Organization, Person
+from orgs.models import ApiToken, Organization, Person
+from orgs.services import api_token_revoke
 
 
 @admin.register(Organization)
@@ -26,3 +27,25 @@ class PersonAdmin(SimpleHistoryAdmin):
     list_select_related = ["organization", "user"]
     search_fields = ["name", "email", "organization__name", "organization__acronym"]
     autocomplete_fields = ["organization", "user"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(SimpleHistoryAdmin):
+    """Administrators see and revoke every token; keys are issued by their owners."""
+
+    list_display = ["__str__", "user", "read_only", "created", "last_used", "revoked"]
+    list_filter = ["read_only", ("revoked", admin.EmptyFieldListFilter)]
+    list_select_related = ["user"]
+    search_fields = ["name", "prefix", "user__username"]
+    readonly_fields = ["user", "prefix", "key_hash", "created", "last_used", "revoked"]
+    fields = ["user", "name", "prefix", "key_hash", "read_only", "created", "last_used", "revoked"]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.action(description="Revoke the selected tokens")
+    def revoke(self, request, queryset) -> None:
+        for token in queryset:
+            api_token_revoke(token=token)
+        self.message_user(request, f"{queryset.count()} token(s) revoked.")

@@ -87,3 +87,15 @@ class OrganizationForm(forms.ModelForm):
                 code="unique",
             )
         return name
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label="Name",
+        max_length=100,
+        required=False,
+        help_text="What the token is for, e.g. the partner system that will use it.",
+    )
+    read_only = forms.BooleanField(
+        label="Read only (it can read, never change)", required=False, initial=True
+    )

@@ -103,3 +103,57 @@ class Person(models.Model):
     def __str__(self) -> str:
         # Name only: showing the organization would cost a query per person in lists.
         return self.name
+
+
+class ApiToken(models.Model):
+    """A key a partner system uses for the REST API, with its owner's rights.
+
+    Only a hash of the key is stored; the key itself is shown once, when it is
+    issued. A read-only token can never write, whatever its owner may do.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="user",
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+    )
+    name = models.CharField(
+        "name",
+        max_length=100,
+        blank=True,
+        help_text="What the token is for, e.g. the partner system's name.",
+    )
+    prefix = models.CharField(
+        "key prefix",
+        max_length=12,
+        db_index=True,
+        help_text="The key's first characters, to recognise it.",
+    )
+    key_hash = models.CharField("key hash", max_length=64, unique=True)
+    read_only = models.BooleanField("read only", default=False)
+    created = models.DateTimeField("created", auto_now_add=True)
+    last_used = models.DateTimeField("last used", null=True, blank=True)
+    revoked = models.DateTimeField("revoked", null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["last_used"])
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        verbose_name = "API token"
+        verbose_name_plural = "API tokens"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(key_hash__regex=r"^[0-9a-f]{64}$"),
+                name="orgs_apitoken_key_hash_sha256",
+                violation_error_message="The key hash must be a SHA-256 hex digest.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        label = self.name or "token"
+        return f"{label} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked is None

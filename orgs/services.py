@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import datetime
+import hashlib
 import re
+import secrets
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from orgs.choices import OrganizationKind
-from orgs.models import Organization, Person
+from orgs.models import ApiToken, Organization, Person
 
 _SPACES = re.compile(r"\s+")
 
@@ -65,3 +69,59 @@ def person_create(
     person.full_clean()
     person.save()
     return person
+
+
+# --- API tokens ------------------------------------------------------------------
+
+TOKEN_PREFIX_LENGTH = 8
+# last_used is written at most this often per token, not on every request.
+LAST_USED_RESOLUTION = datetime.timedelta(minutes=1)
+
+
+def hash_token_key(key: str) -> str:
+    # Keys are 256 random bits: a plain SHA-256 is enough, no slow hash needed.
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_issue(*, user, name: str = "", read_only: bool = False) -> tuple[ApiToken, str]:
+    """Create a token; return it with its key, which is never stored nor shown again."""
+    if not user.is_active:
+        raise ValidationError({"user": f"The account {user.get_username()} is not active."})
+    name = clean_name(name)
+    if len(name) > 100:
+        raise ValidationError({"name": "The name is longer than 100 characters."})
+    key = "pim_" + secrets.token_urlsafe(32)
+    token = ApiToken(
+        user=user,
+        name=name,
+        prefix=key[: TOKEN_PREFIX_LENGTH + 4],
+        key_hash=hash_token_key(key),
+        read_only=read_only,
+    )
+    token.full_clean()
+    token.save()
+    return token, key
+
+
+def api_token_revoke(*, token: ApiToken) -> ApiToken:
+    if token.revoked is None:
+        token.revoked = timezone.now()
+        token.save(update_fields=["revoked"])
+    return token
+
+
+def api_token_authenticate(*, key: str) -> ApiToken | None:
+    """The active token with this key, its last use recorded; None if there is none."""
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=hash_token_key(key), revoked__isnull=True, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    if token.last_used is None or now - token.last_used >= LAST_USED_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used=now)
+        token.last_used = now
+    return token

@@ -15,4 +15,6 @@ urlpatterns = [
     path("organizations/add/", views.organization_add, name="organization_add"),
     path("organizations/<int:pk>/", views.organization_detail, name="organization_detail"),
     path("organizations/<int:pk>/edit/", views.organization_edit, name="organization_edit"),
+    path("account/tokens/", views.apitoken_list, name="apitoken_list"),
+    path("account/tokens/<int:pk>/revoke/", views.apitoken_revoke, name="apitoken_revoke"),
 ]

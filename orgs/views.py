@@ -18,7 +18,7 @@ from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from actionplans.choices import OPEN_STATUSES, FocalPointRole
 from actionplans.models import FocalPoint, WorkingGroup
@@ -33,8 +33,9 @@ from actionplans.permissions import (
     visible_plans,
 )
 from orgs.filtersets import OrganizationFilterSet, PersonFilterSet
-from orgs.forms import OrganizationForm, PersonForm
-from orgs.models import Person
+from orgs.forms import ApiTokenForm, OrganizationForm, PersonForm
+from orgs.models import ApiToken, Person
+from orgs.services import api_token_issue, api_token_revoke
 
 PAGE_SIZE = 50
 
@@ -282,3 +283,39 @@ def organization_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "saved_name": saved_name,
         },
     )
+
+
+# --- API tokens ------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def apitoken_list(request: HttpRequest) -> HttpResponse:
+    """Your API tokens: issue one (its key is shown once), see when each was last used."""
+    form = ApiTokenForm(request.POST if request.method == "POST" else None)
+    new_key = None
+    if form.is_valid():
+        _token, new_key = api_token_issue(
+            user=request.user,
+            name=form.cleaned_data["name"],
+            read_only=form.cleaned_data["read_only"],
+        )
+        form = ApiTokenForm()
+    return render(
+        request,
+        "orgs/apitoken_list.html",
+        {
+            "nav": "tokens",
+            "form": form,
+            "new_key": new_key,
+            "tokens": ApiToken.objects.filter(user=request.user).order_by("-created", "-id"),
+        },
+    )
+
+
+@require_POST
+def apitoken_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    # Only your own tokens: someone else's is "not found", not "forbidden".
+    token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+    api_token_revoke(token=token)
+    messages.success(request, f"Token {token} revoked: it no longer works.")
+    return redirect("orgs:apitoken_list")

@@ -1,0 +1,48 @@
+"""Token authentication and the read-only rule of the REST API."""
+
+from __future__ import annotations
+
+from rest_framework import exceptions
+from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+
+from orgs.models import ApiToken
+from orgs.services import api_token_authenticate
+
+
+class TokenAuthentication(BaseAuthentication):
+    """`Authorization: Token <key>` with a key from issue_token or the tokens page."""
+
+    keyword = "Token"
+
+    def authenticate(self, request):
+        header = get_authorization_header(request).split()
+        if not header or header[0].lower() != self.keyword.lower().encode():
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed(
+                "Invalid Authorization header: use 'Token <key>', with no spaces in the key."
+            )
+        try:
+            key = header[1].decode()
+        except UnicodeDecodeError:
+            raise exceptions.AuthenticationFailed("Invalid token.") from None
+        token = api_token_authenticate(key=key)
+        if token is None:
+            raise exceptions.AuthenticationFailed("Invalid, revoked or expired token.")
+        return token.user, token
+
+    def authenticate_header(self, request) -> str:
+        return self.keyword
+
+
+class ReadOnlyTokenPermission(BasePermission):
+    """A read-only token can never write, whatever its owner may do."""
+
+    message = "This token is read-only: it can read, not change."
+
+    def has_permission(self, request, view) -> bool:
+        token = request.auth
+        if isinstance(token, ApiToken) and token.read_only:
+            return request.method in SAFE_METHODS
+        return True

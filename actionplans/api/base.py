@@ -1,0 +1,99 @@
+"""What every endpoint of the REST API shares: strict pagination, ETags, and
+errors as JSON. (Authentication is in authentication.py: DRF imports it while
+it is itself being imported, so that module must not import rest_framework.views.)
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class StrictLimitOffsetPagination(LimitOffsetPagination):
+    """?limit=&offset=, where a bad value is a 400 rather than silently ignored."""
+
+    default_limit = 100
+    max_limit = 500
+
+    def _read(self, request, name: str, default: int | None, low: int, high: int | None):
+        raw = request.query_params.get(name)
+        if raw is None or raw == "":
+            return default
+        try:
+            value = int(raw)
+        except ValueError:
+            raise exceptions.ValidationError({name: [f"{name} must be a whole number."]}) from None
+        if value < low or (high is not None and value > high):
+            limits = f"from {low} to {high}" if high is not None else f"{low} or more"
+            raise exceptions.ValidationError({name: [f"{name} must be {limits}, not {value}."]})
+        return value
+
+    def get_limit(self, request) -> int:
+        return self._read(request, self.limit_query_param, self.default_limit, 1, self.max_limit)
+
+    def get_offset(self, request) -> int:
+        return self._read(request, self.offset_query_param, 0, 0, 10**9)
+
+
+def exception_handler(exc, context):
+    """Service errors (Django's ValidationError) become 400s with field messages."""
+    if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "error_dict"):
+            detail = {
+                ("non_field_errors" if field == "__all__" else field): messages
+                for field, messages in exc.message_dict.items()
+            }
+        else:
+            detail = {"non_field_errors": exc.messages}
+        exc = exceptions.ValidationError(detail)
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound("Not found.")
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
+    return drf_exception_handler(exc, context)
+
+
+class ETagMixin:
+    """ETag on single-object responses; a stale If-Match on PUT/PATCH is 412.
+
+    The tag is the object's version where it has one, else its last change.
+    """
+
+    @staticmethod
+    def etag_for(obj) -> str:
+        stamp = getattr(obj, "version", None) or obj.updated.isoformat()
+        return f'"{type(obj).__name__.lower()}-{obj.pk}-{stamp}"'
+
+    def _if_match_failed(self, request, obj) -> bool:
+        wanted = request.headers.get("If-Match")
+        if not wanted:
+            return False
+        tags = {tag.strip() for tag in wanted.split(",")}
+        return "*" not in tags and self.etag_for(obj) not in tags
+
+    def retrieve(self, request, *args, **kwargs):
+        obj = self.get_object()
+        response = Response(self.get_serializer(obj).data)
+        response["ETag"] = self.etag_for(obj)
+        return response
+
+    def update(self, request, *args, **kwargs):
+        obj = self.get_object()
+        if self._if_match_failed(request, obj):
+            return Response(
+                {
+                    "detail": "The object changed since you read it (If-Match does not match). "
+                    "Fetch it again, then retry."
+                },
+                status=status.HTTP_412_PRECONDITION_FAILED,
+            )
+        response = super().update(request, *args, **kwargs)
+        if response.status_code == 200:
+            obj.refresh_from_db()
+            response["ETag"] = self.etag_for(obj)
+        return response

@@ -1,0 +1,267 @@
+"""Serializers of the plans API. They validate and shape JSON; services write."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from actionplans.choices import ActionPointStatus, FocalPointRole, PlanStatus, PlanVisibility
+from actionplans.models import (
+    ActionPlan,
+    ActionPoint,
+    Challenge,
+    DeadlineChange,
+    FocalPoint,
+    ProgressUpdate,
+    WorkingGroup,
+)
+from actionplans.parsing import DEADLINE_EXAMPLES
+from actionplans.permissions import visible_people, visible_plans
+
+
+class VisiblePlanField(serializers.PrimaryKeyRelatedField):
+    """A plan id the user may see: any other id is "does not exist", as for a 404."""
+
+    def get_queryset(self):
+        return visible_plans(self.context["request"].user)
+
+
+class VisibleGroupField(serializers.PrimaryKeyRelatedField):
+    def get_queryset(self):
+        return WorkingGroup.objects.filter(
+            plan__in=visible_plans(self.context["request"].user)
+        ).select_related("plan")
+
+
+class VisibleChallengeField(serializers.PrimaryKeyRelatedField):
+    def get_queryset(self):
+        return Challenge.objects.filter(
+            working_group__plan__in=visible_plans(self.context["request"].user)
+        ).select_related("working_group__plan")
+
+
+class VisiblePersonField(serializers.PrimaryKeyRelatedField):
+    def get_queryset(self):
+        return visible_people(self.context["request"].user)
+
+
+class ActionPlanSerializer(serializers.HyperlinkedModelSerializer):
+    id = serializers.IntegerField(read_only=True)
+    url = serializers.HyperlinkedIdentityField(view_name="api:actionplan-detail")
+    status = serializers.ChoiceField(choices=PlanStatus.choices, default=PlanStatus.ACTIVE)
+    visibility = serializers.ChoiceField(
+        choices=PlanVisibility.choices, default=PlanVisibility.MEMBERS
+    )
+    coordinators = serializers.SlugRelatedField(
+        slug_field="username",
+        many=True,
+        required=False,
+        queryset=get_user_model().objects.filter(is_active=True),
+        help_text="Usernames of the accounts that run the plan. The creator is always added.",
+    )
+
+    class Meta:
+        model = ActionPlan
+        fields = [
+            "id", "url", "title", "country", "origin", "status", "visibility",
+            "coordinators", "created", "updated",
+        ]  # fmt: skip
+        read_only_fields = ["created", "updated"]
+
+
+class WorkingGroupSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:workinggroup-detail")
+    plan = VisiblePlanField()
+    number = serializers.IntegerField(min_value=1, max_value=32767, required=False)
+    team_leader = VisiblePersonField(allow_null=True, required=False)
+    team_members = serializers.SerializerMethodField()
+    team_member_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        write_only=True,
+        required=False,
+        max_length=500,
+        help_text="Person ids of the team members, in the order the plan lists them.",
+    )
+
+    class Meta:
+        model = WorkingGroup
+        fields = [
+            "id", "url", "plan", "number", "name", "team_leader", "team_members",
+            "team_member_ids", "created", "updated",
+        ]  # fmt: skip
+        read_only_fields = ["created", "updated"]
+
+    def validate_team_member_ids(self, value: list[int]) -> list:
+        """Ids -> people, keeping the order; an id the user cannot see does not exist."""
+        people = visible_people(self.context["request"].user).in_bulk(value)
+        missing = [pk for pk in value if pk not in people]
+        if missing:
+            raise serializers.ValidationError(f"No such person: {', '.join(map(str, missing))}.")
+        if len(set(value)) != len(value):
+            raise serializers.ValidationError("A person is listed twice.")
+        return [people[pk] for pk in value]
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    def get_team_members(self, group: WorkingGroup) -> list[int]:
+        ordered = self.context.get("team_members", {})
+        if group.pk in ordered:
+            return [person.pk for person in ordered[group.pk]]
+        return [person.pk for person in group.team_members.all()]
+
+
+class ChallengeSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:challenge-detail")
+    plan = serializers.IntegerField(source="working_group.plan_id", read_only=True)
+    working_group = VisibleGroupField()
+    number = serializers.IntegerField(min_value=1, max_value=32767, required=False)
+
+    class Meta:
+        model = Challenge
+        fields = [
+            "id",
+            "url",
+            "plan",
+            "working_group",
+            "number",
+            "description",
+            "created",
+            "updated",
+        ]
+        read_only_fields = ["created", "updated"]
+
+
+class FocalPointSerializer(serializers.ModelSerializer):
+    person = VisiblePersonField()
+    name = serializers.CharField(source="person.name", read_only=True)
+    organization = serializers.SerializerMethodField()
+    role = serializers.ChoiceField(choices=FocalPointRole.choices, default=FocalPointRole.LEAD)
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+    class Meta:
+        model = FocalPoint
+        fields = ["person", "name", "organization", "role", "note"]
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_organization(self, focal_point: FocalPoint) -> str | None:
+        organization = focal_point.person.organization
+        return organization.short_name if organization else None
+
+
+class ActionPointSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:actionpoint-detail")
+    plan = serializers.IntegerField(source="challenge.working_group.plan_id", read_only=True)
+    working_group = serializers.IntegerField(source="challenge.working_group_id", read_only=True)
+    challenge = VisibleChallengeField()
+    position = serializers.IntegerField(min_value=1, max_value=32767, required=False)
+    deadline = serializers.CharField(
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=f"As people write it, e.g. {DEADLINE_EXAMPLES}.",
+    )
+    deadline_reason = serializers.CharField(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        write_only=True,
+        help_text="Why the deadline moves: needed when an update changes the deadline.",
+    )
+    is_overdue = serializers.SerializerMethodField()
+    focal_points = FocalPointSerializer(many=True, required=False)
+
+    class Meta:
+        model = ActionPoint
+        fields = [
+            "id", "url", "plan", "working_group", "challenge", "position", "description",
+            "deadline", "deadline_reason", "due_date", "deadline_precision", "status",
+            "progress", "is_overdue", "focal_points", "version", "created", "updated",
+        ]  # fmt: skip
+        read_only_fields = [
+            "due_date", "deadline_precision", "status", "progress", "version", "created",
+            "updated",
+        ]  # fmt: skip
+
+    def get_is_overdue(self, point: ActionPoint) -> bool:
+        return point.is_overdue(self.context.get("today"))
+
+    def validate_focal_points(self, value: list[dict]) -> list[dict]:
+        seen: set[int] = set()
+        for index, item in enumerate(value, start=1):
+            if item["person"].pk in seen:
+                raise serializers.ValidationError(
+                    f"Focal point {index}: {item['person'].name} is listed twice."
+                )
+            seen.add(item["person"].pk)
+        return value
+
+
+class ProgressUpdateSerializer(serializers.ModelSerializer):
+    author = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    status = serializers.ChoiceField(choices=ActionPointStatus.choices, required=False)
+    progress = serializers.IntegerField(min_value=0, max_value=100, required=False)
+    note = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+    evidence_url = serializers.URLField(
+        max_length=500, required=False, allow_blank=True, default=""
+    )
+
+    class Meta:
+        model = ProgressUpdate
+        fields = [
+            "id", "action_point", "author", "created", "previous_status", "previous_progress",
+            "status", "progress", "note", "evidence_url",
+        ]  # fmt: skip
+        read_only_fields = [
+            "action_point", "author", "created", "previous_status", "previous_progress",
+        ]  # fmt: skip
+
+
+class RescheduleSerializer(serializers.Serializer):
+    deadline = serializers.CharField(
+        max_length=100, allow_blank=True, help_text=f"The new deadline, e.g. {DEADLINE_EXAMPLES}."
+    )
+    reason = serializers.CharField(max_length=2000, help_text="Why the deadline moves.")
+
+
+class DeadlineChangeSerializer(serializers.ModelSerializer):
+    changed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = DeadlineChange
+        fields = [
+            "id", "action_point", "old_deadline", "old_due_date", "new_deadline",
+            "new_due_date", "changed_by", "changed_at", "reason",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class StatusCountsSerializer(serializers.Serializer):
+    not_started = serializers.IntegerField()
+    in_progress = serializers.IntegerField()
+    blocked = serializers.IntegerField()
+    completed = serializers.IntegerField()
+    cancelled = serializers.IntegerField()
+
+
+class GroupSummarySerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="group_id")
+    number = serializers.IntegerField()
+    name = serializers.CharField()
+    total = serializers.IntegerField()
+    by_status = StatusCountsSerializer()
+    completion_rate = serializers.FloatField(allow_null=True)
+    overdue = serializers.IntegerField()
+
+
+class PlanSummarySerializer(serializers.Serializer):
+    plan = serializers.IntegerField(source="plan.pk")
+    as_of = serializers.DateField(source="today")
+    total = serializers.IntegerField(source="headline.total")
+    by_status = StatusCountsSerializer(source="headline.by_status")
+    completion_rate = serializers.FloatField(source="headline.completion_rate", allow_null=True)
+    overdue = serializers.IntegerField(source="headline.overdue")
+    due_soon = serializers.IntegerField(source="headline.due_soon")
+    stale = serializers.IntegerField(source="headline.stale")
+    rescheduled = serializers.IntegerField(source="headline.rescheduled")
+    working_groups = GroupSummarySerializer(source="groups", many=True)

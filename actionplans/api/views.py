@@ -1,0 +1,404 @@
+"""Endpoints of the plans API: the same rules (permissions.py), filters
+(filtersets.py), figures (dashboards.py) and writes (services.py) as the pages.
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+
+from django.db import transaction
+from django.db.models import Prefetch
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.response import Response
+
+from actionplans import dashboards, services
+from actionplans import permissions as perms
+from actionplans.api import schema  # noqa: F401  (registers the token scheme)
+from actionplans.api.base import ETagMixin
+from actionplans.api.serializers import (
+    ActionPlanSerializer,
+    ActionPointSerializer,
+    ChallengeSerializer,
+    DeadlineChangeSerializer,
+    PlanSummarySerializer,
+    ProgressUpdateSerializer,
+    RescheduleSerializer,
+    WorkingGroupSerializer,
+)
+from actionplans.filtersets import (
+    ActionPlanFilterSet,
+    ActionPointFilterSet,
+    ChallengeFilterSet,
+    WorkingGroupFilterSet,
+)
+from actionplans.models import ActionPlan, ActionPoint, Challenge, FocalPoint, WorkingGroup
+from actionplans.selectors import team_members_in_order
+
+ERRORS = {
+    400: OpenApiResponse(description="Invalid input: field-level messages."),
+    401: OpenApiResponse(description="No or invalid credentials."),
+    403: OpenApiResponse(description="Not allowed for this account or token."),
+    404: OpenApiResponse(description="No such object, or not visible to you."),
+}
+WRITE_ERRORS = {**ERRORS, 412: OpenApiResponse(description="If-Match does not match the ETag.")}
+
+
+class Rules(BasePermission):
+    """Asks the viewset's can_create / can_change, which call permissions.py."""
+
+    def has_permission(self, request, view) -> bool:
+        if request.method in SAFE_METHODS or view.action != "create":
+            return True
+        return view.can_create(request)
+
+    def has_object_permission(self, request, view, obj) -> bool:
+        if request.method in SAFE_METHODS:
+            return True
+        return view.can_change(request, obj)
+
+
+class PlanScopedViewSet(ETagMixin, viewsets.ModelViewSet):
+    """Base of the plan-structure endpoints: writes need the plan's coordinator."""
+
+    permission_classes = [Rules]
+    plan_path = "plan"  # where the object's plan is, e.g. "challenge.working_group.plan"
+
+    def plan_of(self, obj) -> ActionPlan:
+        return operator.attrgetter(self.plan_path)(obj)
+
+    def can_create(self, request) -> bool:
+        # The target plan is known only once the body is read: see require_edit().
+        return True
+
+    def can_change(self, request, obj) -> bool:
+        return perms.can_edit_plan(request.user, self.plan_of(obj))
+
+    def require_edit(self, plan: ActionPlan) -> None:
+        perms.require_plan_edit(self.request.user, plan)
+
+
+def _schema(serializer):
+    """Document the error responses of every standard action (schemathesis checks them)."""
+    return extend_schema_view(
+        list=extend_schema(responses={200: serializer(many=True), **ERRORS}),
+        retrieve=extend_schema(responses={200: serializer, **ERRORS}),
+        create=extend_schema(responses={201: serializer, **ERRORS}),
+        update=extend_schema(responses={200: serializer, **WRITE_ERRORS}),
+        partial_update=extend_schema(responses={200: serializer, **WRITE_ERRORS}),
+        destroy=extend_schema(responses={204: None, **ERRORS}),
+    )
+
+
+@_schema(ActionPlanSerializer)
+class ActionPlanViewSet(ETagMixin, viewsets.ModelViewSet):
+    """Action plans you may see; coordinators and administrators change them."""
+
+    serializer_class = ActionPlanSerializer
+    filterset_class = ActionPlanFilterSet
+    permission_classes = [Rules]
+
+    def get_queryset(self):
+        return (
+            perms.visible_plans(self.request.user)
+            .prefetch_related("coordinators")
+            .order_by("title", "id")
+        )
+
+    def can_create(self, request) -> bool:
+        return perms.can_create_plan(request.user)
+
+    def can_change(self, request, obj) -> bool:
+        return perms.can_edit_plan(request.user, obj)
+
+    def perform_create(self, serializer) -> None:
+        data = serializer.validated_data
+        serializer.instance = services.plan_create(
+            title=data["title"],
+            country=data.get("country", ""),
+            origin=data.get("origin", ""),
+            status=data["status"],
+            visibility=data["visibility"],
+            coordinators={self.request.user, *data.get("coordinators", [])},
+            created_by=self.request.user,
+        )
+
+    def perform_update(self, serializer) -> None:
+        data = dict(serializer.validated_data)
+        coordinators = data.pop("coordinators", None)
+        services.plan_update(
+            plan=serializer.instance, user=self.request.user, coordinators=coordinators, **data
+        )
+
+    def perform_destroy(self, instance: ActionPlan) -> None:
+        services.plan_delete(plan=instance, user=self.request.user)
+
+    @extend_schema(responses={200: PlanSummarySerializer, **ERRORS})
+    @action(detail=True, methods=["get"])
+    def summary(self, request, pk=None):
+        """The dashboard's headline figures and per-group figures, computed now."""
+        plan = self.get_object()
+        today = timezone.localdate()
+        data = {
+            "plan": plan,
+            "today": today,
+            "headline": dashboards.plan_headline(plan, today),
+            "groups": dashboards.plan_group_rows(plan, today),
+        }
+        return Response(PlanSummarySerializer(data).data)
+
+
+@_schema(WorkingGroupSerializer)
+class WorkingGroupViewSet(PlanScopedViewSet):
+    """Working groups of the plans you may see (filter: plan)."""
+
+    serializer_class = WorkingGroupSerializer
+    filterset_class = WorkingGroupFilterSet
+
+    def get_queryset(self):
+        return (
+            WorkingGroup.objects.filter(plan__in=perms.visible_plans(self.request.user))
+            .select_related("plan")
+            .order_by("plan_id", "number")
+        )
+
+    def get_serializer_context(self) -> dict:
+        context = super().get_serializer_context()
+        context["team_members"] = getattr(self, "_team_members", {})
+        return context
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        # Members in the order written, for the whole page in one query.
+        self._team_members = team_members_in_order([group.pk for group in page or []])
+        return page
+
+    def perform_create(self, serializer) -> None:
+        data = serializer.validated_data
+        self.require_edit(data["plan"])
+        serializer.instance = services.working_group_create(
+            plan=data["plan"],
+            name=data["name"],
+            number=data.get("number"),
+            team_leader=data.get("team_leader"),
+            team_members=data.get("team_member_ids", []),
+            created_by=self.request.user,
+        )
+
+    def perform_update(self, serializer) -> None:
+        group: WorkingGroup = serializer.instance
+        data = serializer.validated_data
+        if data.get("plan", group.plan) != group.plan:
+            raise ValidationError({"plan": ["A working group cannot move to another plan."]})
+        services.working_group_update(
+            group=group,
+            user=self.request.user,
+            name=data.get("name", group.name),
+            number=data.get("number", group.number),
+            team_leader=data.get("team_leader", group.team_leader),
+            team_members=data.get("team_member_ids", team_members_in_order([group.pk])[group.pk]),
+        )
+
+
+@_schema(ChallengeSerializer)
+class ChallengeViewSet(PlanScopedViewSet):
+    """Challenges of the plans you may see (filters: plan, working_group)."""
+
+    serializer_class = ChallengeSerializer
+    filterset_class = ChallengeFilterSet
+    plan_path = "working_group.plan"
+
+    def get_queryset(self):
+        return (
+            Challenge.objects.filter(working_group__plan__in=perms.visible_plans(self.request.user))
+            .select_related("working_group__plan")
+            .order_by("working_group__plan_id", "working_group__number", "number")
+        )
+
+    def perform_create(self, serializer) -> None:
+        data = serializer.validated_data
+        self.require_edit(data["working_group"].plan)
+        serializer.instance = services.challenge_create(
+            working_group=data["working_group"],
+            description=data["description"],
+            number=data.get("number"),
+            created_by=self.request.user,
+        )
+
+    def perform_update(self, serializer) -> None:
+        challenge: Challenge = serializer.instance
+        data = serializer.validated_data
+        if data.get("working_group", challenge.working_group) != challenge.working_group:
+            raise ValidationError({"working_group": ["A challenge cannot move to another group."]})
+        services.challenge_update(
+            challenge=challenge,
+            user=self.request.user,
+            description=data.get("description", challenge.description),
+            number=data.get("number", challenge.number),
+        )
+
+
+_VERSION = re.compile(r'^"actionpoint-(\d+)-(\d+)"$')
+
+
+def _expected_version(request, point: ActionPoint) -> int | None:
+    """The version named by If-Match, so the service re-checks it under a row lock."""
+    match = _VERSION.match(request.headers.get("If-Match", "").strip())
+    if match and int(match.group(1)) == point.pk:
+        return int(match.group(2))
+    return None
+
+
+@_schema(ActionPointSerializer)
+class ActionPointViewSet(PlanScopedViewSet):
+    """Action points of the plans you may see, with the plan page's filters.
+
+    Status and progress change through `updates/`, the deadline of an existing
+    action point through `reschedule/` (or a write of `deadline` with a
+    `deadline_reason`): each is a recorded event.
+    """
+
+    serializer_class = ActionPointSerializer
+    filterset_class = ActionPointFilterSet
+    plan_path = "challenge.working_group.plan"
+
+    def get_queryset(self):
+        return (
+            perms.visible_action_points(self.request.user)
+            .select_related("challenge__working_group")
+            .prefetch_related(
+                Prefetch(
+                    "focal_points",
+                    queryset=FocalPoint.objects.select_related("person__organization"),
+                )
+            )
+            .order_by(
+                "challenge__working_group__plan_id",
+                "challenge__working_group__number",
+                "challenge__number",
+                "position",
+                "id",
+            )
+        )
+
+    def get_serializer_context(self) -> dict:
+        return {**super().get_serializer_context(), "today": timezone.localdate()}
+
+    def can_change(self, request, obj: ActionPoint) -> bool:
+        if self.action == "updates":
+            return perms.can_update_action_point(request.user, obj)
+        return super().can_change(request, obj)
+
+    @staticmethod
+    def _assignments(items: list[dict]) -> list[services.FocalPointAssignment]:
+        return [
+            services.FocalPointAssignment(
+                person=item["person"], role=item["role"], note=item.get("note", "")
+            )
+            for item in items
+        ]
+
+    def perform_create(self, serializer) -> None:
+        data = serializer.validated_data
+        challenge = data["challenge"]
+        self.require_edit(challenge.working_group.plan)
+        serializer.instance = services.action_point_create(
+            challenge=challenge,
+            description=data["description"],
+            deadline=data.get("deadline", ""),
+            position=data.get("position"),
+            focal_points=self._assignments(data.get("focal_points", [])),
+            created_by=self.request.user,
+        )
+
+    def perform_update(self, serializer) -> None:
+        point: ActionPoint = serializer.instance
+        data = serializer.validated_data
+        user = self.request.user
+        expected = _expected_version(self.request, point)
+        with transaction.atomic():
+            services.action_point_update(
+                action_point=point,
+                user=user,
+                description=data.get("description"),
+                position=data.get("position"),
+                challenge=data.get("challenge"),
+                expected_version=expected,
+            )
+            if "deadline" in self.request.data and data["deadline"] != point.deadline:
+                services.action_point_reschedule(
+                    action_point=point,
+                    new_deadline=data["deadline"],
+                    reason=data.get("deadline_reason", ""),
+                    changed_by=user,
+                )
+            if "focal_points" in data:
+                services.focal_points_assign(
+                    action_point=point,
+                    assignments=self._assignments(data["focal_points"]),
+                    user=user,
+                )
+
+    @extend_schema(methods=["GET"], responses={200: ProgressUpdateSerializer(many=True), **ERRORS})
+    @extend_schema(
+        methods=["POST"],
+        request=ProgressUpdateSerializer,
+        responses={201: ProgressUpdateSerializer, **WRITE_ERRORS},
+    )
+    @action(detail=True, methods=["get", "post"], filterset_class=None)
+    def updates(self, request, pk=None):
+        """Progress updates, newest first; POST one (status, progress, note, evidence_url).
+
+        Completing sets progress to 100. Send If-Match with the action point's
+        ETag to refuse the update when someone changed it meanwhile (412).
+        """
+        point = self.get_object()
+        if request.method == "GET":
+            updates = point.progress_updates.select_related("author").order_by("-created", "-id")
+            page = self.paginate_queryset(updates)
+            return self.get_paginated_response(ProgressUpdateSerializer(page, many=True).data)
+        if self._if_match_failed(request, point):
+            return self._precondition_failed()
+        serializer = ProgressUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        update = services.progress_update_create(
+            action_point=point,
+            author=request.user,
+            status=data.get("status"),
+            progress=data.get("progress"),
+            note=data.get("note", ""),
+            evidence_url=data.get("evidence_url", ""),
+            expected_version=_expected_version(request, point),
+        )
+        response = Response(ProgressUpdateSerializer(update).data, status=status.HTTP_201_CREATED)
+        response["ETag"] = self.etag_for(point)
+        return response
+
+    @extend_schema(
+        request=RescheduleSerializer,
+        responses={201: DeadlineChangeSerializer, **WRITE_ERRORS},
+    )
+    @action(detail=True, methods=["post"], filterset_class=None)
+    def reschedule(self, request, pk=None):
+        """Move the deadline, saying why: recorded as a deadline change."""
+        point = self.get_object()
+        if self._if_match_failed(request, point):
+            return self._precondition_failed()
+        serializer = RescheduleSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        change = services.action_point_reschedule(
+            action_point=point,
+            new_deadline=serializer.validated_data["deadline"],
+            reason=serializer.validated_data["reason"],
+            changed_by=request.user,
+            expected_version=_expected_version(request, point),
+        )
+        response = Response(DeadlineChangeSerializer(change).data, status=status.HTTP_201_CREATED)
+        response["ETag"] = self.etag_for(point)
+        return response
