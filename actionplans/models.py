@@ -460,3 +460,41 @@ class DeadlineChange(models.Model):
         if self.old_due_date is None or self.new_due_date is None:
             return None
         return (self.new_due_date - self.old_due_date).days
+
+
+class CalendarFeed(models.Model):
+    """A secret address at which a calendar application reads deadlines.
+
+    Calendar applications subscribe without a session, so the key in the
+    address is the credential: it reads the deadlines its owner may see and
+    nothing else, and revoking it cuts every subscription made with it. The
+    key is kept (unlike API tokens) so the page can show the addresses again.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="user",
+        on_delete=models.CASCADE,
+        related_name="calendar_feeds",
+    )
+    key = models.CharField("key", max_length=64, unique=True)
+    created = models.DateTimeField("created", auto_now_add=True)
+    last_used = models.DateTimeField("last used", null=True, blank=True)
+    revoked = models.DateTimeField("revoked", null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["last_used", "key"])
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        verbose_name = "calendar feed"
+        verbose_name_plural = "calendar feeds"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(key__regex=r"^[A-Za-z0-9_-]{32,64}$"),
+                name="actionplans_calendarfeed_key_format",
+                violation_error_message="A feed key is 32 to 64 URL-safe characters.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Calendar feed {self.key[:6]}… of {self.user}"

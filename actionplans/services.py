@@ -39,7 +39,12 @@ from actionplans.parsing import ParsedDeadline, parse_deadline, parse_focal_poin
 from actionplans.selectors import plan_people
 from actionplans.workshop import WorkshopTable
 from orgs.models import Person
-from orgs.services import normalize_name, organization_get_or_create, person_create
+from orgs.services import (
+    clean_name,
+    normalize_name,
+    organization_get_or_create,
+    person_create,
+)
 
 User = AbstractBaseUser  # type alias for annotations: any user model instance
 
@@ -660,6 +665,7 @@ class PlanPeople:
 
     def __init__(self, plan: ActionPlan) -> None:
         self.by_name = {normalize_name(person.name): person for person in plan_people(plan=plan)}
+        self.created = 0
 
     def get(self, name: str, organization: str | None = None) -> Person:
         key = normalize_name(name)
@@ -668,16 +674,31 @@ class PlanPeople:
         if person is None:
             person = person_create(name=name, organization=org)
             self.by_name[key] = person
+            self.created += 1
         elif org is not None and person.organization_id is None:
             person.organization = org
             person.save(update_fields=["organization", "updated"])
         return person
 
 
+@dataclass
+class ImportResult:
+    """What an import created, and what it found already there."""
+
+    plan: ActionPlan
+    plan_created: bool
+    groups: int = 0
+    challenges: int = 0
+    action_points: int = 0
+    people: int = 0
+    unchanged: int = 0
+
+
 @transaction.atomic
-def plan_create_from_workshop(
+def plan_import(
     *,
     table: WorkshopTable,
+    plan: ActionPlan | None = None,
     title: str = "",
     country: str = "",
     origin: str = "",
@@ -686,46 +707,88 @@ def plan_create_from_workshop(
     coordinators: Iterable[User] = (),
     created_by: User | None = None,
     keep_unreadable_deadlines: bool = False,
-) -> ActionPlan:
-    """Create a plan with its groups, challenges and action points from a read table.
+) -> ImportResult:
+    """Write a read table into a new plan, or into an existing one.
 
     All or nothing: a table with errors writes no row. Unreadable deadlines
-    block the import unless keep_unreadable_deadlines is set.
+    block the import unless keep_unreadable_deadlines is set. Importing the
+    same table twice creates nothing the second time: groups and challenges
+    are matched by number, action points by their text within the challenge,
+    people by name within the plan.
     """
     errors = table.errors
     if keep_unreadable_deadlines:
         errors = [issue for issue in errors if issue.code != "invalid_deadline"]
     if errors:
         raise ValidationError([str(issue) for issue in errors], code="invalid_table")
-    plan = plan_create(
-        title=title or table.title,
-        country=country,
-        origin=origin,
-        status=status,
-        visibility=visibility,
-        coordinators=coordinators,
-        created_by=created_by,
-    )
+    plan_created = plan is None
+    if plan is None:
+        title = clean_name(title or table.title)
+        if not title:
+            raise ValidationError({"title": "Give the new plan a title."})
+        if ActionPlan.objects.filter(title__iexact=title).exists():
+            raise ValidationError(
+                {
+                    "title": f"A plan titled “{title}” exists already: import into it instead, "
+                    "so that nothing is duplicated."
+                }
+            )
+        plan = plan_create(
+            title=title,
+            country=country,
+            origin=origin,
+            status=status,
+            visibility=visibility,
+            coordinators=coordinators,
+            created_by=created_by,
+        )
+    result = ImportResult(plan=plan, plan_created=plan_created)
     people = PlanPeople(plan)
+    groups = {group.number: group for group in plan.working_groups.all()}
     for block in table.groups:
         leader = people.get(block.team_leader) if block.team_leader else None
         members = [people.get(name) for name in block.team_members]
-        group = working_group_create(
-            plan=plan,
-            number=block.number,
-            name=block.name,
-            team_leader=leader,
-            team_members=members,
-            created_by=created_by,
-        )
-        for row in block.challenges:
-            challenge = challenge_create(
-                working_group=group,
-                number=row.number,
-                description=row.description,
+        group = groups.get(block.number)
+        if group is None:
+            group = working_group_create(
+                plan=plan,
+                number=block.number,
+                name=block.name,
+                team_leader=leader,
+                team_members=members,
                 created_by=created_by,
             )
+            result.groups += 1
+        else:
+            # Keep what is there; add who is new.
+            current = list(group.team_members.all())
+            added = [p for p in members if p not in current]
+            if added or (leader and group.team_leader_id is None):
+                _set_team_members(group, current + added)
+                if leader and group.team_leader_id is None:
+                    group.team_leader = leader
+                    group._history_user = created_by
+                    group.save(update_fields=["team_leader", "updated"])
+        challenges = {c.number: c for c in group.challenges.all()}
+        for row in block.challenges:
+            challenge = challenges.get(row.number)
+            if challenge is None:
+                challenge = challenge_create(
+                    working_group=group,
+                    number=row.number,
+                    description=row.description,
+                    created_by=created_by,
+                )
+                challenges[row.number] = challenge
+                result.challenges += 1
+            existing = {
+                normalize_name(text)
+                for text in challenge.action_points.values_list("description", flat=True)
+            }
             for point in row.action_points:
+                if normalize_name(point.description) in existing:
+                    result.unchanged += 1
+                    continue
                 assignments = [
                     FocalPointAssignment(
                         person=people.get(entry.name, entry.organization),
@@ -738,8 +801,18 @@ def plan_create_from_workshop(
                     challenge=challenge,
                     description=point.description,
                     deadline=point.deadline,
+                    status=point.status or ActionPointStatus.NOT_STARTED,
+                    progress=point.progress,
                     focal_points=assignments,
                     created_by=created_by,
                     keep_unreadable_deadline=keep_unreadable_deadlines,
                 )
-    return plan
+                existing.add(normalize_name(point.description))
+                result.action_points += 1
+    result.people = people.created
+    return result
+
+
+def plan_create_from_workshop(*, table: WorkshopTable, **options) -> ActionPlan:
+    """A new plan from a read table (see plan_import)."""
+    return plan_import(table=table, plan=None, **options).plan

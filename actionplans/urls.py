@@ -1,6 +1,6 @@
 from django.urls import path
 
-from actionplans import views, views_dashboard
+from actionplans import views, views_dashboard, views_transfer
 
 app_name = "actionplans"
 
@@ -14,6 +14,40 @@ urlpatterns = [
     path("plans/<int:pk>/activity/", views.plan_activity, name="plan_activity"),
     path("plans/<int:pk>/dashboard/", views_dashboard.plan_dashboard, name="plan_dashboard"),
     path("dashboard/", views_dashboard.portfolio, name="portfolio"),
+    path("plans/import/", views_transfer.plan_import, name="plan_import"),
+    path("plans/<int:pk>/import/", views_transfer.plan_import, name="plan_import_into"),
+    path(
+        "plans/<int:pk>/export.csv",
+        views_transfer.plan_export,
+        {"kind": "csv"},
+        name="plan_export_csv",
+    ),
+    path(
+        "plans/<int:pk>/export-hxl.csv",
+        views_transfer.plan_export,
+        {"kind": "hxl"},
+        name="plan_export_hxl",
+    ),
+    path(
+        "plans/<int:pk>/export.xlsx",
+        views_transfer.plan_export,
+        {"kind": "xlsx"},
+        name="plan_export_xlsx",
+    ),
+    path("account/calendar/", views_transfer.calendar_feeds, name="calendar_feeds"),
+    path(
+        "account/calendar/<int:pk>/revoke/",
+        views_transfer.calendar_feed_revoke,
+        name="calendar_feed_revoke",
+    ),
+    path(
+        "calendar/<str:key>/plans/<int:pk>.ics", views_transfer.calendar_plan, name="calendar_plan"
+    ),
+    path(
+        "calendar/<str:key>/people/<int:pk>.ics",
+        views_transfer.calendar_person,
+        name="calendar_person",
+    ),
     path("plans/<int:plan_pk>/groups/add/", views.workinggroup_add, name="workinggroup_add"),
     path("groups/<int:pk>/edit/", views.workinggroup_edit, name="workinggroup_edit"),
     path("groups/<int:pk>/move/", views.workinggroup_move, name="workinggroup_move"),

@@ -62,9 +62,12 @@ class RowIssue:
     message: str
     level: str = ERROR
     code: str = ""
+    sheet: str = ""
 
     def __str__(self) -> str:
         where = f"Row {self.row}" + (f", column {self.column}" if self.column else "")
+        if self.sheet:
+            where = f"Sheet “{self.sheet}”, {where[0].lower()}{where[1:]}"
         return f"{where}: {self.message}"
 
 
@@ -74,6 +77,10 @@ class ActionPointRow:
     description: str
     deadline: str
     focal_points: str
+    # Only the flat layout carries these; empty means "not started, 0 %".
+    status: str = ""
+    progress: int | None = None
+    sheet: str = ""
 
 
 @dataclass

@@ -1,0 +1,285 @@
+"""Exports of a plan: flat CSV (streamed), HXL, workshop-layout XLSX, iCalendar.
+
+The flat CSV has the columns the importer reads back, so an export re-imports
+to the same plan. Every text cell that a spreadsheet would run as a formula is
+neutralised (formula injection).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from collections.abc import Iterator
+
+from django.db.models import Prefetch, QuerySet
+from django.urls import reverse
+
+from actionplans.choices import ActionPointStatus, FocalPointRole
+from actionplans.models import ActionPlan, ActionPoint, FocalPoint
+from actionplans.selectors import team_members_in_order
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+CHUNK = 2000
+
+FLAT_COLUMNS = [
+    "Plan",
+    "Working group",
+    "Team leader",
+    "Team members",
+    "Challenge",
+    "Action point",
+    "Deadline",
+    "Due date",
+    "Status",
+    "Progress",
+    "Focal points",
+]
+
+# DOMAIN.md's HXL columns: (header, hashtag).
+HXL_COLUMNS = [
+    ("Plan id", "#meta+id"),
+    ("Plan link", "#meta+url"),
+    ("Country", "#country+name"),
+    ("Working group", "#x_workinggroup+name"),
+    ("Challenge", "#description+challenge"),
+    ("Action point", "#activity+name"),
+    ("Deadline as written", "#description+deadline"),
+    ("Due date", "#date+end"),
+    ("Status", "#status"),
+    ("Progress (%)", "#x_progress+pct"),
+    ("Lead", "#contact+name+lead"),
+    ("Support", "#contact+name+support"),
+    ("Advisor", "#contact+name+advisor"),
+    ("Lead's organization", "#org+name"),
+]
+
+
+def neutralise(value: object) -> object:
+    """Text a spreadsheet would take for a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def export_points(plan: ActionPlan) -> Iterator[ActionPoint]:
+    """The plan's action points in workshop order, read in chunks (constant memory)."""
+    points: QuerySet[ActionPoint] = (
+        ActionPoint.objects.filter(challenge__working_group__plan=plan)
+        .select_related("challenge__working_group__plan")
+        .prefetch_related(
+            Prefetch(
+                "focal_points",
+                queryset=FocalPoint.objects.select_related("person__organization"),
+            )
+        )
+        .order_by("challenge__working_group__number", "challenge__number", "position", "id")
+    )
+    return points.iterator(chunk_size=CHUNK)
+
+
+def focal_points_text(point: ActionPoint) -> str:
+    """ "Fanette (lead), Fred (advisor)": what parse_focal_points reads back."""
+    return ", ".join(
+        f"{fp.person.name} ({fp.get_role_display().lower()})" for fp in point.focal_points.all()
+    )
+
+
+def _group_people(plan: ActionPlan) -> dict[int, tuple[str, str]]:
+    groups = list(plan.working_groups.select_related("team_leader"))
+    members = team_members_in_order([g.pk for g in groups])
+    return {
+        g.pk: (
+            g.team_leader.name if g.team_leader else "",
+            ", ".join(p.name for p in members[g.pk]),
+        )
+        for g in groups
+    }
+
+
+def flat_rows(plan: ActionPlan) -> Iterator[list[object]]:
+    """Header, then one row per action point: the flat layout."""
+    yield FLAT_COLUMNS
+    people = _group_people(plan)
+    for point in export_points(plan):
+        group = point.challenge.working_group
+        leader, members = people.get(group.pk, ("", ""))
+        yield [
+            neutralise(value)
+            for value in (
+                plan.title,
+                f"Group {group.number}: {group.name}",
+                leader,
+                members,
+                f"{point.challenge.number}. {point.challenge.description}",
+                point.description,
+                point.deadline,
+                point.due_date.isoformat() if point.due_date else "",
+                ActionPointStatus(point.status).label,
+                point.progress,
+                focal_points_text(point),
+            )
+        ]
+
+
+def hxl_rows(plan: ActionPlan, base_url: str) -> Iterator[list[object]]:
+    """HXL: headers, then the hashtag row, then one row per action point."""
+    yield [header for header, _tag in HXL_COLUMNS]
+    yield [tag for _header, tag in HXL_COLUMNS]
+    plan_url = base_url + reverse("actionplans:plan_detail", args=[plan.pk])
+    for point in export_points(plan):
+        by_role: dict[str, list[str]] = {role: [] for role in FocalPointRole.values}
+        lead_orgs: list[str] = []
+        for fp in point.focal_points.all():
+            by_role[fp.role].append(fp.person.name)
+            if fp.role == FocalPointRole.LEAD and fp.person.organization:
+                lead_orgs.append(fp.person.organization.short_name)
+        group = point.challenge.working_group
+        yield [
+            neutralise(value)
+            for value in (
+                plan.pk,
+                plan_url,
+                plan.country,
+                group.name,
+                point.challenge.description,
+                point.description,
+                point.deadline,
+                point.due_date.isoformat() if point.due_date else "",
+                point.status,
+                point.progress,
+                ", ".join(by_role[FocalPointRole.LEAD]),
+                ", ".join(by_role[FocalPointRole.SUPPORT]),
+                ", ".join(by_role[FocalPointRole.ADVISOR]),
+                ", ".join(dict.fromkeys(lead_orgs)),
+            )
+        ]
+
+
+class _Line:
+    """A file-like object whose write returns the line, for streaming csv.writer."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_lines(rows: Iterator[list[object]]) -> Iterator[str]:
+    writer = csv.writer(_Line())
+    # A BOM so that Excel opens UTF-8 (Arabic, French names) correctly.
+    yield "\ufeff"
+    for row in rows:
+        yield writer.writerow(row)
+
+
+# --- XLSX: the workshop's table, and a flat sheet ---------------------------------------
+
+
+def plan_workbook(plan: ActionPlan) -> bytes:
+    """An XLSX with the plan laid out as the workshop wrote it, plus a flat sheet."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Plan"[:31]
+    bold = Font(bold=True)
+    header_fill = PatternFill("solid", fgColor="DDE6EC")
+    wrap = Alignment(wrap_text=True, vertical="top")
+    sheet.append([neutralise(plan.title)])
+    sheet["A1"].font = Font(bold=True, size=14)
+    people = _group_people(plan)
+    points_by_challenge: dict[int, list[ActionPoint]] = {}
+    challenges = {}
+    for point in export_points(plan):
+        points_by_challenge.setdefault(point.challenge_id, []).append(point)
+        challenges[point.challenge_id] = point.challenge
+    for group in plan.working_groups.order_by("number").prefetch_related("challenges"):
+        leader, members = people.get(group.pk, ("", ""))
+        sheet.append([])
+        sheet.append([neutralise(f"Group {group.number}: {group.name}")])
+        sheet.cell(sheet.max_row, 1).font = Font(bold=True, size=12)
+        sheet.append(["Team leader", neutralise(leader)])
+        sheet.append(["Team members", neutralise(members)])
+        sheet.append(["Challenges", "Action Point", "Timeline / Deadline", "Focal point"])
+        for cell in sheet[sheet.max_row]:
+            cell.font, cell.fill = bold, header_fill
+        for challenge in group.challenges.order_by("number"):
+            points = points_by_challenge.get(challenge.pk, [])
+            first = sheet.max_row + 1
+            label = neutralise(f"{challenge.number}. {challenge.description}")
+            if not points:
+                sheet.append([label])
+                continue
+            for index, point in enumerate(points):
+                sheet.append(
+                    [
+                        label if index == 0 else None,
+                        neutralise(point.description),
+                        neutralise(point.deadline),
+                        neutralise(focal_points_text(point)),
+                    ]
+                )
+            if len(points) > 1:
+                # Merged like the workshop's table; the importer reads it back.
+                sheet.merge_cells(
+                    start_row=first, start_column=1, end_row=sheet.max_row, end_column=1
+                )
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = wrap
+    for index, width in enumerate((45, 60, 18, 30), start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+
+    flat = workbook.create_sheet("Action points")
+    for row in flat_rows(plan):
+        flat.append(row)
+    for cell in flat[1]:
+        cell.font, cell.fill = bold, header_fill
+    flat.freeze_panes = "A2"
+    for index, width in enumerate((24, 24, 14, 24, 40, 50, 14, 12, 12, 9, 30), start=1):
+        flat.column_dimensions[get_column_letter(index)].width = width
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()
+
+
+# --- iCalendar ------------------------------------------------------------------------------
+
+
+def calendar(name: str, points: Iterator[ActionPoint], base_url: str) -> bytes:
+    """One all-day event per dated action point, on its due date."""
+    from icalendar import Calendar, Event
+
+    cal = Calendar()
+    cal.add("prodid", "-//PIM Action Tracker//Deadlines//EN")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", name)
+    stamp = datetime.datetime.now(datetime.UTC)
+    for point in points:
+        if point.due_date is None:
+            continue
+        group = point.challenge.working_group
+        lines = [
+            f"Deadline as written: {point.deadline}",
+            f"Status: {ActionPointStatus(point.status).label}, {point.progress} %",
+            f"Focal points: {focal_points_text(point) or 'none'}",
+            f"Plan: {group.plan.title}",
+            f"Group {group.number}: {group.name}",
+            f"Challenge {point.challenge.number}: {point.challenge.description}",
+        ]
+        url = base_url + reverse("actionplans:actionpoint_detail", args=[point.pk])
+        event = Event()
+        event.add("uid", f"actionpoint-{point.pk}@pim-action-tracker")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", point.due_date)
+        event.add("dtend", point.due_date + datetime.timedelta(days=1))
+        event.add("summary", point.description[:200])
+        event.add("description", "\n".join(lines) + f"\n{url}")
+        event.add("url", url)
+        cal.add_component(event)
+    return cal.to_ical()
