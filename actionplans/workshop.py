@@ -82,6 +82,24 @@ class ActionPointRow:
     progress: int | None = None
     sheet: str = ""
 
+    @property
+    def read_focal_points(self) -> str:
+        """How the focal-point cell is understood, for the preview: "Fanette (lead), ..." """
+        try:
+            entries = parse_focal_points(self.focal_points)
+        except ValidationError:
+            return ""
+        return ", ".join(
+            f"{e.name} ({e.role}{', ' + e.organization if e.organization else ''})" for e in entries
+        )
+
+    @property
+    def due_date(self):
+        try:
+            return parse_deadline(self.deadline).due_date
+        except ValidationError:
+            return None
+
 
 @dataclass
 class ChallengeRow:

@@ -29,7 +29,7 @@ def test_upload_seed_preview_confirm_lands_on_new_plan(page, live_server, sign_i
     main = page.get_by_role("main")
     expect(main).to_contain_text("1 working group, 4 challenges, 4 action points.")
     expect(main).to_contain_text("Group 1: Data Sharing")
-    expect(main).to_contain_text("Fanette (Fred can advise)")
+    expect(main).to_contain_text("Fanette (lead), Fred (advisor)")
     assert ActionPlan.objects.filter(title__startswith="PIM Lebanon").count() == 1  # not yet
     page.screenshot(path=artifacts / "import-preview.png", full_page=True)
 
