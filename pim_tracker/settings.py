@@ -260,5 +260,12 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Import limits (see actionplans/importing.py).
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20_000)
+IMPORT_MAX_XLSX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_XLSX_UNCOMPRESSED_BYTES", 50 * 1024 * 1024)
+# Uploads larger than this are refused by Django before the importer sees them.
+DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
+
 # Where load_demo reads the workshop table from.
 DEMO_PLAN_FILE = BASE_DIR / "actionplans" / "fixtures" / "pim_lebanon_action_plan.tsv"
