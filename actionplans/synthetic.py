@@ -1,0 +1,282 @@
+"""Realistic, deterministic synthetic data for benchmarks and load tests.
+
+Bulk inserts, so 100,000 action points take a minute or two rather than
+hours. History rows are deliberately NOT written for this data: it is
+generated, not edited by anyone, and the history tables would only double the
+volume (the "as of" dashboard then sees the plans from the moment they were
+generated onward, which is all there is to see).
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from actionplans.choices import ActionPointStatus, FocalPointRole, PlanStatus, PlanVisibility
+from actionplans.models import (
+    ActionPlan,
+    ActionPoint,
+    Challenge,
+    DeadlineChange,
+    FocalPoint,
+    ProgressUpdate,
+    WorkingGroup,
+)
+from actionplans.parsing import parse_deadline
+from orgs.choices import OrganizationKind
+from orgs.models import Organization, Person
+
+BATCH = 5000
+COUNTRIES = [
+    "Lebanon", "Jordan", "Iraq", "Syria", "Türkiye", "Yemen", "Sudan", "South Sudan",
+    "Somalia", "Ethiopia", "Ukraine", "Colombia", "Afghanistan", "Myanmar", "Nigeria",
+    "Democratic Republic of the Congo", "Mali", "Bangladesh",
+]  # fmt: skip
+GROUP_NAMES = [
+    "Data Sharing", "Protection Monitoring", "Needs Assessment", "Case Management",
+    "Population Data", "Communicating with Communities", "Response Monitoring",
+    "Security and Situational Awareness",
+]  # fmt: skip
+CHALLENGES = [
+    "Lack of common, user-friendly and secure data-sharing tools",
+    "Informed consent about sharing and different types of sharing and recipients",
+    "Trust between actors (data quality, methodology, data protection)",
+    "Lack of knowledge about where and how to access information and data",
+    "Duplicate assessments of the same population",
+    "No agreed definitions for protection indicators",
+]
+ACTIONS = [
+    "IMWG to recommend standardized tools and procedures",
+    "Build consent form drafts and guidelines",
+    "Disseminate the quality assurance package methodology",
+    "Raise awareness on national studies in sector working groups",
+    "Map existing information systems",
+    "Agree on a data-sharing protocol",
+    "Train partners on the protection monitoring tool",
+    "Publish the assessment registry",
+]
+FIRST_NAMES = [
+    "Jad", "Rana", "Omar", "Maria", "Fred", "Fanette", "Layla", "Karim", "Nour", "Sami",
+    "Amina", "Yusuf", "Hana", "Elias", "Mona", "Tarek", "Zeina", "Ali", "Sara", "Rami",
+]  # fmt: skip
+ORGANIZATIONS = [
+    ("UNHCR", OrganizationKind.UN_AGENCY), ("UNICEF", OrganizationKind.UN_AGENCY),
+    ("OCHA", OrganizationKind.UN_AGENCY), ("IOM", OrganizationKind.UN_AGENCY),
+    ("WFP", OrganizationKind.UN_AGENCY), ("DRC", OrganizationKind.INGO),
+    ("NRC", OrganizationKind.INGO), ("IRC", OrganizationKind.INGO),
+    ("REACH", OrganizationKind.INGO), ("MSF", OrganizationKind.INGO),
+    ("ACAPS", OrganizationKind.INGO), ("Amel", OrganizationKind.NNGO),
+    ("Caritas", OrganizationKind.NNGO), ("MoSA", OrganizationKind.GOVERNMENT),
+    ("Protection Cluster", OrganizationKind.CLUSTER), ("AUB", OrganizationKind.ACADEMIC),
+    ("ECHO", OrganizationKind.DONOR),
+]  # fmt: skip
+
+
+def _deadline_texts(rng: random.Random, year: int) -> str:
+    """A deadline as people write it, of any precision."""
+    month = rng.randint(1, 12)
+    quarter = rng.randint(1, 4)
+    forms = [
+        f"{year}-{month:02d}-{rng.randint(1, 28):02d}",
+        f"{rng.randint(1, 28)}/{month:02d}/{year}",
+        datetime.date(year, month, 1).strftime("%B %Y"),
+        datetime.date(year, month, 1).strftime("%b-%y"),
+        f"Q{quarter} {year}",
+        f"Q{quarter} of {year}",
+        f"H{rng.randint(1, 2)} {year}",
+        f"mid-{year}",
+        f"{year}",
+        f"end of {year}",
+        f"Q1-Q{rng.randint(2, 4)} {year}",
+        "ongoing",
+        "TBD",
+    ]
+    return rng.choice(forms)
+
+
+@dataclass
+class GeneratedCounts:
+    organizations: int = 0
+    people: int = 0
+    plans: int = 0
+    groups: int = 0
+    challenges: int = 0
+    action_points: int = 0
+    focal_points: int = 0
+    progress_updates: int = 0
+    deadline_changes: int = 0
+
+
+@transaction.atomic
+def generate(*, plans: int, action_points: int, seed: int = 1) -> GeneratedCounts:
+    """Create `plans` plans holding `action_points` action points in all, and
+    everything around them. The same seed gives the same data."""
+    rng = random.Random(seed)
+    counts = GeneratedCounts()
+    now = timezone.now()
+    parsed: dict[str, tuple[str, datetime.date | None]] = {}
+
+    def parse(text: str) -> tuple[str, datetime.date | None]:
+        if text not in parsed:
+            result = parse_deadline(text)
+            parsed[text] = (result.precision, result.due_date)
+        return parsed[text]
+
+    tag = f"s{seed}"
+    organizations = []
+    for name, kind in ORGANIZATIONS:
+        organization, created = Organization.objects.get_or_create(
+            name=name, defaults={"acronym": name if name.isupper() else "", "kind": kind}
+        )
+        organizations.append(organization)
+        counts.organizations += created
+
+    people_count = max(30, action_points // 25)
+    people = Person.objects.bulk_create(
+        [
+            Person(
+                name=f"{rng.choice(FIRST_NAMES)} {tag}-{index}",
+                organization=rng.choice(organizations) if rng.random() < 0.85 else None,
+            )
+            for index in range(people_count)
+        ],
+        batch_size=BATCH,
+    )
+    counts.people = len(people)
+
+    plan_rows = ActionPlan.objects.bulk_create(
+        [
+            ActionPlan(
+                title=f"PIM {rng.choice(COUNTRIES)} Action Plan {tag}-{index + 1}",
+                country=rng.choice(COUNTRIES),
+                origin=f"PIM training, {rng.randint(2017, 2024)}",
+                status=rng.choice([PlanStatus.ACTIVE] * 8 + [PlanStatus.DRAFT, PlanStatus.CLOSED]),
+                visibility=rng.choice([PlanVisibility.SIGNED_IN, PlanVisibility.MEMBERS]),
+            )
+            for index in range(plans)
+        ],
+        batch_size=BATCH,
+    )
+    counts.plans = len(plan_rows)
+
+    # Spread the action points over the plans: some plans are much larger.
+    weights = [rng.uniform(0.2, 3.0) for _ in plan_rows]
+    total = sum(weights)
+    per_plan = [max(1, int(action_points * w / total)) for w in weights]
+    per_plan[0] += action_points - sum(per_plan)
+
+    groups, memberships = [], []
+    for plan, size in zip(plan_rows, per_plan, strict=True):
+        group_count = max(1, min(8, size // 40 + 1))
+        for number in range(1, group_count + 1):
+            groups.append(
+                WorkingGroup(
+                    plan=plan,
+                    number=number,
+                    name=GROUP_NAMES[(number - 1) % len(GROUP_NAMES)],
+                    team_leader=rng.choice(people),
+                )
+            )
+    groups = WorkingGroup.objects.bulk_create(groups, batch_size=BATCH)
+    counts.groups = len(groups)
+    through = WorkingGroup.team_members.through
+    for group in groups:
+        for person in rng.sample(people, k=min(len(people), rng.randint(3, 7))):
+            memberships.append(through(workinggroup_id=group.pk, person_id=person.pk))
+    through.objects.bulk_create(memberships, batch_size=BATCH)
+
+    groups_by_plan: dict[int, list[WorkingGroup]] = {}
+    for group in groups:
+        groups_by_plan.setdefault(group.plan_id, []).append(group)
+    challenges = []
+    for plan, size in zip(plan_rows, per_plan, strict=True):
+        plan_groups = groups_by_plan[plan.pk]
+        wanted = max(len(plan_groups), size // 6)
+        for index in range(wanted):
+            group = plan_groups[index % len(plan_groups)]
+            challenges.append(
+                Challenge(
+                    working_group=group,
+                    number=index // len(plan_groups) + 1,
+                    description=rng.choice(CHALLENGES),
+                )
+            )
+    challenges = Challenge.objects.bulk_create(challenges, batch_size=BATCH)
+    counts.challenges = len(challenges)
+
+    challenges_by_plan: dict[int, list[Challenge]] = {}
+    plan_of_group = {group.pk: group.plan_id for group in groups}
+    for challenge in challenges:
+        challenges_by_plan.setdefault(plan_of_group[challenge.working_group_id], []).append(
+            challenge
+        )
+    points = []
+    positions: dict[int, int] = {}
+    for plan, size in zip(plan_rows, per_plan, strict=True):
+        plan_challenges = challenges_by_plan[plan.pk]
+        for index in range(size):
+            challenge = plan_challenges[index % len(plan_challenges)]
+            positions[challenge.pk] = positions.get(challenge.pk, 0) + 1
+            text = _deadline_texts(rng, rng.randint(2019, 2031))
+            precision, due = parse(text)
+            status = rng.choices(ActionPointStatus.values, weights=[30, 30, 8, 27, 5], k=1)[0]
+            progress = 100 if status == ActionPointStatus.COMPLETED else rng.randrange(0, 100, 10)
+            points.append(
+                ActionPoint(
+                    challenge=challenge,
+                    position=positions[challenge.pk],
+                    description=f"{rng.choice(ACTIONS)} ({tag}-{len(points) + 1})",
+                    deadline=text,
+                    due_date=due,
+                    deadline_precision=precision,
+                    status=status,
+                    progress=progress,
+                )
+            )
+    points = ActionPoint.objects.bulk_create(points, batch_size=BATCH)
+    counts.action_points = len(points)
+    # Spread "last changed" over the past two years, so stale points exist.
+    ActionPoint.objects.filter(pk__in=[p.pk for p in points[::7]]).update(
+        updated=now - datetime.timedelta(days=200)
+    )
+
+    focal_points, updates, changes = [], [], []
+    roles = [FocalPointRole.LEAD, FocalPointRole.SUPPORT, FocalPointRole.ADVISOR]
+    for point in points:
+        for role, person in zip(roles, rng.sample(people, k=rng.randint(1, 3)), strict=False):
+            focal_points.append(FocalPoint(action_point=point, person=person, role=role))
+        if point.status != ActionPointStatus.NOT_STARTED:
+            updates.append(
+                ProgressUpdate(
+                    action_point=point,
+                    created=now - datetime.timedelta(days=rng.randint(1, 700)),
+                    previous_status=ActionPointStatus.NOT_STARTED,
+                    previous_progress=0,
+                    status=point.status,
+                    progress=point.progress,
+                    note="Update from the working group meeting.",
+                )
+            )
+        if point.due_date and rng.random() < 0.2:
+            old_text = _deadline_texts(rng, point.due_date.year - 1)
+            old_precision, old_due = parse(old_text)
+            if old_text != point.deadline:
+                changes.append(
+                    DeadlineChange(
+                        action_point=point,
+                        old_deadline=old_text,
+                        old_due_date=old_due,
+                        new_deadline=point.deadline,
+                        new_due_date=point.due_date,
+                        changed_at=now - datetime.timedelta(days=rng.randint(1, 700)),
+                        reason="Waiting for funding.",
+                    )
+                )
+    counts.focal_points = len(FocalPoint.objects.bulk_create(focal_points, batch_size=BATCH))
+    counts.progress_updates = len(ProgressUpdate.objects.bulk_create(updates, batch_size=BATCH))
+    counts.deadline_changes = len(DeadlineChange.objects.bulk_create(changes, batch_size=BATCH))
+    return counts
