@@ -65,6 +65,11 @@ urlpatterns = [
     path("action-points/<int:pk>/edit/", views.actionpoint_edit, name="actionpoint_edit"),
     path("action-points/<int:pk>/update/", views.actionpoint_update, name="actionpoint_update"),
     path(
+        "action-points/<int:pk>/update-form/",
+        views.actionpoint_update_form,
+        name="actionpoint_update_form",
+    ),
+    path(
         "action-points/<int:pk>/reschedule/",
         views.actionpoint_reschedule,
         name="actionpoint_reschedule",

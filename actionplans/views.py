@@ -38,6 +38,8 @@ from orgs.models import Person
 
 # --- helpers ---------------------------------------------------------------------
 
+INLINE_FORMS_MAX = 40
+
 
 def _safe_next(request: HttpRequest, default: str) -> str:
     target = request.POST.get("next") or request.GET.get("next")
@@ -214,12 +216,13 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     layout = selectors.plan_layout(plan=plan, action_points=filtered)
     updatable = perms.updatable_action_point_ids(request.user, plan)
     can_edit = perms.can_edit_plan(request.user, plan)
-    for group in layout:
-        for challenge in group.challenges:
-            for point in challenge.action_points:
-                point.can_update = updatable is None or point.pk in updatable
-                if point.can_update:
-                    point.update_form = _update_form(point)
+    points = [p for group in layout for c in group.challenges for p in c.action_points]
+    # A workshop's plan has a few dozen action points: each card carries its form.
+    # Past that, forms are fetched when opened (htmx), or used on the point's page.
+    inline_forms = len(points) <= INLINE_FORMS_MAX
+    for point in points:
+        point.can_update = updatable is None or point.pk in updatable
+        point.update_form = _update_form(point) if point.can_update and inline_forms else None
     filtering = any(value for key, value in request.GET.items() if key != "page")
     return render(
         request,
@@ -663,6 +666,15 @@ def _point_context(request: HttpRequest, point: ActionPoint, **extra) -> dict:
 def actionpoint_detail(request: HttpRequest, pk: int) -> HttpResponse:
     point = perms.get_action_point_or_404(request.user, pk)
     return render(request, "actionplans/actionpoint_detail.html", _point_context(request, point))
+
+
+@require_http_methods(["GET"])
+def actionpoint_update_form(request: HttpRequest, pk: int) -> HttpResponse:
+    """The inline update form of one card, fetched when opened on a large plan."""
+    point = perms.get_action_point_or_404(request.user, pk)
+    perms.require_action_point_update(request.user, point)
+    point.update_form = _update_form(point)
+    return render(request, "actionplans/_quick_update_form.html", {"point": point})
 
 
 @require_POST

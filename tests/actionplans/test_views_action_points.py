@@ -874,3 +874,40 @@ def test_actionpoint_detail_timeline_shows_focal_point_changes(client):
     assert "Focal point added: Rana (lead)" in titles
     assert "Focal point Jad: lead → support" in titles
     assert "Focal point added: Jad (lead)" in titles
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [("member", 200), ("coordinator", 200), ("admin", 200), ("viewer", 404), ("outsider", 404)],
+)
+def test_actionpoint_update_form_fragment_per_role(client, role, status):
+    world = build_world()
+    client.force_login(getattr(world, role))
+    response = client.get(f"/action-points/{world.action_point.pk}/update-form/")
+    assert response.status_code == status
+    if status == 200:
+        html = response.content.decode()
+        assert html.startswith("<form") and 'name="version" value="1"' in html
+
+
+def test_actionpoint_update_form_fragment_forbidden_for_signed_in_viewer():
+    from django.test import Client
+
+    world = build_world(visibility="signed_in")
+    client = Client()
+    client.force_login(world.viewer)
+    assert client.get(f"/action-points/{world.action_point.pk}/update-form/").status_code == 403
+    assert client.post(f"/action-points/{world.action_point.pk}/update-form/").status_code == 405
+
+
+def test_large_plan_page_leaves_forms_out(client):
+    from actionplans.views import INLINE_FORMS_MAX
+    from tests.factories import ActionPointFactory
+
+    world = build_world()
+    for position in range(2, INLINE_FORMS_MAX + 2):
+        ActionPointFactory(challenge=world.challenge, position=position)
+    client.force_login(world.coordinator)
+    html = client.get(f"/plans/{world.plan.pk}/").content.decode()
+    assert html.count("Save update") == 0
+    assert html.count("/update-form/") == INLINE_FORMS_MAX + 1

@@ -107,3 +107,56 @@ def test_member_updates_status_without_javascript(new_page, live_server, sign_in
     card.get_by_role("link", name=point.description).click()
     expect(page).to_have_url(f"{live_server.url}/action-points/{point.pk}/")
     _assert_timeline(page, world)
+
+
+def _large_plan(world, extra: int = 41) -> None:
+    """Past INLINE_FORMS_MAX action points the cards fetch their form when opened."""
+    from tests.factories import ActionPointFactory
+
+    for position in range(2, extra + 2):
+        ActionPointFactory(challenge=world.challenge, position=position)
+
+
+def test_member_updates_on_a_large_plan_with_the_form_fetched_on_open(page, live_server, sign_in):
+    world = build_world()
+    _large_plan(world)
+    point = world.action_point
+    sign_in(page, world.member)
+    page.goto(f"{live_server.url}/plans/{world.plan.pk}/")
+    card = page.locator(f"#ap-{point.pk}")
+    expect(card.get_by_role("button", name="Save update")).to_have_count(0)  # not in the page
+
+    with page.expect_response(lambda r: r.url.endswith(f"/action-points/{point.pk}/update-form/")):
+        card.get_by_text("Update status", exact=True).click()
+    card.get_by_label(label("Status")).select_option(label="In progress")
+    card.get_by_label(label("Progress (%)")).fill("50")
+    card.get_by_label(label("Note")).fill("Drafts shared")
+    card.get_by_role("button", name="Save update").click()
+
+    expect(card.get_by_role("status")).to_have_text("Update recorded.")
+    expect(_status_line(card)).to_contain_text("50 %")
+    _assert_update_saved(world)
+
+
+def test_member_updates_on_a_large_plan_without_javascript(new_page, live_server, sign_in):
+    world = build_world()
+    _large_plan(world)
+    point = world.action_point
+    plan_url = f"{live_server.url}/plans/{world.plan.pk}/"
+    page = new_page(java_script_enabled=False)
+    sign_in(page, world.member)
+    page.goto(plan_url)
+    card = page.locator(f"#ap-{point.pk}")
+    card.get_by_text("Update status", exact=True).click()
+    card.get_by_role("link", name="Update it on the action point's page").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text(point.description)
+    page.get_by_label(label("Status")).select_option(label="In progress")
+    page.get_by_label(label("Progress (%)")).fill("50")
+    page.get_by_label(label("Note")).fill("Drafts shared")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save update").click()
+
+    assert page.url == f"{plan_url}#ap-{point.pk}"
+    expect(page.locator(".messages")).to_contain_text("Update recorded.")
+    _assert_update_saved(world)
