@@ -16,7 +16,8 @@ from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
 
 from actionplans.choices import ActionPointStatus, FocalPointRole
-from actionplans.models import ActionPlan, ActionPoint, FocalPoint
+from actionplans.models import ActionPlan, ActionPoint, Challenge, FocalPoint
+from actionplans.parsing import looks_like_organization
 from actionplans.selectors import team_members_in_order
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -78,11 +79,19 @@ def export_points(plan: ActionPlan) -> Iterator[ActionPoint]:
     return points.iterator(chunk_size=CHUNK)
 
 
+def _focal_point_text(fp: FocalPoint) -> str:
+    """ "Jad (lead, UNHCR) (tbc)": role, organization when it reads back as one, note."""
+    details = [fp.get_role_display().lower()]
+    organization = fp.person.organization
+    if organization is not None and looks_like_organization(organization.short_name):
+        details.append(organization.short_name)
+    text = f"{fp.person.name} ({', '.join(details)})"
+    return text + (f" ({fp.note})" if fp.note else "")
+
+
 def focal_points_text(point: ActionPoint) -> str:
     """ "Fanette (lead), Fred (advisor)": what parse_focal_points reads back."""
-    return ", ".join(
-        f"{fp.person.name} ({fp.get_role_display().lower()})" for fp in point.focal_points.all()
-    )
+    return ", ".join(_focal_point_text(fp) for fp in point.focal_points.all())
 
 
 def _group_people(plan: ActionPlan) -> dict[int, tuple[str, str]]:
@@ -194,17 +203,23 @@ def plan_workbook(plan: ActionPlan) -> bytes:
     for point in export_points(plan):
         points_by_challenge.setdefault(point.challenge_id, []).append(point)
         challenges[point.challenge_id] = point.challenge
-    for group in plan.working_groups.order_by("number").prefetch_related("challenges"):
+    groups = plan.working_groups.order_by("number").prefetch_related(
+        Prefetch("challenges", queryset=Challenge.objects.order_by("number"))
+    )
+    for group in groups:
         leader, members = people.get(group.pk, ("", ""))
         sheet.append([])
         sheet.append([neutralise(f"Group {group.number}: {group.name}")])
         sheet.cell(sheet.max_row, 1).font = Font(bold=True, size=12)
-        sheet.append(["Team leader", neutralise(leader)])
-        sheet.append(["Team members", neutralise(members)])
+        # Written only when known: the importer refuses a "Team leader" row without a name.
+        if leader:
+            sheet.append(["Team leader", neutralise(leader)])
+        if members:
+            sheet.append(["Team members", neutralise(members)])
         sheet.append(["Challenges", "Action Point", "Timeline / Deadline", "Focal point"])
         for cell in sheet[sheet.max_row]:
             cell.font, cell.fill = bold, header_fill
-        for challenge in group.challenges.order_by("number"):
+        for challenge in group.challenges.all():  # prefetched in order: no query per group
             points = points_by_challenge.get(challenge.pk, [])
             first = sheet.max_row + 1
             label = neutralise(f"{challenge.number}. {challenge.description}")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import datetime
 import io
 import re
 import zipfile
@@ -39,6 +40,10 @@ from actionplans.workshop import (
 )
 
 XLSX_SIGNATURE = b"PK\x03\x04"
+# A plan table is a few columns wide; a value further right is not part of one.
+XLSX_MAX_COLUMNS = 100
+# The export's neutralised cells ("'=x", see exporting.neutralise) read back as written.
+_NEUTRALISED = ("'=", "'+", "'-", "'@", "'\t", "'\r")
 
 # Flat layout: the columns the CSV export writes, and the words people use.
 FLAT_ALIASES: dict[str, tuple[str, ...]] = {
@@ -99,7 +104,9 @@ def decode_text(data: bytes) -> str:
                 ) from None
     # UTF-16 without a BOM: every other byte of ASCII text is zero.
     if len(data) >= 4 and data.count(b"\x00") * 3 >= len(data):
-        for encoding in ("utf-16-le", "utf-16-be"):
+        # ASCII in UTF-16 has its zero bytes second (little-endian) or first (big-endian).
+        little = data[1::2].count(0) >= data[0::2].count(0)
+        for encoding in ("utf-16-le", "utf-16-be") if little else ("utf-16-be", "utf-16-le"):
             try:
                 text = data.decode(encoding)
             except UnicodeDecodeError:
@@ -172,20 +179,51 @@ def xlsx_sheets(data: bytes) -> list[tuple[str, list[list[object]]]]:
         formulas = openpyxl.load_workbook(io.BytesIO(data), data_only=False)
     except Exception as error:  # openpyxl raises many kinds on damaged files
         raise _fail(f"The workbook cannot be read: {error}.", "xlsx") from None
+    # The rows are built from the cells the file holds, not from the grid up to the
+    # farthest one: iter_rows() would make 17 billion cells of one value in XFD1048576.
+    # (_cells is openpyxl's own sparse store; there is no public sparse access.)
+    max_rows = _limit("IMPORT_MAX_ROWS", 20_000)
     sheets = []
     for sheet in values.worksheets:
         raw = formulas[sheet.title]
-        rows = []
-        for row_cells, formula_cells in zip(sheet.iter_rows(), raw.iter_rows(), strict=False):
-            row = []
-            for cell, formula_cell in zip(row_cells, formula_cells, strict=False):
-                value = cell.value
-                if value is None and formula_cell.data_type == "f":
-                    value = str(formula_cell.value)
-                row.append(value)
-            rows.append(row)
-        sheets.append((sheet.title, rows))
-    return sheets
+        found: dict[int, dict[int, object]] = {}
+        for (row, column), formula_cell in raw._cells.items():
+            cell = sheet._cells.get((row, column))
+            value = cell.value if cell is not None else None
+            if value is None and formula_cell.data_type == "f":
+                # An array formula's text is on .text; a plain one is the string itself.
+                value = str(getattr(formula_cell.value, "text", formula_cell.value))
+            if value is None:
+                continue
+            if isinstance(value, datetime.datetime) and value.time() == datetime.time(0):
+                # A date cell (Excel keeps dates as midnight): ISO, as parse_deadline reads it.
+                value = value.date().isoformat()
+            if column > XLSX_MAX_COLUMNS:
+                raise _fail(
+                    f"Sheet “{sheet.title}” has a value in cell {_column_letter(column - 1)}"
+                    f"{row}; a plan table has at most {XLSX_MAX_COLUMNS} columns.",
+                    "too_many_columns",
+                )
+            found.setdefault(row, {})[column] = value
+        sheets.append((sheet.title, found))
+    total_rows = sum(max(found, default=0) for _title, found in sheets)
+    if total_rows > max_rows:
+        raise _fail(
+            f"The table has {total_rows:,} rows; the most accepted is {max_rows:,}.",
+            "too_many_rows",
+        )
+    return [
+        (
+            title,
+            [
+                [found.get(row, {}).get(column) for column in range(1, max(found[row]) + 1)]
+                if row in found
+                else []
+                for row in range(1, max(found, default=0) + 1)
+            ],
+        )
+        for title, found in sheets
+    ]
 
 
 # --- rows -> table ---------------------------------------------------------------------
@@ -215,7 +253,8 @@ def is_flat(rows: list[list[object]]) -> bool:
     for raw in rows[:5]:
         cells = [clean_cell(value) for value in raw]
         if any(cells):
-            return _flat_header(cells) is not None
+            # Not the whole header: read_flat_rows says which column is missing.
+            return any(_flat_key(cell) == "working_group" for cell in cells)
     return False
 
 
@@ -244,7 +283,8 @@ def read_flat_rows(rows: list[list[object]], sheet: str = "") -> WorkshopTable:
                 )
                 return table
             for index, value in enumerate(cells):
-                if value and index not in columns.values():
+                # The export's own derived columns (Plan, Due date) are not unknown.
+                if value and index not in columns.values() and _flat_key(value) != "_ignored":
                     table.issues.append(
                         RowIssue(
                             row_number,
@@ -357,7 +397,19 @@ def read_flat_rows(rows: list[list[object]], sheet: str = "") -> WorkshopTable:
     return table
 
 
+def _unneutralise(rows: list[list[object]]) -> list[list[object]]:
+    """Undo the export's formula neutralisation, so that an export re-imports as it was."""
+    return [
+        [
+            value[1:] if isinstance(value, str) and value.startswith(_NEUTRALISED) else value
+            for value in row
+        ]
+        for row in rows
+    ]
+
+
 def _read_rows(rows: list[list[object]], sheet: str = "") -> WorkshopTable:
+    rows = _unneutralise(rows)
     if is_flat(rows):
         return read_flat_rows(rows, sheet)
     table = read_workshop_rows(rows)
@@ -370,11 +422,62 @@ def _read_rows(rows: list[list[object]], sheet: str = "") -> WorkshopTable:
     return table
 
 
-def _merge(tables: list[tuple[str, WorkshopTable]]) -> WorkshopTable:
+def _skip_repeated_groups(
+    name: str, table: WorkshopTable, flat_groups: dict[int, str]
+) -> WorkshopTable:
+    """A workshop-layout sheet without the groups a flat sheet of the workbook holds too.
+
+    The export writes each group twice: on the "Plan" sheet in the workshop's layout, and
+    on the flat "Action points" sheet, which also has status and progress; that one is read.
+    """
+    repeated = [group for group in table.groups if group.number in flat_groups]
+    if not repeated:
+        return table
+    # A group's rows run from its "Group N:" line to the next group's.
+    starts = sorted(group.row for group in table.groups)
+    spans = [
+        (group.row, min((row for row in starts if row > group.row), default=10**9))
+        for group in repeated
+    ]
+    kept = WorkshopTable(
+        title=table.title,
+        groups=[group for group in table.groups if group.number not in flat_groups],
+        issues=[
+            issue
+            for issue in table.issues
+            if not any(first <= issue.row < after for first, after in spans)
+        ],
+    )
+    for group in repeated:
+        kept.issues.append(
+            RowIssue(
+                group.row,
+                None,
+                f"Group {group.number} is on sheet “{flat_groups[group.number]}” too; "
+                "it was read from there.",
+                WARNING,
+                "",
+                name,
+            )
+        )
+    return kept
+
+
+def _merge(tables: list[tuple[str, WorkshopTable, bool]]) -> WorkshopTable:
     """Sheets of one workbook as one table: one group per sheet, or several."""
     merged = WorkshopTable()
-    with_groups = [(name, table) for name, table in tables if table.groups]
-    for name, table in tables:
+    flat_groups = {
+        group.number: name for name, table, flat in tables if flat for group in table.groups
+    }
+    with_groups = [name for name, table, _flat in tables if table.groups]
+    for name, table, flat in tables:
+        if not flat and table.groups:
+            kept = _skip_repeated_groups(name, table, flat_groups)
+            if not kept.groups:  # every group of this sheet is on a flat sheet
+                merged.title = merged.title or table.title
+                merged.issues.extend(kept.warnings)
+                continue
+            table = kept
         if not table.groups and with_groups:
             merged.issues.append(
                 RowIssue(
@@ -401,17 +504,22 @@ def _merge(tables: list[tuple[str, WorkshopTable]]) -> WorkshopTable:
     return merged
 
 
-def read_table(data: bytes) -> WorkshopTable:
-    """Read an uploaded or pasted plan table; raises ValidationError when it cannot."""
+def check_size(size: int) -> None:
+    """Refuse a file over IMPORT_MAX_BYTES (an upload before it is read into memory)."""
     max_bytes = _limit("IMPORT_MAX_BYTES", 5 * 1024 * 1024)
-    if not data or not data.strip():
-        raise _fail("The file is empty.", "empty")
-    if len(data) > max_bytes:
+    if size > max_bytes:
         raise _fail(
-            f"The file is {len(data) / (1024 * 1024):.1f} MB; the most accepted is "
+            f"The file is {size / (1024 * 1024):.1f} MB; the most accepted is "
             f"{max_bytes / (1024 * 1024):.0f} MB.",
             "too_large",
         )
+
+
+def read_table(data: bytes) -> WorkshopTable:
+    """Read an uploaded or pasted plan table; raises ValidationError when it cannot."""
+    if not data or not data.strip():
+        raise _fail("The file is empty.", "empty")
+    check_size(len(data))
     if data.startswith(XLSX_SIGNATURE):
         sheets = xlsx_sheets(data)
     else:
@@ -423,7 +531,7 @@ def read_table(data: bytes) -> WorkshopTable:
             f"The table has {total_rows:,} rows; the most accepted is {max_rows:,}.",
             "too_many_rows",
         )
-    tables = [(name, _read_rows(rows, name)) for name, rows in sheets]
+    tables = [(name, _read_rows(rows, name), is_flat(rows)) for name, rows in sheets]
     if len(tables) == 1:
         return tables[0][1]
     return _merge(tables)

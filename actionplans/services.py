@@ -36,7 +36,7 @@ from actionplans.models import (
     WorkingGroup,
 )
 from actionplans.parsing import ParsedDeadline, parse_deadline, parse_focal_points
-from actionplans.selectors import plan_people
+from actionplans.selectors import plan_people, team_members_in_order
 from actionplans.workshop import WorkshopTable
 from orgs.models import Person
 from orgs.services import (
@@ -761,7 +761,7 @@ def plan_import(
             result.groups += 1
         else:
             # Keep what is there; add who is new.
-            current = list(group.team_members.all())
+            current = team_members_in_order([group.pk])[group.pk]
             added = [p for p in members if p not in current]
             if added or (leader and group.team_leader_id is None):
                 _set_team_members(group, current + added)

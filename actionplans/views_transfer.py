@@ -39,9 +39,18 @@ class ImportForm(forms.Form):
         help_text="Copy the table from the slide or the spreadsheet and paste it here.",
     )
 
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if upload:
+            # Before content() reads it into memory.
+            importing.check_size(upload.size)
+        return upload
+
     def clean(self) -> dict:
         data = super().clean()
-        if not data.get("file") and not data.get("text", "").strip():
+        # A file or text refused by its own field (too large, NUL) is not "nothing given".
+        given = data.get("file") or data.get("text", "").strip()
+        if not given and not self.has_error("file") and not self.has_error("text"):
             raise ValidationError("Choose a file or paste a table.")
         return data
 
@@ -218,11 +227,14 @@ def plan_export(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def calendar_feeds(request: HttpRequest) -> HttpResponse:
     """Your secret calendar addresses: one key, a feed per plan and per person."""
-    if request.method == "POST":
-        CalendarFeed.objects.create(user=request.user, key=secrets.token_urlsafe(32))
-        messages.success(request, "New calendar address created.")
-        return redirect("actionplans:calendar_feeds")
     feeds = CalendarFeed.objects.filter(user=request.user)
+    if request.method == "POST":
+        # One live key at a time: the page shows (and revokes) only one, so a second
+        # (a double click) would be a secret address nobody could revoke.
+        if not feeds.filter(revoked__isnull=True).exists():
+            CalendarFeed.objects.create(user=request.user, key=secrets.token_urlsafe(32))
+            messages.success(request, "New calendar address created.")
+        return redirect("actionplans:calendar_feeds")
     active = feeds.filter(revoked__isnull=True).first()
     plans = perms.visible_plans(request.user).order_by("title")
     person = Person.objects.filter(user=request.user).first()
@@ -297,7 +309,7 @@ def calendar_person(request: HttpRequest, key: str, pk: int) -> HttpResponse:
         perms.visible_action_points(user)
         .filter(focal_points__person=person)
         .select_related("challenge__working_group__plan")
-        .prefetch_related("focal_points__person")
+        .prefetch_related("focal_points__person__organization")
         .order_by("due_date", "id")
         .distinct()
     )

@@ -90,7 +90,9 @@ class ActionPointRow:
         except ValidationError:
             return ""
         return ", ".join(
-            f"{e.name} ({e.role}{', ' + e.organization if e.organization else ''})" for e in entries
+            f"{e.name} ({e.role}{', ' + e.organization if e.organization else ''})"
+            + (f"; {e.note}" if e.note else "")
+            for e in entries
         )
 
     @property
@@ -218,7 +220,7 @@ def read_workshop_rows(rows: Iterable[Sequence[object]]) -> WorkshopTable:
         match = _LEADER.match(first)
         if match and columns is None:
             names = _split_names(match.group(1) or rest)
-            if len(names) != 1:
+            if len(names) > 1:
                 table.issues.append(
                     RowIssue(row_number, "B", "Give exactly one team leader.", ERROR)
                 )

@@ -199,3 +199,12 @@ def test_plan_create_from_workshop_keeps_unreadable_deadlines_when_asked():
         "none",
         None,
     )
+
+
+def test_read_empty_team_leader_is_no_leader_and_two_are_an_error():
+    empty = read_workshop_rows(
+        _rows("Group 1: Data", "Team leader\t", HEADER, "1. A\tDo\t2019\tJad")
+    )
+    assert (empty.issues, empty.groups[0].team_leader) == ([], "")
+    two = read_workshop_rows(_rows("Group 1: Data", "Team leader\tJad, Rana", HEADER))
+    assert [str(i) for i in two.errors] == ["Row 2, column B: Give exactly one team leader."]
