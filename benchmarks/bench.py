@@ -120,34 +120,69 @@ def run_size(size: int, runs: int) -> list[dict]:
     )
     api_cols = "ap.id, ap.description, ap.deadline, ap.due_date, ap.status, ap.progress, ap.updated"
     cases = [
-        ("plan list", lambda: client.get("/plans/"),
-         lambda: _raw_json("SELECT id, title, country, status FROM actionplans_actionplan "
-                           "ORDER BY title LIMIT 25")),
-        (f"plan page ({big_size} points)", lambda: client.get(f"/plans/{big.pk}/"),
-         lambda: _raw_json(f"SELECT {api_cols} {base} WHERE g.plan_id = %s", (big.pk,))),
-        ("plan dashboard", lambda: client.get(f"/plans/{big.pk}/dashboard/"),
-         lambda: _raw_json(f"SELECT ap.status, count(*) {base} WHERE g.plan_id = %s "
-                           "GROUP BY ap.status", (big.pk,))),
-        ("portfolio dashboard", lambda: client.get("/dashboard/"),
-         lambda: _raw_json(f"SELECT g.plan_id, ap.status, count(*) {base} "
-                           "GROUP BY g.plan_id, ap.status")),
-        ("API list overdue=true", lambda: client.get(
-            "/api/v1/action-points/?limit=100&overdue=true"),
-         lambda: _raw_json(f"SELECT {api_cols} FROM actionplans_actionpoint ap WHERE ap.status "
-                           "IN ('not_started','in_progress','blocked') AND ap.due_date < %s "
-                           "ORDER BY ap.id LIMIT 100", (today,))),
-        ("API list q=", lambda: client.get("/api/v1/action-points/?limit=100&q=consent"),
-         lambda: _raw_json(f"SELECT {api_cols} FROM actionplans_actionpoint ap WHERE "
-                           "ap.description ILIKE %s ORDER BY ap.id LIMIT 100", ("%consent%",))),
-        ("API detail", lambda: client.get(f"/api/v1/action-points/{point.pk}/"),
-         lambda: _raw_json(f"SELECT {api_cols} FROM actionplans_actionpoint ap WHERE ap.id = %s",
-                           (point.pk,))),
-        (f"CSV export ({big_size} points)",
-         lambda: _drain(client.get(f"/plans/{big.pk}/export.csv")),
-         lambda: _floor_csv(big.pk)),
+        (
+            "plan list",
+            lambda: client.get("/plans/"),
+            lambda: _raw_json(
+                "SELECT id, title, country, status FROM actionplans_actionplan "
+                "ORDER BY title LIMIT 25"
+            ),
+        ),
+        (
+            f"plan page ({big_size} points)",
+            lambda: client.get(f"/plans/{big.pk}/"),
+            lambda: _raw_json(f"SELECT {api_cols} {base} WHERE g.plan_id = %s", (big.pk,)),
+        ),
+        (
+            "plan dashboard",
+            lambda: client.get(f"/plans/{big.pk}/dashboard/"),
+            lambda: _raw_json(
+                f"SELECT ap.status, count(*) {base} WHERE g.plan_id = %s GROUP BY ap.status",
+                (big.pk,),
+            ),
+        ),
+        (
+            "portfolio dashboard",
+            lambda: client.get("/dashboard/"),
+            lambda: _raw_json(
+                f"SELECT g.plan_id, ap.status, count(*) {base} GROUP BY g.plan_id, ap.status"
+            ),
+        ),
+        (
+            "API list overdue=true",
+            lambda: client.get("/api/v1/action-points/?limit=100&overdue=true"),
+            lambda: _raw_json(
+                f"SELECT {api_cols} FROM actionplans_actionpoint ap WHERE ap.status "
+                "IN ('not_started','in_progress','blocked') AND ap.due_date < %s "
+                "ORDER BY ap.id LIMIT 100",
+                (today,),
+            ),
+        ),
+        (
+            "API list q=",
+            lambda: client.get("/api/v1/action-points/?limit=100&q=consent"),
+            lambda: _raw_json(
+                f"SELECT {api_cols} FROM actionplans_actionpoint ap WHERE "
+                "ap.description ILIKE %s ORDER BY ap.id LIMIT 100",
+                ("%consent%",),
+            ),
+        ),
+        (
+            "API detail",
+            lambda: client.get(f"/api/v1/action-points/{point.pk}/"),
+            lambda: _raw_json(
+                f"SELECT {api_cols} FROM actionplans_actionpoint ap WHERE ap.id = %s", (point.pk,)
+            ),
+        ),
+        (
+            f"CSV export ({big_size} points)",
+            lambda: _drain(client.get(f"/plans/{big.pk}/export.csv")),
+            lambda: _floor_csv(big.pk),
+        ),
     ]
     results = []
     for name, call, floor in cases:
+
         def request(call=call):
             response = call()
             if hasattr(response, "status_code"):
@@ -157,18 +192,26 @@ def run_size(size: int, runs: int) -> list[dict]:
         floor_times, _ = _timed(floor, runs)
         median, p95 = _stats(times)
         floor_median, _ = _stats(floor_times)
-        results.append({
-            "endpoint": name, "size": size, "median_ms": round(median * 1000, 1),
-            "p95_ms": round(p95 * 1000, 1), "queries": queries,
-            "floor_ms": round(floor_median * 1000, 2),
-            "ratio_to_floor": round(median / floor_median, 1) if floor_median else None,
-        })
-        print(f"  {name:<32} median {median * 1000:8.1f} ms  p95 {p95 * 1000:8.1f} ms  "
-              f"{queries:3d} queries  floor {floor_median * 1000:7.2f} ms  "
-              f"x{median / floor_median:.1f}", flush=True)
+        results.append(
+            {
+                "endpoint": name,
+                "size": size,
+                "median_ms": round(median * 1000, 1),
+                "p95_ms": round(p95 * 1000, 1),
+                "queries": queries,
+                "floor_ms": round(floor_median * 1000, 2),
+                "ratio_to_floor": round(median / floor_median, 1) if floor_median else None,
+            }
+        )
+        print(
+            f"  {name:<32} median {median * 1000:8.1f} ms  p95 {p95 * 1000:8.1f} ms  "
+            f"{queries:3d} queries  floor {floor_median * 1000:7.2f} ms  "
+            f"x{median / floor_median:.1f}",
+            flush=True,
+        )
 
     # Import of a 10,000-row flat CSV (the export's own layout), once.
-    rows = list(flat_rows(big))[: 10_001]
+    rows = list(flat_rows(big))[:10_001]
     buffer = io.StringIO()
     import csv
 
@@ -180,12 +223,18 @@ def run_size(size: int, runs: int) -> list[dict]:
     table = importing.read_table(data)
     result = services.plan_import(table=table, title=f"Imported copy {size}")
     elapsed = time.perf_counter() - start
-    results.append({
-        "endpoint": f"import flat CSV ({len(rows) - 1} rows)", "size": size,
-        "median_ms": round(elapsed * 1000, 1), "p95_ms": round(elapsed * 1000, 1),
-        "queries": None, "floor_ms": None, "ratio_to_floor": None,
-        "created_action_points": result.action_points,
-    })
+    results.append(
+        {
+            "endpoint": f"import flat CSV ({len(rows) - 1} rows)",
+            "size": size,
+            "median_ms": round(elapsed * 1000, 1),
+            "p95_ms": round(elapsed * 1000, 1),
+            "queries": None,
+            "floor_ms": None,
+            "ratio_to_floor": None,
+            "created_action_points": result.action_points,
+        }
+    )
     print(f"  import {len(rows) - 1} rows: {elapsed:.1f} s, {result.action_points} created")
     return results
 
@@ -208,17 +257,29 @@ def main() -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
     out = out_dir / f"bench-{connection.vendor}-{stamp}.json"
-    out.write_text(json.dumps({
-        "database": connection.vendor, "machine": platform.platform(),
-        "cpus": os.cpu_count(), "runs": args.runs, "results": results,
-    }, indent=2))
-    print(f"\n{'endpoint':<34}{'size':>8}{'median ms':>11}{'p95 ms':>9}{'queries':>9}"
-          f"{'floor ms':>10}{'ratio':>7}")
+    out.write_text(
+        json.dumps(
+            {
+                "database": connection.vendor,
+                "machine": platform.platform(),
+                "cpus": os.cpu_count(),
+                "runs": args.runs,
+                "results": results,
+            },
+            indent=2,
+        )
+    )
+    print(
+        f"\n{'endpoint':<34}{'size':>8}{'median ms':>11}{'p95 ms':>9}{'queries':>9}"
+        f"{'floor ms':>10}{'ratio':>7}"
+    )
     for r in results:
-        print(f"{r['endpoint']:<34}{r['size']:>8}{r['median_ms']:>11}{r['p95_ms']:>9}"
-              f"{r['queries'] if r['queries'] is not None else '-':>9}"
-              f"{r['floor_ms'] if r['floor_ms'] is not None else '-':>10}"
-              f"{r['ratio_to_floor'] if r['ratio_to_floor'] is not None else '-':>7}")
+        print(
+            f"{r['endpoint']:<34}{r['size']:>8}{r['median_ms']:>11}{r['p95_ms']:>9}"
+            f"{r['queries'] if r['queries'] is not None else '-':>9}"
+            f"{r['floor_ms'] if r['floor_ms'] is not None else '-':>10}"
+            f"{r['ratio_to_floor'] if r['ratio_to_floor'] is not None else '-':>7}"
+        )
     print(f"\nWritten to {out.relative_to(ROOT)}")
 
 

@@ -19,3 +19,5 @@ urlpatterns = [
     path("", include("orgs.urls")),
     path("", RedirectView.as_view(pattern_name="actionplans:plan_list", permanent=False)),
 ]
+
+handler404 = "pim_tracker.views.not_found"

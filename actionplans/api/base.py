@@ -8,10 +8,15 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django_filters import BooleanFilter
+from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.utils import translate_validation
 from rest_framework import exceptions, status
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from actionplans.services import StaleVersionError
 
 
 class StrictLimitOffsetPagination(LimitOffsetPagination):
@@ -40,8 +45,43 @@ class StrictLimitOffsetPagination(LimitOffsetPagination):
         return self._read(request, self.offset_query_param, 0, 0, 10**9)
 
 
+class StrictFilterBackend(DjangoFilterBackend):
+    """django-filter reads an unknown boolean ("?overdue=maybe") as no filter at all;
+    the API answers 400 instead, as for any other unknown filter value."""
+
+    BOOLEAN_VALUES = frozenset({"", "true", "false", "True", "False"})
+
+    def filter_queryset(self, request, queryset, view):
+        # Filters are for lists: a detail, update or action request names its
+        # object and pays nothing for building filter forms.
+        if getattr(view, "action", "list") not in ("list", None):
+            return queryset
+        return super().filter_queryset(request, queryset, view)
+
+    def get_filterset(self, request, queryset, view):
+        filterset = super().get_filterset(request, queryset, view)
+        if filterset is None:
+            return None
+        errors = {
+            name: [f'{name} must be "true" or "false", not "{raw}".']
+            for name, field in filterset.filters.items()
+            if isinstance(field, BooleanFilter)
+            for raw in request.query_params.getlist(name)
+            if raw not in self.BOOLEAN_VALUES
+        }
+        if errors:
+            # Reported together with the other filters' errors, as one 400.
+            if not filterset.is_valid():
+                errors = {**translate_validation(filterset.errors).detail, **errors}
+            raise exceptions.ValidationError(errors)
+        return filterset
+
+
 def exception_handler(exc, context):
-    """Service errors (Django's ValidationError) become 400s with field messages."""
+    """Service errors (Django's ValidationError) become 400s with field messages;
+    a version conflict found under the row lock is a 412, like a stale If-Match."""
+    if isinstance(exc, StaleVersionError):
+        return ETagMixin._precondition_failed()
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             detail = {
@@ -56,6 +96,24 @@ def exception_handler(exc, context):
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
     return drf_exception_handler(exc, context)
+
+
+class ThrottleFirstMixin:
+    """Count requests before deciding permissions, so that anonymous clients (who
+    may do nothing) are throttled too, instead of learning 401 as fast as they ask.
+    DRF's own order is authentication, permissions, throttles."""
+
+    def initial(self, request, *args, **kwargs):
+        self.format_kwarg = self.get_format_suffix(**kwargs)
+        request.accepted_renderer, request.accepted_media_type = self.perform_content_negotiation(
+            request
+        )
+        request.version, request.versioning_scheme = self.determine_version(
+            request, *args, **kwargs
+        )
+        self.perform_authentication(request)
+        self.check_throttles(request)
+        self.check_permissions(request)
 
 
 class ETagMixin:
@@ -76,6 +134,16 @@ class ETagMixin:
         tags = {tag.strip() for tag in wanted.split(",")}
         return "*" not in tags and self.etag_for(obj) not in tags
 
+    @staticmethod
+    def _precondition_failed() -> Response:
+        return Response(
+            {
+                "detail": "The object changed since you read it (If-Match does not match). "
+                "Fetch it again, then retry."
+            },
+            status=status.HTTP_412_PRECONDITION_FAILED,
+        )
+
     def retrieve(self, request, *args, **kwargs):
         obj = self.get_object()
         response = Response(self.get_serializer(obj).data)
@@ -85,13 +153,7 @@ class ETagMixin:
     def update(self, request, *args, **kwargs):
         obj = self.get_object()
         if self._if_match_failed(request, obj):
-            return Response(
-                {
-                    "detail": "The object changed since you read it (If-Match does not match). "
-                    "Fetch it again, then retry."
-                },
-                status=status.HTTP_412_PRECONDITION_FAILED,
-            )
+            return self._precondition_failed()
         response = super().update(request, *args, **kwargs)
         if response.status_code == 200:
             obj.refresh_from_db()

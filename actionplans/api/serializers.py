@@ -18,6 +18,9 @@ from actionplans.models import (
 )
 from actionplans.parsing import DEADLINE_EXAMPLES
 from actionplans.permissions import visible_people, visible_plans
+from actionplans.selectors import team_members_in_order
+
+MAX_ID = 2**63 - 1  # the largest BigAutoField id
 
 
 class VisiblePlanField(serializers.PrimaryKeyRelatedField):
@@ -91,10 +94,15 @@ class WorkingGroupSerializer(serializers.ModelSerializer):
             "team_member_ids", "created", "updated",
         ]  # fmt: skip
         read_only_fields = ["created", "updated"]
+        # Numbers are optional (the service appends): no UniqueTogetherValidator,
+        # which would make them required; the service's full_clean checks uniqueness.
+        validators: list = []
 
     def validate_team_member_ids(self, value: list[int]) -> list:
         """Ids -> people, keeping the order; an id the user cannot see does not exist."""
-        people = visible_people(self.context["request"].user).in_bulk(value)
+        # An id beyond the database's integer range exists nowhere (and would not bind).
+        possible = [pk for pk in value if pk <= MAX_ID]
+        people = visible_people(self.context["request"].user).in_bulk(possible)
         missing = [pk for pk in value if pk not in people]
         if missing:
             raise serializers.ValidationError(f"No such person: {', '.join(map(str, missing))}.")
@@ -107,7 +115,8 @@ class WorkingGroupSerializer(serializers.ModelSerializer):
         ordered = self.context.get("team_members", {})
         if group.pk in ordered:
             return [person.pk for person in ordered[group.pk]]
-        return [person.pk for person in group.team_members.all()]
+        # One group (retrieve, create, update): the written order, not the name order.
+        return [person.pk for person in team_members_in_order([group.pk])[group.pk]]
 
 
 class ChallengeSerializer(serializers.ModelSerializer):
@@ -129,6 +138,9 @@ class ChallengeSerializer(serializers.ModelSerializer):
             "updated",
         ]
         read_only_fields = ["created", "updated"]
+        # Numbers are optional (the service appends): no UniqueTogetherValidator,
+        # which would make them required; the service's full_clean checks uniqueness.
+        validators: list = []
 
 
 class FocalPointSerializer(serializers.ModelSerializer):
@@ -178,6 +190,9 @@ class ActionPointSerializer(serializers.ModelSerializer):
             "deadline", "deadline_reason", "due_date", "deadline_precision", "status",
             "progress", "is_overdue", "focal_points", "version", "created", "updated",
         ]  # fmt: skip
+        # Numbers are optional (the service appends): no UniqueTogetherValidator,
+        # which would make them required; the service's full_clean checks uniqueness.
+        validators: list = []
         read_only_fields = [
             "due_date", "deadline_precision", "status", "progress", "version", "created",
             "updated",
@@ -189,6 +204,9 @@ class ActionPointSerializer(serializers.ModelSerializer):
     def validate_focal_points(self, value: list[dict]) -> list[dict]:
         seen: set[int] = set()
         for index, item in enumerate(value, start=1):
+            # A PATCH makes the nested items partial too: the person is still required.
+            if "person" not in item:
+                raise serializers.ValidationError(f"Focal point {index}: the person is required.")
             if item["person"].pk in seen:
                 raise serializers.ValidationError(
                     f"Focal point {index}: {item['person'].name} is listed twice."

@@ -10,17 +10,23 @@ import re
 from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
 from actionplans import dashboards, services
 from actionplans import permissions as perms
 from actionplans.api import schema  # noqa: F401  (registers the token scheme)
-from actionplans.api.base import ETagMixin
+from actionplans.api.authentication import ReadOnlyTokenPermission
+from actionplans.api.base import ETagMixin, StrictFilterBackend, ThrottleFirstMixin
 from actionplans.api.serializers import (
     ActionPlanSerializer,
     ActionPointSerializer,
@@ -31,6 +37,7 @@ from actionplans.api.serializers import (
     RescheduleSerializer,
     WorkingGroupSerializer,
 )
+from actionplans.choices import FocalPointRole
 from actionplans.filtersets import (
     ActionPlanFilterSet,
     ActionPointFilterSet,
@@ -46,6 +53,13 @@ ERRORS = {
     403: OpenApiResponse(description="Not allowed for this account or token."),
     404: OpenApiResponse(description="No such object, or not visible to you."),
 }
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="The ETag you read: if the object changed since, the answer is 412.",
+)
 WRITE_ERRORS = {**ERRORS, 412: OpenApiResponse(description="If-Match does not match the ETag.")}
 
 
@@ -63,10 +77,17 @@ class Rules(BasePermission):
         return view.can_change(request, obj)
 
 
-class PlanScopedViewSet(ETagMixin, viewsets.ModelViewSet):
+# Setting permission_classes replaces REST_FRAMEWORK's DEFAULT_PERMISSION_CLASSES
+# rather than adding to them: the defaults (signed in; a read-only token never
+# writes) are repeated here, before the plan rules.
+PERMISSIONS = [IsAuthenticated, ReadOnlyTokenPermission, Rules]
+
+
+class PlanScopedViewSet(ThrottleFirstMixin, ETagMixin, viewsets.ModelViewSet):
     """Base of the plan-structure endpoints: writes need the plan's coordinator."""
 
-    permission_classes = [Rules]
+    permission_classes = PERMISSIONS
+    filter_backends = [StrictFilterBackend]
     plan_path = "plan"  # where the object's plan is, e.g. "challenge.working_group.plan"
 
     def plan_of(self, obj) -> ActionPlan:
@@ -89,19 +110,22 @@ def _schema(serializer):
         list=extend_schema(responses={200: serializer(many=True), **ERRORS}),
         retrieve=extend_schema(responses={200: serializer, **ERRORS}),
         create=extend_schema(responses={201: serializer, **ERRORS}),
-        update=extend_schema(responses={200: serializer, **WRITE_ERRORS}),
-        partial_update=extend_schema(responses={200: serializer, **WRITE_ERRORS}),
+        update=extend_schema(parameters=[IF_MATCH], responses={200: serializer, **WRITE_ERRORS}),
+        partial_update=extend_schema(
+            parameters=[IF_MATCH], responses={200: serializer, **WRITE_ERRORS}
+        ),
         destroy=extend_schema(responses={204: None, **ERRORS}),
     )
 
 
 @_schema(ActionPlanSerializer)
-class ActionPlanViewSet(ETagMixin, viewsets.ModelViewSet):
+class ActionPlanViewSet(ThrottleFirstMixin, ETagMixin, viewsets.ModelViewSet):
     """Action plans you may see; coordinators and administrators change them."""
 
     serializer_class = ActionPlanSerializer
     filterset_class = ActionPlanFilterSet
-    permission_classes = [Rules]
+    permission_classes = PERMISSIONS
+    filter_backends = [StrictFilterBackend]
 
     def get_queryset(self):
         return (
@@ -289,6 +313,15 @@ class ActionPointViewSet(PlanScopedViewSet):
     def get_serializer_context(self) -> dict:
         return {**super().get_serializer_context(), "today": timezone.localdate()}
 
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        # ?ordering= replaces the whole order: the id breaks ties, so that pages
+        # of equal statuses or dates neither overlap nor skip an action point.
+        order = queryset.query.order_by
+        if order and order[-1] not in ("id", "pk"):
+            queryset = queryset.order_by(*order, "id")
+        return queryset
+
     def can_change(self, request, obj: ActionPoint) -> bool:
         if self.action == "updates":
             return perms.can_update_action_point(request.user, obj)
@@ -298,7 +331,9 @@ class ActionPointViewSet(PlanScopedViewSet):
     def _assignments(items: list[dict]) -> list[services.FocalPointAssignment]:
         return [
             services.FocalPointAssignment(
-                person=item["person"], role=item["role"], note=item.get("note", "")
+                person=item["person"],
+                role=item.get("role", FocalPointRole.LEAD),  # a PATCH skips the default
+                note=item.get("note", ""),
             )
             for item in items
         ]
@@ -321,6 +356,11 @@ class ActionPointViewSet(PlanScopedViewSet):
         data = serializer.validated_data
         user = self.request.user
         expected = _expected_version(self.request, point)
+        moves = "deadline" in self.request.data and data["deadline"] != point.deadline
+        if moves and not data.get("deadline_reason", "").strip():
+            raise ValidationError(
+                {"deadline_reason": ["Say why the deadline moves: it is recorded with the change."]}
+            )
         with transaction.atomic():
             services.action_point_update(
                 action_point=point,
@@ -330,7 +370,7 @@ class ActionPointViewSet(PlanScopedViewSet):
                 challenge=data.get("challenge"),
                 expected_version=expected,
             )
-            if "deadline" in self.request.data and data["deadline"] != point.deadline:
+            if moves:
                 services.action_point_reschedule(
                     action_point=point,
                     new_deadline=data["deadline"],
@@ -347,6 +387,7 @@ class ActionPointViewSet(PlanScopedViewSet):
     @extend_schema(methods=["GET"], responses={200: ProgressUpdateSerializer(many=True), **ERRORS})
     @extend_schema(
         methods=["POST"],
+        parameters=[IF_MATCH],
         request=ProgressUpdateSerializer,
         responses={201: ProgressUpdateSerializer, **WRITE_ERRORS},
     )
@@ -381,6 +422,7 @@ class ActionPointViewSet(PlanScopedViewSet):
         return response
 
     @extend_schema(
+        parameters=[IF_MATCH],
         request=RescheduleSerializer,
         responses={201: DeadlineChangeSerializer, **WRITE_ERRORS},
     )

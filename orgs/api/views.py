@@ -8,8 +8,8 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 
 from actionplans import permissions as perms
-from actionplans.api.base import ETagMixin
-from actionplans.api.views import ERRORS, WRITE_ERRORS, Rules
+from actionplans.api.base import ETagMixin, StrictFilterBackend, ThrottleFirstMixin
+from actionplans.api.views import ERRORS, IF_MATCH, PERMISSIONS, WRITE_ERRORS
 from orgs.api.serializers import OrganizationSerializer, PersonSerializer, show_email
 from orgs.filtersets import OrganizationFilterSet, PersonFilterSet
 
@@ -19,12 +19,15 @@ def _schema(serializer):
         list=extend_schema(responses={200: serializer(many=True), **ERRORS}),
         retrieve=extend_schema(responses={200: serializer, **ERRORS}),
         create=extend_schema(responses={201: serializer, **ERRORS}),
-        update=extend_schema(responses={200: serializer, **WRITE_ERRORS}),
-        partial_update=extend_schema(responses={200: serializer, **WRITE_ERRORS}),
+        update=extend_schema(parameters=[IF_MATCH], responses={200: serializer, **WRITE_ERRORS}),
+        partial_update=extend_schema(
+            parameters=[IF_MATCH], responses={200: serializer, **WRITE_ERRORS}
+        ),
     )
 
 
 class _NoDeleteViewSet(
+    ThrottleFirstMixin,
     ETagMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -34,7 +37,8 @@ class _NoDeleteViewSet(
 ):
     """People and organizations are referenced by plans and their history: no DELETE."""
 
-    permission_classes = [Rules]
+    permission_classes = PERMISSIONS
+    filter_backends = [StrictFilterBackend]
 
     def perform_create(self, serializer) -> None:
         with transaction.atomic():
