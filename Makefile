@@ -9,6 +9,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # Test runner options, e.g. make test PYTEST_ARGS="-k deadline -x"
 PYTEST_ARGS ?=
+# Parallel test processes (pytest-xdist); each gets its own test database.
+TEST_WORKERS ?= 2
 
 CHROMIUM := /usr/bin/chromium
 
@@ -43,7 +45,7 @@ run: demo
 
 ## make test: install, then run the whole test suite (DATABASE_URL picks the database)
 test: install browser
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 ## make lint: ruff check, ruff format --check, and no missing migration
 lint: install
