@@ -10,6 +10,7 @@ import re
 from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -20,6 +21,7 @@ from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from actionplans import dashboards, services
@@ -46,6 +48,7 @@ from actionplans.filtersets import (
 )
 from actionplans.models import ActionPlan, ActionPoint, Challenge, FocalPoint, WorkingGroup
 from actionplans.selectors import team_members_in_order
+from actionplans.views_transfer import export_response
 
 ERRORS = {
     400: OpenApiResponse(description="Invalid input: field-level messages."),
@@ -61,6 +64,19 @@ IF_MATCH = OpenApiParameter(
     description="The ETag you read: if the object changed since, the answer is 412.",
 )
 WRITE_ERRORS = {**ERRORS, 412: OpenApiResponse(description="If-Match does not match the ETag.")}
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class FileRenderer(BaseRenderer):
+    """Lets file downloads through content negotiation; errors still come as JSON."""
+
+    media_type = "*/*"
+    format = "file"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return JSONRenderer().render(data, "application/json", renderer_context)
 
 
 class Rules(BasePermission):
@@ -175,6 +191,43 @@ class ActionPlanViewSet(ThrottleFirstMixin, ETagMixin, viewsets.ModelViewSet):
             "groups": dashboards.plan_group_rows(plan, today),
         }
         return Response(PlanSummarySerializer(data).data)
+
+    def _export(self, request, kind: str):
+        plan = self.get_object()
+        return export_response(plan, kind, request.build_absolute_uri("/").rstrip("/"))
+
+    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR, **ERRORS})
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="export/csv",
+        renderer_classes=[JSONRenderer, FileRenderer],
+    )
+    def export_csv(self, request, pk=None):
+        """The plan as CSV in the flat layout (one row per action point), streamed."""
+        return self._export(request, "csv")
+
+    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR, **ERRORS})
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="export/hxl",
+        renderer_classes=[JSONRenderer, FileRenderer],
+    )
+    def export_hxl(self, request, pk=None):
+        """The flat CSV with a row of HXL hashtags under the headers."""
+        return self._export(request, "hxl")
+
+    @extend_schema(responses={(200, XLSX): OpenApiTypes.BINARY, **ERRORS})
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="export/xlsx",
+        renderer_classes=[JSONRenderer, FileRenderer],
+    )
+    def export_xlsx(self, request, pk=None):
+        """The plan as an Excel workbook: the workshop's layout, plus a flat sheet."""
+        return self._export(request, "xlsx")
 
 
 @_schema(WorkingGroupSerializer)
