@@ -18,6 +18,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Max
 from django.db.models.signals import m2m_changed
+from simple_history.utils import bulk_create_with_history
 
 from actionplans.choices import (
     ActionPointStatus,
@@ -744,6 +745,7 @@ def plan_import(
         )
     result = ImportResult(plan=plan, plan_created=plan_created)
     people = PlanPeople(plan)
+    pending: list[tuple[Challenge, object, list[FocalPointAssignment]]] = []
     groups = {group.number: group for group in plan.working_groups.all()}
     for block in table.groups:
         leader = people.get(block.team_leader) if block.team_leader else None
@@ -797,20 +799,72 @@ def plan_import(
                     )
                     for entry in parse_focal_points(point.focal_points)
                 ]
-                action_point_create(
-                    challenge=challenge,
-                    description=point.description,
-                    deadline=point.deadline,
-                    status=point.status or ActionPointStatus.NOT_STARTED,
-                    progress=point.progress,
-                    focal_points=assignments,
-                    created_by=created_by,
-                    keep_unreadable_deadline=keep_unreadable_deadlines,
-                )
+                pending.append((challenge, point, assignments))
                 existing.add(normalize_name(point.description))
-                result.action_points += 1
+    result.action_points = _bulk_create_points(
+        pending, created_by=created_by, keep_unreadable=keep_unreadable_deadlines
+    )
     result.people = people.created
     return result
+
+
+def _bulk_create_points(
+    pending: list[tuple[Challenge, object, list[FocalPointAssignment]]],
+    *,
+    created_by: User | None,
+    keep_unreadable: bool,
+) -> int:
+    """Create many action points with their focal points and history rows in a few
+    queries: the same checks as action_point_create, row by row, then bulk inserts.
+    (One action_point_create per row costs ~10 queries: 10,000 rows took minutes.)"""
+    if not pending:
+        return 0
+    tops = dict(
+        ActionPoint.objects.filter(challenge__in={c.pk for c, _row, _fp in pending})
+        .values("challenge_id")
+        .annotate(top=Max("position"))
+        .values_list("challenge_id", "top")
+    )
+    points: list[ActionPoint] = []
+    for challenge, row, assignments in pending:
+        tops[challenge.pk] = position = tops.get(challenge.pk, 0) + 1
+        deadline = _check_text(
+            row.deadline, field="deadline", label="Deadline", required=False, max_length=100
+        )
+        parsed = _derive_deadline(deadline, keep_unreadable=keep_unreadable)
+        status = row.status or ActionPointStatus.NOT_STARTED
+        _check_status(status)
+        progress = 100 if status == ActionPointStatus.COMPLETED else (row.progress or 0)
+        _check_progress(progress)
+        _check_assignments(assignments)
+        points.append(
+            ActionPoint(
+                challenge=challenge,
+                position=position,
+                description=_check_text(
+                    row.description,
+                    field="description",
+                    label="Description",
+                    required=True,
+                    max_length=5000,
+                ),
+                deadline=deadline,
+                deadline_precision=parsed.precision,
+                due_date=parsed.due_date,
+                status=status,
+                progress=progress,
+            )
+        )
+    created = bulk_create_with_history(
+        points, ActionPoint, batch_size=1000, default_user=created_by
+    )
+    focal_points = [
+        FocalPoint(action_point=point, person=a.person, role=a.role, note=a.note.strip())
+        for point, (_challenge, _row, assignments) in zip(created, pending, strict=True)
+        for a in assignments
+    ]
+    bulk_create_with_history(focal_points, FocalPoint, batch_size=1000, default_user=created_by)
+    return len(created)
 
 
 def plan_create_from_workshop(*, table: WorkshopTable, **options) -> ActionPlan:
