@@ -247,7 +247,16 @@ def test_import_plan_plan_and_title_are_exclusive():
     assert str(excinfo.value) == ("Error: argument --title: not allowed with argument --plan")
 
 
-def test_import_plan_error_exits_non_zero_from_the_command_line(tmp_path, capsys):
+@pytest.fixture
+def keep_connection(monkeypatch):
+    """run_from_argv closes every connection when it ends; the test's transaction
+    must survive it (on PostgreSQL a closed connection ends the test)."""
+    from django.db import connections
+
+    monkeypatch.setattr(connections, "close_all", lambda: None)
+
+
+def test_import_plan_error_exits_non_zero_from_the_command_line(tmp_path, capsys, keep_connection):
     path = _write(tmp_path, "deadlines.tsv", BAD_DEADLINES)
 
     with pytest.raises(SystemExit) as excinfo:
@@ -259,7 +268,7 @@ def test_import_plan_error_exits_non_zero_from_the_command_line(tmp_path, capsys
     assert ActionPlan.objects.count() == 0
 
 
-def test_import_plan_success_exits_zero_from_the_command_line(capsys):
+def test_import_plan_success_exits_zero_from_the_command_line(capsys, keep_connection):
     execute_from_command_line(["manage.py", "import_plan", str(SEED)])
 
     assert capsys.readouterr().out.startswith("Imported into a new plan “PIM Lebanon Action Plan”")
