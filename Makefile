@@ -14,7 +14,7 @@ TEST_WORKERS ?= 2
 
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: install browser run test lint format migrate demo clean
+.PHONY: install browser run test lint format migrate demo bench clean
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,10 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
+
+## make bench: time pages and endpoints at 1,000 and 100,000 action points (DATABASE_URL)
+bench: install
+	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
 
 format: install
 	$(BIN)/ruff check --fix .

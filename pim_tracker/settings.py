@@ -142,6 +142,17 @@ DATABASES = {
     )
 }
 
+# Optional PostgreSQL streaming replicas for reads (pim_tracker/routers.py).
+for _index, _url in enumerate(env_list("DATABASE_REPLICA_URLS", []), start=1):
+    DATABASES[f"replica_{_index}"] = {
+        **dj_database_url.parse(_url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60)),
+        # In tests a replica is the primary itself, so tests see their own data.
+        "TEST": {"MIRROR": "default"},
+    }
+if len(DATABASES) > 1:
+    DATABASE_ROUTERS = ["pim_tracker.routers.ReplicaRouter"]
+    MIDDLEWARE.insert(0, "pim_tracker.routers.PinToPrimaryAfterWriteMiddleware")
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
