@@ -250,37 +250,30 @@ def get_plan_or_404(user, pk: int) -> ActionPlan:
     return plan
 
 
-def get_group_or_404(user, pk: int) -> WorkingGroup:
-    group = (
-        WorkingGroup.objects.select_related("plan")
-        .filter(pk=pk, plan__in=visible_plans(user))
+def _in_visible_plan_or_404(model, plan_path: str, user, pk: int, label: str):
+    """The object with this id if its plan is visible to the user, its plan loaded."""
+    obj = (
+        model.objects.select_related(plan_path)
+        .filter(pk=pk, **{f"{plan_path}__in": visible_plans(user)})
         .first()
     )
-    if group is None:
-        raise Http404("No such working group.")
-    return group
+    if obj is None:
+        raise Http404(f"No such {label}.")
+    return obj
+
+
+def get_group_or_404(user, pk: int) -> WorkingGroup:
+    return _in_visible_plan_or_404(WorkingGroup, "plan", user, pk, "working group")
 
 
 def get_challenge_or_404(user, pk: int) -> Challenge:
-    challenge = (
-        Challenge.objects.select_related("working_group__plan")
-        .filter(pk=pk, working_group__plan__in=visible_plans(user))
-        .first()
-    )
-    if challenge is None:
-        raise Http404("No such challenge.")
-    return challenge
+    return _in_visible_plan_or_404(Challenge, "working_group__plan", user, pk, "challenge")
 
 
 def get_action_point_or_404(user, pk: int) -> ActionPoint:
-    action_point = (
-        ActionPoint.objects.select_related("challenge__working_group__plan")
-        .filter(pk=pk, challenge__working_group__plan__in=visible_plans(user))
-        .first()
+    return _in_visible_plan_or_404(
+        ActionPoint, "challenge__working_group__plan", user, pk, "action point"
     )
-    if action_point is None:
-        raise Http404("No such action point.")
-    return action_point
 
 
 def require(allowed: bool, message: str = "You may not do this.") -> None:
