@@ -14,7 +14,7 @@ TEST_WORKERS ?= 2
 
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: install browser run test lint format migrate demo bench clean
+.PHONY: install browser run test lint format migrate demo bench loadtest clean
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,11 @@ lint: install
 ## make bench: time pages and endpoints at 1,000 and 100,000 action points (DATABASE_URL)
 bench: install
 	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
+
+## make loadtest: gunicorn + 50 locust clients for 60 s on loopback (DATABASE_URL: a scratch database)
+loadtest: install
+	$(BIN)/pip install --quiet --disable-pip-version-check -r benchmarks/requirements.txt
+	$(BIN)/python benchmarks/loadtest.py
 
 format: install
 	$(BIN)/ruff check --fix .
