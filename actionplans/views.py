@@ -92,8 +92,14 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     # An invalid filter shows its error and no plan, as on the plan page: silently
     # dropping it would list plans the user did not ask for.
     filtered = filterset.qs if filterset.is_valid() else filterset.queryset.none()
-    plans = selectors.plans_with_counts(filtered).order_by("title", "id")
-    page = Paginator(plans, 25).get_page(request.GET.get("page"))
+    page = Paginator(filtered.order_by("title", "id"), 25).get_page(request.GET.get("page"))
+    # Counts for the page's plans only: aggregating every plan's action points
+    # to show 25 of them cost half a second at 100,000 action points.
+    page.object_list = list(
+        selectors.plans_with_counts(
+            ActionPlan.objects.filter(pk__in=[plan.pk for plan in page.object_list])
+        ).order_by("title", "id")
+    )
     return render(
         request,
         "actionplans/actionplan_list.html",
