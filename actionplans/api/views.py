@@ -120,21 +120,23 @@ class PlanScopedViewSet(ThrottleFirstMixin, ETagMixin, viewsets.ModelViewSet):
         perms.require_plan_edit(self.request.user, plan)
 
 
-def _schema(serializer):
+def api_schema(serializer, *, destroy: bool = True):
     """Document the error responses of every standard action (schemathesis checks them)."""
-    return extend_schema_view(
-        list=extend_schema(responses={200: serializer(many=True), **ERRORS}),
-        retrieve=extend_schema(responses={200: serializer, **ERRORS}),
-        create=extend_schema(responses={201: serializer, **ERRORS}),
-        update=extend_schema(parameters=[IF_MATCH], responses={200: serializer, **WRITE_ERRORS}),
-        partial_update=extend_schema(
+    actions = {
+        "list": extend_schema(responses={200: serializer(many=True), **ERRORS}),
+        "retrieve": extend_schema(responses={200: serializer, **ERRORS}),
+        "create": extend_schema(responses={201: serializer, **ERRORS}),
+        "update": extend_schema(parameters=[IF_MATCH], responses={200: serializer, **WRITE_ERRORS}),
+        "partial_update": extend_schema(
             parameters=[IF_MATCH], responses={200: serializer, **WRITE_ERRORS}
         ),
-        destroy=extend_schema(responses={204: None, **ERRORS}),
-    )
+    }
+    if destroy:
+        actions["destroy"] = extend_schema(responses={204: None, **ERRORS})
+    return extend_schema_view(**actions)
 
 
-@_schema(ActionPlanSerializer)
+@api_schema(ActionPlanSerializer)
 class ActionPlanViewSet(ThrottleFirstMixin, ETagMixin, viewsets.ModelViewSet):
     """Action plans you may see; coordinators and administrators change them."""
 
@@ -230,7 +232,7 @@ class ActionPlanViewSet(ThrottleFirstMixin, ETagMixin, viewsets.ModelViewSet):
         return self._export(request, "xlsx")
 
 
-@_schema(WorkingGroupSerializer)
+@api_schema(WorkingGroupSerializer)
 class WorkingGroupViewSet(PlanScopedViewSet):
     """Working groups of the plans you may see (filter: plan)."""
 
@@ -282,7 +284,7 @@ class WorkingGroupViewSet(PlanScopedViewSet):
         )
 
 
-@_schema(ChallengeSerializer)
+@api_schema(ChallengeSerializer)
 class ChallengeViewSet(PlanScopedViewSet):
     """Challenges of the plans you may see (filters: plan, working_group)."""
 
@@ -331,7 +333,7 @@ def _expected_version(request, point: ActionPoint) -> int | None:
     return None
 
 
-@_schema(ActionPointSerializer)
+@api_schema(ActionPointSerializer)
 class ActionPointViewSet(PlanScopedViewSet):
     """Action points of the plans you may see, with the plan page's filters.
 

@@ -4,26 +4,13 @@ coordinators and administrators, with the pages' rules."""
 from __future__ import annotations
 
 from django.db import transaction
-from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 
 from actionplans import permissions as perms
 from actionplans.api.base import ETagMixin, StrictFilterBackend, ThrottleFirstMixin
-from actionplans.api.views import ERRORS, IF_MATCH, PERMISSIONS, WRITE_ERRORS
+from actionplans.api.views import PERMISSIONS, api_schema
 from orgs.api.serializers import OrganizationSerializer, PersonSerializer, show_email
 from orgs.filtersets import OrganizationFilterSet, PersonFilterSet
-
-
-def _schema(serializer):
-    return extend_schema_view(
-        list=extend_schema(responses={200: serializer(many=True), **ERRORS}),
-        retrieve=extend_schema(responses={200: serializer, **ERRORS}),
-        create=extend_schema(responses={201: serializer, **ERRORS}),
-        update=extend_schema(parameters=[IF_MATCH], responses={200: serializer, **WRITE_ERRORS}),
-        partial_update=extend_schema(
-            parameters=[IF_MATCH], responses={200: serializer, **WRITE_ERRORS}
-        ),
-    )
 
 
 class _NoDeleteViewSet(
@@ -56,7 +43,7 @@ class _NoDeleteViewSet(
             instance.save()
 
 
-@_schema(OrganizationSerializer)
+@api_schema(OrganizationSerializer, destroy=False)
 class OrganizationViewSet(_NoDeleteViewSet):
     """Organizations: every signed-in user reads them."""
 
@@ -73,7 +60,7 @@ class OrganizationViewSet(_NoDeleteViewSet):
         return perms.can_manage_people(request.user)
 
 
-@_schema(PersonSerializer)
+@api_schema(PersonSerializer, destroy=False)
 class PersonViewSet(_NoDeleteViewSet):
     """People named in the plans you may see."""
 
