@@ -9,7 +9,7 @@ on bad input, leaving the database untouched.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -667,11 +667,35 @@ class PlanPeople:
     def __init__(self, plan: ActionPlan) -> None:
         self.by_name = {normalize_name(person.name): person for person in plan_people(plan=plan)}
         self.created = 0
+        self._organizations: dict[str, object] = {}
+
+    def _organization(self, name: str | None):
+        if not name:
+            return None
+        if name not in self._organizations:
+            self._organizations[name] = organization_get_or_create(name=name)
+        return self._organizations[name]
+
+    def prepare(self, entries: Iterable[tuple[str, str | None]], user: User | None = None) -> None:
+        """Create every new person of a table at once (with their history rows):
+        one by one, each costs a validation and two inserts."""
+        new: dict[str, Person] = {}
+        for name, organization in entries:
+            key = normalize_name(name)
+            name = clean_name(name)
+            if key in self.by_name or key in new or not name or len(name) > 200:
+                continue  # known, or left to get() and person_create's own checks
+            new[key] = Person(name=name, organization=self._organization(organization))
+        created = bulk_create_with_history(
+            list(new.values()), Person, batch_size=1000, default_user=user
+        )
+        self.by_name.update(zip(new, created, strict=True))
+        self.created += len(created)
 
     def get(self, name: str, organization: str | None = None) -> Person:
         key = normalize_name(name)
         person = self.by_name.get(key)
-        org = organization_get_or_create(name=organization) if organization else None
+        org = self._organization(organization)
         if person is None:
             person = person_create(name=name, organization=org)
             self.by_name[key] = person
@@ -745,6 +769,7 @@ def plan_import(
         )
     result = ImportResult(plan=plan, plan_created=plan_created)
     people = PlanPeople(plan)
+    people.prepare(_table_people(table), created_by)
     pending: list[tuple[Challenge, object, list[FocalPointAssignment]]] = []
     groups = {group.number: group for group in plan.working_groups.all()}
     for block in table.groups:
@@ -806,6 +831,19 @@ def plan_import(
     )
     result.people = people.created
     return result
+
+
+def _table_people(table: WorkshopTable) -> Iterator[tuple[str, str | None]]:
+    """Every (name, organization) the table names, in the order it names them."""
+    for block in table.groups:
+        if block.team_leader:
+            yield block.team_leader, None
+        for name in block.team_members:
+            yield name, None
+        for challenge in block.challenges:
+            for point in challenge.action_points:
+                for entry in parse_focal_points(point.focal_points):
+                    yield entry.name, entry.organization
 
 
 def _bulk_create_points(
