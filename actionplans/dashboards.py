@@ -15,8 +15,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
-from django.db.models.functions import Coalesce, Greatest, TruncQuarter
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import TruncQuarter
 from django.urls import reverse
 from django.utils import timezone
 
@@ -29,6 +29,7 @@ from actionplans.models import (
     FocalPoint,
     WorkingGroup,
 )
+from actionplans.selectors import last_activity
 from orgs.models import Person
 
 SOON_DAYS = 30
@@ -621,7 +622,7 @@ def portfolio(
                 }
             ),
         ),
-        last_activity=Greatest("updated", Coalesce(Max(f"{points}updated"), "updated")),
+        last_activity=last_activity(points),
     ).order_by("title", "id")
     return [
         PortfolioRow(

@@ -41,6 +41,12 @@ def plan_action_points(*, plan: ActionPlan) -> QuerySet[ActionPoint]:
     )
 
 
+def last_activity(points_path: str) -> Greatest:
+    """The plan's own last change or its action points' latest, whichever is later."""
+    # Coalesce: SQLite's GREATEST is NULL when any argument is (a plan with no points).
+    return Greatest("updated", Coalesce(Max(f"{points_path}updated"), "updated"))
+
+
 def plans_with_counts(plans: QuerySet[ActionPlan]) -> QuerySet[ActionPlan]:
     """Plans with their open, overdue and completed counts and last update, in one query."""
     today = timezone.localdate()
@@ -54,8 +60,7 @@ def plans_with_counts(plans: QuerySet[ActionPlan]) -> QuerySet[ActionPlan]:
         completed_count=Count(
             points, filter=Q(**{f"{points}__status": ActionPointStatus.COMPLETED})
         ),
-        # Coalesce: SQLite's GREATEST is NULL when any argument is (a plan with no points).
-        last_update=Greatest("updated", Coalesce(Max(f"{points}__updated"), "updated")),
+        last_update=last_activity(f"{points}__"),
     )
 
 

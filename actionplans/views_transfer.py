@@ -22,6 +22,7 @@ from actionplans import permissions as perms
 from actionplans.choices import PlanStatus, PlanVisibility
 from actionplans.models import ActionPlan, CalendarFeed
 from orgs.models import Person
+from orgs.services import record_last_use
 
 SESSION_PREFIX = "plan-import:"
 
@@ -191,7 +192,7 @@ def _filename(plan: ActionPlan, suffix: str) -> str:
     return f"{slugify(plan.title) or 'plan'}-{timezone.localdate():%Y-%m-%d}{suffix}"
 
 
-def _base_url(request: HttpRequest) -> str:
+def base_url(request: HttpRequest) -> str:
     return request.build_absolute_uri("/").rstrip("/")
 
 
@@ -218,7 +219,7 @@ def export_response(plan: ActionPlan, kind: str, base_url: str) -> HttpResponse:
 @require_safe
 def plan_export(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     plan = perms.get_plan_or_404(request.user, pk)
-    return export_response(plan, kind, _base_url(request))
+    return export_response(plan, kind, base_url(request))
 
 
 # --- calendar feeds ------------------------------------------------------------------------
@@ -238,7 +239,7 @@ def calendar_feeds(request: HttpRequest) -> HttpResponse:
     active = feeds.filter(revoked__isnull=True).first()
     plans = perms.visible_plans(request.user).order_by("title")
     person = Person.objects.filter(user=request.user).first()
-    base = _base_url(request)
+    base = base_url(request)
     return render(
         request,
         "actionplans/calendar_feeds.html",
@@ -277,9 +278,7 @@ def _feed_user(key: str):
     )
     if feed is None:
         raise Http404("No such calendar.")
-    now = timezone.now()
-    if feed.last_used is None or (now - feed.last_used).total_seconds() > 60:
-        CalendarFeed.objects.filter(pk=feed.pk).update(last_used=now)
+    record_last_use(feed)
     return feed.user
 
 
@@ -295,7 +294,7 @@ def calendar_plan(request: HttpRequest, key: str, pk: int) -> HttpResponse:
     user = _feed_user(key)
     plan = perms.get_plan_or_404(user, pk)
     body = exporting.calendar(
-        f"Deadlines: {plan.title}", exporting.export_points(plan), _base_url(request)
+        f"Deadlines: {plan.title}", exporting.export_points(plan), base_url(request)
     )
     return _ics(body, slugify(plan.title) or "plan")
 
@@ -313,5 +312,5 @@ def calendar_person(request: HttpRequest, key: str, pk: int) -> HttpResponse:
         .order_by("due_date", "id")
         .distinct()
     )
-    body = exporting.calendar(f"Deadlines: {person.name}", iter(points), _base_url(request))
+    body = exporting.calendar(f"Deadlines: {person.name}", iter(points), base_url(request))
     return _ics(body, slugify(person.name) or "person")

@@ -120,8 +120,14 @@ def api_token_authenticate(*, key: str) -> ApiToken | None:
     )
     if token is None:
         return None
-    now = timezone.now()
-    if token.last_used is None or now - token.last_used >= LAST_USED_RESOLUTION:
-        ApiToken.objects.filter(pk=token.pk).update(last_used=now)
-        token.last_used = now
+    record_last_use(token)
     return token
+
+
+def record_last_use(credential) -> None:
+    """Note when a token or feed key was used, at most once a minute: not a write
+    on every request. `credential` is any model instance with a last_used field."""
+    now = timezone.now()
+    if credential.last_used is None or now - credential.last_used >= LAST_USED_RESOLUTION:
+        type(credential).objects.filter(pk=credential.pk).update(last_used=now)
+        credential.last_used = now

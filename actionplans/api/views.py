@@ -48,7 +48,7 @@ from actionplans.filtersets import (
 )
 from actionplans.models import ActionPlan, ActionPoint, Challenge, FocalPoint, WorkingGroup
 from actionplans.selectors import team_members_in_order
-from actionplans.views_transfer import export_response
+from actionplans.views_transfer import base_url, export_response
 
 ERRORS = {
     400: OpenApiResponse(description="Invalid input: field-level messages."),
@@ -196,7 +196,7 @@ class ActionPlanViewSet(ThrottleFirstMixin, ETagMixin, viewsets.ModelViewSet):
 
     def _export(self, request, kind: str):
         plan = self.get_object()
-        return export_response(plan, kind, request.build_absolute_uri("/").rstrip("/"))
+        return export_response(plan, kind, base_url(request))
 
     @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR, **ERRORS})
     @action(
