@@ -14,7 +14,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from actionplans.choices import OPEN_STATUSES, ActionPointStatus, PlanStatus
-from actionplans.models import ActionPlan, ActionPoint, Challenge, WorkingGroup
+from actionplans.models import ActionPlan, ActionPoint, Challenge, FocalPoint, WorkingGroup
 from actionplans.permissions import visible_organizations, visible_people, visible_plans
 from orgs.models import Organization, Person
 
@@ -110,15 +110,34 @@ class ActionPointFilterSet(django_filters.FilterSet):
         return queryset.filter(overdue) if value else queryset.exclude(overdue)
 
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        """Words in the description, the deadline as written, the challenge or a
+        focal point's name.
+
+        One id set per column, united: each part can use its own trigram index
+        on PostgreSQL (migrations actionplans 0003 and orgs 0002), where one
+        OR across the joins would read every action point.
+        """
         value = value.strip()
         if not value:
             return queryset
-        matches = ActionPoint.objects.filter(
-            Q(description__icontains=value)
-            | Q(deadline__icontains=value)
-            | Q(challenge__description__icontains=value)
-            | Q(focal_points__person__name__icontains=value)
-        ).values("id")
+        points = ActionPoint.objects.order_by()
+        matches = (
+            points.filter(description__icontains=value)
+            .values("id")
+            .union(
+                points.filter(deadline__icontains=value).values("id"),
+                points.filter(
+                    challenge__in=Challenge.objects.order_by()
+                    .filter(description__icontains=value)
+                    .values("id")
+                ).values("id"),
+                FocalPoint.objects.order_by()
+                .filter(
+                    person__in=Person.objects.order_by().filter(name__icontains=value).values("id")
+                )
+                .values("action_point_id"),
+            )
+        )
         return queryset.filter(id__in=matches)
 
 

@@ -333,8 +333,10 @@ class FocalPoint(models.Model):
 
     class Meta:
         # Lead first, then support, then advisor, as a plan names them.
+        # action_point_id, not action_point: the latter would sort by the action
+        # point's own ordering, joining the plan's structure into every query.
         ordering = [
-            "action_point",
+            "action_point_id",
             models.Case(
                 models.When(role=FocalPointRole.LEAD, then=0),
                 models.When(role=FocalPointRole.SUPPORT, then=1),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.reverse import reverse
 
 from actionplans.choices import ActionPointStatus, FocalPointRole, PlanStatus, PlanVisibility
 from actionplans.models import (
@@ -200,6 +201,60 @@ class ActionPointSerializer(serializers.ModelSerializer):
 
     def get_is_overdue(self, point: ActionPoint) -> bool:
         return point.is_overdue(self.context.get("today"))
+
+    def to_representation(self, point: ActionPoint) -> dict:
+        """The same JSON as DRF's field-by-field `to_representation`, written
+        directly: at 100,000 action points DRF's way took about a third of a
+        100-item list request. tests/api/test_fast_representation.py holds the
+        two equal for every kind of action point."""
+        fields = self.fields
+        challenge = point.challenge
+        return {
+            "id": point.pk,
+            "url": f"{self._url_prefix()}{point.pk}/",
+            "plan": challenge.working_group.plan_id,
+            "working_group": challenge.working_group_id,
+            "challenge": point.challenge_id,
+            "position": point.position,
+            "description": point.description,
+            "deadline": point.deadline,
+            "due_date": fields["due_date"].to_representation(point.due_date),
+            "deadline_precision": point.deadline_precision,
+            "status": point.status,
+            "progress": point.progress,
+            "is_overdue": self.get_is_overdue(point),
+            "focal_points": [
+                {
+                    "person": focal_point.person_id,
+                    "name": focal_point.person.name,
+                    "organization": (
+                        focal_point.person.organization.short_name
+                        if focal_point.person.organization_id
+                        else None
+                    ),
+                    "role": focal_point.role,
+                    "note": focal_point.note,
+                }
+                for focal_point in point.focal_points.all()
+            ],
+            "version": point.version,
+            "created": fields["created"].to_representation(point.created),
+            "updated": fields["updated"].to_representation(point.updated),
+        }
+
+    def generic_representation(self, point: ActionPoint) -> dict:
+        """DRF's own representation, which to_representation must equal."""
+        return super().to_representation(point)
+
+    def _url_prefix(self) -> str:
+        # Once per list, not once per item: every detail URL is this plus "<id>/".
+        prefix = self.context.get("_action_point_url_prefix")
+        if prefix is None:
+            detail = reverse(
+                "api:actionpoint-detail", kwargs={"pk": 0}, request=self.context.get("request")
+            )
+            prefix = self.context["_action_point_url_prefix"] = detail.removesuffix("0/")
+        return prefix
 
     def validate_focal_points(self, value: list[dict]) -> list[dict]:
         seen: set[int] = set()
