@@ -172,7 +172,12 @@ def flat_rows_of(points: QuerySet[ActionPoint]) -> Iterator[list[object]]:
         WorkingGroup.objects.filter(pk__in=points.values("challenge__working_group_id"))
     )
     status_labels = dict(ActionPointStatus.choices)
-    rows = points.order_by(*WORKSHOP_ORDER).values_list(*FLAT_FIELDS).iterator(chunk_size=CHUNK)
+    rows = (
+        points.prefetch_related(None)
+        .order_by(*WORKSHOP_ORDER)
+        .values_list(*FLAT_FIELDS)
+        .iterator(chunk_size=CHUNK)
+    )
     while chunk := list(itertools.islice(rows, CHUNK)):
         focal_points = _focal_points_of([row[0] for row in chunk])
         for (

@@ -34,6 +34,11 @@ urlpatterns = [
         {"kind": "xlsx"},
         name="plan_export_xlsx",
     ),
+    path(
+        "action-points/export.csv",
+        views_transfer.action_points_export,
+        name="action_points_export_csv",
+    ),
     path("account/calendar/", views_transfer.calendar_feeds, name="calendar_feeds"),
     path(
         "account/calendar/<int:pk>/revoke/",

@@ -10,7 +10,14 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.db.models import QuerySet
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,7 +27,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from actionplans import exporting, importing, services
 from actionplans import permissions as perms
 from actionplans.choices import PlanStatus, PlanVisibility
-from actionplans.models import ActionPlan, CalendarFeed
+from actionplans.filtersets import ActionPointFilterSet
+from actionplans.models import ActionPlan, ActionPoint, CalendarFeed
 from orgs.models import Person
 from orgs.services import record_last_use
 
@@ -196,12 +204,25 @@ def base_url(request: HttpRequest) -> str:
     return request.build_absolute_uri("/").rstrip("/")
 
 
+def points_csv_response(points: QuerySet[ActionPoint], filename: str) -> StreamingHttpResponse:
+    """These action points as the flat CSV, streamed row by row."""
+    rows = exporting.flat_rows_of(points)
+    response = StreamingHttpResponse(exporting.csv_lines(rows), content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def all_points_filename() -> str:
+    return f"action-points-{timezone.localdate():%Y-%m-%d}.csv"
+
+
 def export_response(plan: ActionPlan, kind: str, base_url: str) -> HttpResponse:
     """The plan as CSV, HXL or XLSX; CSV and HXL are streamed row by row."""
     if kind == "csv":
-        rows = exporting.flat_rows(plan)
-        response = StreamingHttpResponse(exporting.csv_lines(rows), content_type="text/csv")
-        name = _filename(plan, ".csv")
+        return points_csv_response(
+            ActionPoint.objects.filter(challenge__working_group__plan=plan),
+            _filename(plan, ".csv"),
+        )
     elif kind == "hxl":
         rows = exporting.hxl_rows(plan, base_url)
         response = StreamingHttpResponse(exporting.csv_lines(rows), content_type="text/csv")
@@ -220,6 +241,25 @@ def export_response(plan: ActionPlan, kind: str, base_url: str) -> HttpResponse:
 def plan_export(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     plan = perms.get_plan_or_404(request.user, pk)
     return export_response(plan, kind, base_url(request))
+
+
+@require_safe
+def action_points_export(request: HttpRequest) -> HttpResponse:
+    """Every action point you may see, in all plans, as the flat CSV (streamed).
+
+    Takes the filters of the plan page and the API (status, overdue, q, ...).
+    """
+    filterset = ActionPointFilterSet(
+        request.GET, queryset=perms.visible_action_points(request.user), request=request
+    )
+    if not filterset.is_valid():
+        problems = "\n".join(
+            f"{field}: {' '.join(messages)}" for field, messages in filterset.errors.items()
+        )
+        return HttpResponseBadRequest(
+            f"The filters are not valid:\n{problems}\n", content_type="text/plain; charset=utf-8"
+        )
+    return points_csv_response(filterset.qs, all_points_filename())
 
 
 # --- calendar feeds ------------------------------------------------------------------------

@@ -54,7 +54,8 @@ class StrictFilterBackend(DjangoFilterBackend):
     def filter_queryset(self, request, queryset, view):
         # Filters are for lists: a detail, update or action request names its
         # object and pays nothing for building filter forms.
-        if getattr(view, "action", "list") not in ("list", None):
+        action = getattr(view, "action", "list")
+        if action not in ("list", None, *getattr(view, "filtered_actions", ())):
             return queryset
         return super().filter_queryset(request, queryset, view)
 

@@ -48,7 +48,12 @@ from actionplans.filtersets import (
 )
 from actionplans.models import ActionPlan, ActionPoint, Challenge, FocalPoint, WorkingGroup
 from actionplans.selectors import team_members_in_order
-from actionplans.views_transfer import base_url, export_response
+from actionplans.views_transfer import (
+    all_points_filename,
+    base_url,
+    export_response,
+    points_csv_response,
+)
 
 ERRORS = {
     400: OpenApiResponse(description="Invalid input: field-level messages."),
@@ -344,6 +349,7 @@ class ActionPointViewSet(PlanScopedViewSet):
 
     serializer_class = ActionPointSerializer
     filterset_class = ActionPointFilterSet
+    filtered_actions = ("export_csv",)  # besides the list
     plan_path = "challenge.working_group.plan"
 
     def get_queryset(self):
@@ -376,6 +382,19 @@ class ActionPointViewSet(PlanScopedViewSet):
         if order and order[-1] not in ("id", "pk"):
             queryset = queryset.order_by(*order, "id")
         return queryset
+
+    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR, **ERRORS}, filters=True)
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="export/csv",
+        renderer_classes=[JSONRenderer, FileRenderer],
+    )
+    def export_csv(self, request):
+        """Every action point you may see, with the list's filters, as the flat CSV
+        (one row per action point, plan by plan in workshop order), streamed."""
+        points = self.filter_queryset(self.get_queryset())
+        return points_csv_response(points, all_points_filename())
 
     def can_change(self, request, obj: ActionPoint) -> bool:
         if self.action == "updates":

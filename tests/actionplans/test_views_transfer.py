@@ -20,7 +20,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
-from actionplans import services
+from actionplans import exporting, services
 from actionplans.choices import PlanVisibility
 from actionplans.models import ActionPlan, ActionPoint, CalendarFeed
 from actionplans.services import FocalPointAssignment
@@ -622,6 +622,130 @@ def test_plan_export_csv_query_count_is_exact(client, world):
     # Session, user, person link, plan lookup; groups with leaders, their members,
     # action points, their focal points with people and organizations.
     assert _export_queries(client, f"/plans/{world.plan.pk}/export.csv") == 8
+
+
+# --- export of every action point you may see -------------------------------------------------
+
+ALL_POINTS = "/action-points/export.csv"
+
+
+def _csv_rows(response) -> list[list[str]]:
+    assert response.status_code == 200, response.content
+    assert isinstance(response, StreamingHttpResponse)
+    text = b"".join(response.streaming_content).decode("utf-8")
+    assert text.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+
+
+@pytest.mark.parametrize(
+    ("role", "descriptions"),
+    [
+        ("admin", ["IMWG to recommend standardized tools", "Secret action", "Open to all"]),
+        ("coordinator", ["IMWG to recommend standardized tools", "Open to all"]),
+        ("member", ["IMWG to recommend standardized tools", "Open to all"]),
+        ("viewer", ["Open to all"]),
+        ("outsider", ["Open to all"]),
+    ],
+)
+def test_all_points_export_holds_exactly_the_visible_plans(client, world, role, descriptions):
+    # A third plan every signed-in user may see; "Other plan" is members-only, no one's here.
+    open_plan = services.plan_create(
+        title="Another Plan", visibility=PlanVisibility.SIGNED_IN, coordinators=set()
+    )
+    group = services.working_group_create(plan=open_plan, name="Needs Assessment")
+    challenge = services.challenge_create(working_group=group, description="Duplicates")
+    services.action_point_create(challenge=challenge, description="Open to all", deadline="Q3 2031")
+    client.force_login(getattr(world, role))
+
+    response = client.get(ALL_POINTS)
+
+    today = timezone.localdate().isoformat()
+    assert response["Content-Type"] == "text/csv"
+    assert response["Content-Disposition"] == (f'attachment; filename="action-points-{today}.csv"')
+    rows = _csv_rows(response)
+    assert rows[0] == exporting.FLAT_COLUMNS
+    # Plan by plan (by title), in workshop order within each plan.
+    assert [row[5] for row in rows[1:]] == sorted(
+        descriptions, key=lambda d: {"Open to all": 0, "Secret action": 1}.get(d, 2)
+    )
+    if "Open to all" in descriptions:
+        assert rows[1] == [
+            "Another Plan",
+            "Group 1: Needs Assessment",
+            "",
+            "",
+            "1. Duplicates",
+            "Open to all",
+            "Q3 2031",
+            "2031-09-30",
+            "Not started",
+            "0",
+            "",
+        ]
+
+
+def test_all_points_export_takes_the_filters(client, world):
+    point = world.action_point
+    services.progress_update_create(
+        action_point=point, author=world.member, status="completed", progress=100
+    )
+    client.force_login(world.admin)
+
+    completed = _csv_rows(client.get(ALL_POINTS + "?status=completed"))
+    searched = _csv_rows(client.get(ALL_POINTS + "?q=secret"))
+    by_person = _csv_rows(client.get(ALL_POINTS + f"?focal_point={world.member_person.pk}"))
+    in_plan = _csv_rows(client.get(ALL_POINTS + f"?plan={world.other_plan.pk}"))
+
+    assert [row[5] for row in completed[1:]] == ["IMWG to recommend standardized tools"]
+    assert [row[8] for row in completed[1:]] == ["Completed"]
+    assert [row[5] for row in searched[1:]] == ["Secret action"]
+    assert [row[5] for row in by_person[1:]] == ["IMWG to recommend standardized tools"]
+    assert [row[10] for row in by_person[1:]] == ["Jad (lead)"]
+    assert [row[5] for row in in_plan[1:]] == ["Secret action"]
+
+
+def test_all_points_export_refuses_bad_filters_and_says_which(client, world):
+    client.force_login(world.viewer)
+
+    response = client.get(ALL_POINTS + f"?status=late&plan={world.plan.pk}&due_before=soon")
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert response.content.decode().splitlines() == [
+        "The filters are not valid:",
+        "plan: Select a valid choice. That choice is not one of the available choices.",
+        "status: Select a valid choice. late is not one of the available choices.",
+        "due_before: Enter a valid date.",
+    ]
+
+
+def test_all_points_export_login_required_and_get_only(client, world):
+    response = client.get(ALL_POINTS)
+    assert (response.status_code, response["Location"]) == (
+        302,
+        f"/accounts/login/?next={ALL_POINTS}",
+    )
+    client.force_login(world.admin)
+    assert client.post(ALL_POINTS).status_code == 405
+
+
+def test_all_points_export_query_count_does_not_grow(client, world):
+    client.force_login(world.member)
+
+    _grow(world, 1)
+    small = _export_queries(client, ALL_POINTS)
+    _grow(world, 4)
+    large = _export_queries(client, ALL_POINTS)
+
+    # Session, user, person link, coordinated plans, the user's two permission queries
+    # (is_admin); groups with leaders, their members, action points, their focal points.
+    assert small == large == 10
+
+
+def test_the_plan_list_links_to_the_export_of_all_points(client, world):
+    client.force_login(world.viewer)
+
+    assertContains(client.get("/plans/"), f'href="{ALL_POINTS}"')
 
 
 # --- calendar feeds ------------------------------------------------------------------------------

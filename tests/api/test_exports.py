@@ -58,3 +58,56 @@ def test_exports_hidden_plan_is_404(world, role):
 
 def test_exports_need_credentials(world, anonymous_client):
     assert anonymous_client.get(f"/api/v1/plans/{world.plan.pk}/export/csv/").status_code == 401
+
+
+# --- every action point you may see ------------------------------------------------------------
+
+ALL_POINTS = "/api/v1/action-points/export/csv/"
+
+
+@pytest.mark.parametrize(
+    ("role", "descriptions"),
+    [
+        # Plan by plan, by title: "Other plan" before "PIM Lebanon Action Plan".
+        ("admin", ["Secret action", "IMWG to recommend standardized tools"]),
+        ("coordinator", ["IMWG to recommend standardized tools"]),
+        ("member", ["IMWG to recommend standardized tools"]),
+        ("member_ro", ["IMWG to recommend standardized tools"]),
+        ("viewer", []),
+        ("outsider", []),
+    ],
+)
+def test_all_points_csv_holds_what_the_caller_may_see(clients, role, descriptions):
+    response = clients[role].get(ALL_POINTS)
+
+    assert (response.status_code, response["Content-Type"]) == (200, "text/csv")
+    assert response["Content-Disposition"].startswith('attachment; filename="action-points-')
+    rows = _rows(response)
+    assert rows[0] == FLAT_COLUMNS
+    assert [row[5] for row in rows[1:]] == descriptions
+
+
+def test_all_points_csv_takes_the_list_filters(world, clients):
+    admin = clients["admin"]
+
+    assert [r[5] for r in _rows(admin.get(ALL_POINTS + "?q=secret"))[1:]] == ["Secret action"]
+    assert [r[5] for r in _rows(admin.get(ALL_POINTS + f"?plan={world.plan.pk}"))[1:]] == [
+        "IMWG to recommend standardized tools"
+    ]
+    assert _rows(admin.get(ALL_POINTS + "?status=completed"))[1:] == []
+
+
+def test_all_points_csv_refuses_bad_filters_as_json(world, clients):
+    response = clients["viewer"].get(ALL_POINTS + f"?plan={world.plan.pk}&overdue=maybe")
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "plan": ["Select a valid choice. That choice is not one of the available choices."],
+        "overdue": ['overdue must be "true" or "false", not "maybe".'],
+    }
+
+
+def test_all_points_csv_needs_credentials(anonymous_client):
+    response = anonymous_client.get(ALL_POINTS)
+
+    assert response.status_code == 401
