@@ -310,6 +310,14 @@ class ActionPoint(models.Model):
         return (self.due_date - (today or timezone.localdate())).days
 
 
+# Lead first, then support, then advisor, as a plan names them.
+ROLE_ORDER = models.Case(
+    models.When(role=FocalPointRole.LEAD, then=0),
+    models.When(role=FocalPointRole.SUPPORT, then=1),
+    default=2,
+)
+
+
 class FocalPoint(models.Model):
     """A person answerable for an action point, as lead, support or advisor."""
 
@@ -335,15 +343,7 @@ class FocalPoint(models.Model):
         # Lead first, then support, then advisor, as a plan names them.
         # action_point_id, not action_point: the latter would sort by the action
         # point's own ordering, joining the plan's structure into every query.
-        ordering = [
-            "action_point_id",
-            models.Case(
-                models.When(role=FocalPointRole.LEAD, then=0),
-                models.When(role=FocalPointRole.SUPPORT, then=1),
-                default=2,
-            ),
-            "id",
-        ]
+        ordering = ["action_point_id", ROLE_ORDER, "id"]
         verbose_name = "focal point"
         verbose_name_plural = "focal points"
         constraints = [

@@ -12,7 +12,7 @@ import pytest
 
 from actionplans import exporting, importing, services
 from actionplans.demo import demo_load
-from actionplans.models import ActionPlan
+from actionplans.models import ActionPlan, ActionPoint
 from actionplans.services import FocalPointAssignment
 from orgs.services import organization_get_or_create, person_create
 from tests.actionplans.transfer import SEED, SEED_CONTENT, plan_content
@@ -298,10 +298,16 @@ def test_flat_csv_round_trip_of_the_demo_plan(tmp_path):
     assert plan_content(copy) == SEED_CONTENT
 
 
-def test_csv_lines_stream_one_line_per_row_after_the_bom():
-    lines = list(exporting.csv_lines(iter([["a", "b,c"], ["=x", 1]])))
+def test_csv_lines_stream_blocks_of_rows_after_the_bom():
+    rows = [["a", "b,c"], ["=x", 1], ["z", ""]]
 
-    assert lines == ["\ufeff", 'a,"b,c"\r\n', "=x,1\r\n"]
+    assert list(exporting.csv_lines(iter(rows))) == ["\ufeff", 'a,"b,c"\r\n=x,1\r\nz,\r\n']
+    assert list(exporting.csv_lines(iter(rows), block=2)) == [
+        "\ufeff",
+        'a,"b,c"\r\n=x,1\r\n',
+        "z,\r\n",
+    ]
+    assert list(exporting.csv_lines(iter([]))) == ["\ufeff"]
 
 
 # --- HXL ----------------------------------------------------------------------------------------
@@ -644,3 +650,41 @@ def test_calendar_without_dated_action_points_is_an_empty_calendar():
     assert str(icalendar.Calendar.from_ical(body)["PRODID"]) == (
         "-//PIM Action Tracker//Deadlines//EN"
     )
+
+
+def test_flat_rows_of_many_plans_equal_the_model_by_model_rows():
+    # Two streams merged (action points, focal points): every row must carry its
+    # own point's focal points, in workshop order across plans.
+    from actionplans.synthetic import generate
+
+    generate(plans=4, action_points=160, seed=5)
+    points = list(
+        ActionPoint.objects.select_related("challenge__working_group__plan")
+        .prefetch_related("focal_points__person__organization")
+        .order_by(
+            "challenge__working_group__plan_id",
+            "challenge__working_group__number",
+            "challenge__number",
+            "position",
+            "id",
+        )
+    )
+    rows = list(exporting.flat_rows_of(ActionPoint.objects.all()))
+
+    assert rows[0] == exporting.FLAT_COLUMNS
+    assert len(rows) == 161
+    expected = [
+        [
+            p.challenge.working_group.plan.title,
+            f"Group {p.challenge.working_group.number}: {p.challenge.working_group.name}",
+            f"{p.challenge.number}. {p.challenge.description}",
+            p.description,
+            p.deadline,
+            p.progress,
+            exporting.focal_points_text(p),
+        ]
+        for p in points
+    ]
+    assert [[r[0], r[1], r[4], r[5], r[6], r[9], r[10]] for r in rows[1:]] == expected
+    assert sum(1 for r in rows[1:] if r[10] == "") == 0
+    assert sum(1 for r in rows[1:] if r[10].count("(") >= 3) > 10  # several people per point
