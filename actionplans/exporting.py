@@ -26,6 +26,7 @@ from actionplans.models import (
     Challenge,
     FocalPoint,
     WorkingGroup,
+    with_focal_points,
 )
 from actionplans.parsing import looks_like_organization
 
@@ -77,12 +78,7 @@ def export_points(plan: ActionPlan) -> Iterator[ActionPoint]:
     points: QuerySet[ActionPoint] = (
         ActionPoint.objects.filter(challenge__working_group__plan=plan)
         .select_related("challenge__working_group__plan")
-        .prefetch_related(
-            Prefetch(
-                "focal_points",
-                queryset=FocalPoint.objects.select_related("person__organization"),
-            )
-        )
+        .prefetch_related(with_focal_points())
         .order_by("challenge__working_group__number", "challenge__number", "position", "id")
     )
     return points.iterator(chunk_size=CHUNK)
@@ -116,7 +112,7 @@ def focal_points_text(point: ActionPoint) -> str:
             fp.note,
             fp.person.organization.short_name if fp.person.organization else None,
         )
-        for fp in point.focal_points.all()
+        for fp in point.focal_point_list
     )
 
 
@@ -272,7 +268,7 @@ def hxl_rows(plan: ActionPlan, base_url: str) -> Iterator[list[object]]:
     for point in export_points(plan):
         by_role: dict[str, list[str]] = {role: [] for role in FocalPointRole.values}
         lead_orgs: list[str] = []
-        for fp in point.focal_points.all():
+        for fp in point.focal_point_list:
             by_role[fp.role].append(fp.person.name)
             if fp.role == FocalPointRole.LEAD and fp.person.organization:
                 lead_orgs.append(fp.person.organization.short_name)

@@ -296,6 +296,14 @@ class ActionPoint(models.Model):
         return reverse("actionplans:actionpoint_detail", args=[self.pk])
 
     @property
+    def focal_point_list(self) -> list[FocalPoint]:
+        """Its focal points, lead first: the list that with_focal_points() prefetched,
+        else one query."""
+        if "prefetched_focal_points" in self.__dict__:
+            return self.__dict__["prefetched_focal_points"]
+        return list(self.focal_points.select_related("person__organization"))
+
+    @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
@@ -500,3 +508,18 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"Calendar feed {self.key[:6]}… of {self.user}"
+
+
+def with_focal_points() -> models.Prefetch:
+    """Prefetch action points' focal points with their people and organizations,
+    read through ActionPoint.focal_point_list.
+
+    A plain list (`to_attr`): a prefetch into the related manager makes Django
+    build a filtered queryset per action point, which cost about 0.3 ms each
+    (a quarter of a 100-item API page, a fifth of a 700-point plan page).
+    """
+    return models.Prefetch(
+        "focal_points",
+        queryset=FocalPoint.objects.select_related("person__organization"),
+        to_attr="prefetched_focal_points",
+    )

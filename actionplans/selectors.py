@@ -19,6 +19,7 @@ from actionplans.models import (
     FocalPoint,
     ProgressUpdate,
     WorkingGroup,
+    with_focal_points,
 )
 from orgs.models import Person
 
@@ -104,12 +105,7 @@ def plan_layout(
     points = list(
         action_points.order_by("position")
         .select_related("challenge__working_group")
-        .prefetch_related(
-            Prefetch(
-                "focal_points",
-                queryset=FocalPoint.objects.select_related("person__organization"),
-            )
-        )
+        .prefetch_related(with_focal_points())
     )
     by_challenge: dict[int, list[ActionPoint]] = {}
     for point in points:

@@ -655,6 +655,8 @@ def focal_points_assign(
     result, changed = _write_focal_points(current, assignments, user)
     if changed:
         _save(current, user, [], caller=action_point)
+    # The caller's copy may hold a prefetched list (with_focal_points): now stale.
+    action_point.__dict__.pop("prefetched_focal_points", None)
     return result
 
 

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import BooleanField, Case, F, Prefetch, Q, When
+from django.db.models import BooleanField, Case, F, Q, When
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -33,7 +33,7 @@ from actionplans.forms import (
     RescheduleForm,
     WorkingGroupForm,
 )
-from actionplans.models import ActionPlan, ActionPoint, Challenge, FocalPoint
+from actionplans.models import ActionPlan, ActionPoint, Challenge, FocalPoint, with_focal_points
 from orgs.models import Person
 
 # --- helpers ---------------------------------------------------------------------
@@ -729,11 +729,7 @@ def _card(request: HttpRequest, point: ActionPoint, *, form=None, conflict=None,
     """The action point's card on the plan page, re-rendered for htmx."""
     point = (
         ActionPoint.objects.select_related("challenge__working_group__plan")
-        .prefetch_related(
-            Prefetch(
-                "focal_points", queryset=FocalPoint.objects.select_related("person__organization")
-            )
-        )
+        .prefetch_related(with_focal_points())
         .get(pk=point.pk)
     )
     point.can_update = True
@@ -807,9 +803,7 @@ def my_action_points(request: HttpRequest) -> HttpResponse:
     points = (
         (filterset.qs if filterset.is_valid() else base.none())
         .select_related("challenge__working_group__plan")
-        .prefetch_related(
-            Prefetch("focal_points", queryset=FocalPoint.objects.select_related("person"))
-        )
+        .prefetch_related(with_focal_points())
         .annotate(
             overdue=Case(
                 When(Q(status__in=OPEN_STATUSES, due_date__lt=today), then=True),

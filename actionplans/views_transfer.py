@@ -28,7 +28,7 @@ from actionplans import exporting, importing, services
 from actionplans import permissions as perms
 from actionplans.choices import PlanStatus, PlanVisibility
 from actionplans.filtersets import ActionPointFilterSet
-from actionplans.models import ActionPlan, ActionPoint, CalendarFeed
+from actionplans.models import ActionPlan, ActionPoint, CalendarFeed, with_focal_points
 from orgs.models import Person
 from orgs.services import record_last_use
 
@@ -348,7 +348,7 @@ def calendar_person(request: HttpRequest, key: str, pk: int) -> HttpResponse:
         perms.visible_action_points(user)
         .filter(focal_points__person=person)
         .select_related("challenge__working_group__plan")
-        .prefetch_related("focal_points__person__organization")
+        .prefetch_related(with_focal_points())
         .order_by("due_date", "id")
         .distinct()
     )

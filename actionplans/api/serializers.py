@@ -235,7 +235,7 @@ class ActionPointSerializer(serializers.ModelSerializer):
                     "role": focal_point.role,
                     "note": focal_point.note,
                 }
-                for focal_point in point.focal_points.all()
+                for focal_point in point.focal_point_list
             ],
             "version": point.version,
             "created": fields["created"].to_representation(point.created),

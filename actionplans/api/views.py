@@ -8,7 +8,6 @@ import operator
 import re
 
 from django.db import transaction
-from django.db.models import Prefetch
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -46,7 +45,13 @@ from actionplans.filtersets import (
     ChallengeFilterSet,
     WorkingGroupFilterSet,
 )
-from actionplans.models import ActionPlan, ActionPoint, Challenge, FocalPoint, WorkingGroup
+from actionplans.models import (
+    ActionPlan,
+    ActionPoint,
+    Challenge,
+    WorkingGroup,
+    with_focal_points,
+)
 from actionplans.selectors import team_members_in_order
 from actionplans.views_transfer import (
     all_points_filename,
@@ -356,12 +361,7 @@ class ActionPointViewSet(PlanScopedViewSet):
         return (
             perms.visible_action_points(self.request.user)
             .select_related("challenge__working_group")
-            .prefetch_related(
-                Prefetch(
-                    "focal_points",
-                    queryset=FocalPoint.objects.select_related("person__organization"),
-                )
-            )
+            .prefetch_related(with_focal_points())
             .order_by(
                 "challenge__working_group__plan_id",
                 "challenge__working_group__number",

@@ -961,8 +961,8 @@ def test_calendar_person_feed_query_count_does_not_grow(client, world):
     _grow(world, 4)
     large = _export_queries(client, url)
 
-    # The feed, the person, the points, their focal points, people, organizations.
-    assert large == small == 6
+    # The feed, the person, the points, their focal points with people and organizations.
+    assert large == small == 4
 
 
 def test_calendar_plan_feed_query_count_does_not_grow(client, world):
