@@ -11,12 +11,46 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
+from django.forms.utils import flatatt
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from actionplans.choices import OPEN_STATUSES, ActionPointStatus, PlanStatus
 from actionplans.models import ActionPlan, ActionPoint, Challenge, FocalPoint, WorkingGroup
 from actionplans.permissions import visible_organizations, visible_people, visible_plans
 from orgs.models import Organization, Person
+
+
+class QuickSelect(forms.Select):
+    """The same HTML as Django's Select, written in Python instead of a template
+    per option: a large plan's focal-point filter lists hundreds of people, and
+    the templates took about 0.1 ms an option (a fifth of the plan page)."""
+
+    def render(self, name, value, attrs=None, renderer=None) -> str:
+        widget = self.get_context(name, value, attrs)["widget"]
+        parts = []
+        for group_name, options, _index in widget["optgroups"]:
+            html = "".join(
+                format_html(
+                    '<option value="{}"{}>{}</option>',
+                    option["value"],
+                    flatatt(option["attrs"]),
+                    option["label"],
+                )
+                for option in options
+            )
+            parts.append(
+                format_html('<optgroup label="{}">{}</optgroup>', group_name, mark_safe(html))
+                if group_name
+                else html
+            )
+        return format_html(
+            '<select name="{}"{}>{}</select>',
+            widget["name"],
+            flatatt(widget["attrs"]),
+            mark_safe("".join(parts)),
+        )
 
 
 def _plans(request) -> QuerySet[ActionPlan]:
@@ -57,13 +91,18 @@ class ActionPointFilterSet(django_filters.FilterSet):
         choices=ActionPointStatus.choices, label="Status", widget=forms.CheckboxSelectMultiple
     )
     focal_point = django_filters.ModelChoiceFilter(
-        field_name="focal_points__person", queryset=_people, label="Focal point", distinct=True
+        field_name="focal_points__person",
+        queryset=_people,
+        label="Focal point",
+        distinct=True,
+        widget=QuickSelect,
     )
     organization = django_filters.ModelChoiceFilter(
         field_name="focal_points__person__organization",
         queryset=_organizations,
         label="Organization",
         distinct=True,
+        widget=QuickSelect,
     )
     overdue = django_filters.BooleanFilter(method="filter_overdue", label="Overdue")
     due_before = django_filters.DateFilter(
