@@ -127,7 +127,17 @@ class ActionPointFilterSet(django_filters.FilterSet):
         model = ActionPoint
         fields: list[str] = []
 
-    def __init__(self, *args, plan: ActionPlan | None = None, **kwargs) -> None:
+    def __init__(
+        self,
+        *args,
+        plan: ActionPlan | None = None,
+        within: QuerySet[ActionPoint] | None = None,
+        **kwargs,
+    ) -> None:
+        """`plan`: the filters of that plan's page. `within`: the plans, groups,
+        challenges, people and organizations to choose from are those of these
+        action points (e.g. "my action points"), not all the user may see:
+        thousands of options help nobody and weigh on the page."""
         super().__init__(*args, **kwargs)
         self.plan = plan
         if plan is not None:
@@ -135,12 +145,28 @@ class ActionPointFilterSet(django_filters.FilterSet):
             del self.filters["plan"]
             self.filters["working_group"].queryset = plan.working_groups.all()
             del self.filters["challenge"]
-            self.filters["focal_point"].queryset = Person.objects.filter(
-                Q(focal_points__action_point__challenge__working_group__plan=plan)
-            ).distinct()
+            within = ActionPoint.objects.filter(challenge__working_group__plan=plan)
+        if within is not None:
+            ids = within.order_by().values("id")
+            if "challenge" in self.filters:
+                challenges = Challenge.objects.filter(
+                    id__in=ActionPoint.objects.order_by().filter(id__in=ids).values("challenge_id")
+                )
+                groups = WorkingGroup.objects.filter(
+                    id__in=challenges.order_by().values("working_group_id")
+                )
+                self.filters["challenge"].queryset = challenges
+                self.filters["working_group"].queryset = groups.select_related("plan")
+                self.filters["plan"].queryset = ActionPlan.objects.filter(
+                    id__in=groups.order_by().values("plan_id")
+                )
+            people = Person.objects.filter(
+                id__in=FocalPoint.objects.filter(action_point__in=ids).values("person_id")
+            )
+            self.filters["focal_point"].queryset = people
             self.filters["organization"].queryset = Organization.objects.filter(
-                people__focal_points__action_point__challenge__working_group__plan=plan
-            ).distinct()
+                id__in=people.values("organization_id")
+            )
 
     def filter_overdue(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
         if value is None:

@@ -799,7 +799,7 @@ def _chosen_ordering(filterset: ActionPointFilterSet) -> list[str]:
 def my_action_points(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     base = perms.my_action_points(request.user)
-    filterset = ActionPointFilterSet(request.GET, queryset=base, request=request)
+    filterset = ActionPointFilterSet(request.GET, queryset=base, request=request, within=base)
     points = (
         (filterset.qs if filterset.is_valid() else base.none())
         .select_related("challenge__working_group__plan")

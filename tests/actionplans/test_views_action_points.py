@@ -18,6 +18,7 @@ from tests.factories import (
     ActionPointFactory,
     ChallengeFactory,
     FocalPointFactory,
+    OrganizationFactory,
     PersonFactory,
     UserFactory,
     WorkingGroupFactory,
@@ -784,6 +785,30 @@ def test_my_action_points_filters(client, world):
     assertContains(
         client.get("/my/action-points/?q=nothing"), "No action point matches the filters."
     )
+
+
+def test_my_action_points_offers_only_the_choices_of_the_member_s_points(
+    client, world, foreign_point
+):
+    # The plan is members-only and Jad belongs to it, so he may see foreign_point's
+    # group, challenge and focal point; the filters offer only his own points' ones.
+    rana = PersonFactory(name="Rana", organization=OrganizationFactory(name="UNHCR"))
+    FocalPointFactory(action_point=foreign_point, person=rana, role="lead")
+    drc = OrganizationFactory(name="Danish Refugee Council", acronym="DRC")
+    fred = PersonFactory(name="Fred", organization=drc)
+    FocalPointFactory(action_point=world.action_point, person=fred, role="advisor")
+    _login(client, world.member)
+
+    form = client.get("/my/action-points/").context["filterset"].form
+
+    def labels(name: str) -> list[str]:
+        return [str(label) for value, label in form.fields[name].choices if value != ""]
+
+    assert labels("plan") == ["PIM Lebanon Action Plan"]
+    assert labels("working_group") == ["Group 1: Data Sharing"]
+    assert labels("challenge") == ["1. Lack of tools"]
+    assert labels("focal_point") == ["Fred", "Jad"]
+    assert labels("organization") == ["Danish Refugee Council (DRC)"]
 
 
 def test_my_action_points_follows_chosen_order(client, world):
