@@ -179,7 +179,6 @@ def flat_rows_of(points: QuerySet[ActionPoint]) -> Iterator[list[object]]:
     """
     yield FLAT_COLUMNS
     points = points.prefetch_related(None)
-    status_labels = dict(ActionPointStatus.choices)
     database = points.db
     db_connection = transaction.get_connection(database)
     outermost = not db_connection.in_atomic_block
@@ -206,58 +205,70 @@ def flat_rows_of(points: QuerySet[ActionPoint]) -> Iterator[list[object]]:
             .values_list(*(f"action_point__{key}" for key in WORKSHOP_ORDER), *FOCAL_FIELDS)
             .iterator(chunk_size=CHUNK)
         )
-        pending = next(focal_rows, None)
-        # The cells every action point of a challenge shares, for the current plan only.
-        shared: dict[int, list[str]] = {}
-        current_plan = None
-        for row in rows:
-            (
-                plan_id,
-                group_number,
-                challenge_number,
-                _position,
-                point_id,
-                challenge_id,
-                plan_title,
-                group_id,
-                group_name,
-                challenge_description,
-                description,
-                deadline,
-                due_date,
-                status,
-                progress,
-            ) = row
-            texts = []
-            # Both streams are in the same order: take this point's focal points. In
-            # one snapshot they hold the same points; if not (a caller's transaction
-            # that is not), skip what sorts before this point rather than stall.
-            while pending is not None:
-                if pending[4] == point_id:
-                    texts.append(_focal_text(*pending[5:]))
-                elif pending[:5] > row[:5]:
-                    break
-                pending = next(focal_rows, None)
-            if plan_id != current_plan:
-                shared, current_plan = {}, plan_id
-            if challenge_id not in shared:
-                leader, members = people.get(group_id, ("", ""))
-                shared[challenge_id] = [
-                    neutralise(plan_title),
-                    neutralise(f"Group {group_number}: {group_name}"),
-                    neutralise(leader),
-                    neutralise(members),
-                    neutralise(f"{challenge_number}. {challenge_description}"),
-                ]
-            yield [
-                *shared[challenge_id],
-                neutralise(description),
-                neutralise(deadline),
-                due_date.isoformat() if due_date else "",
-                status_labels[status],
-                progress,  # a number, in the workbook too
-                neutralise(", ".join(texts)),
+        try:
+            yield from _merged_rows(rows, focal_rows, people)
+        finally:
+            # Close both cursors while the transaction that holds them is open: a
+            # client that stops reading mid-file ends up here too.
+            rows.close()
+            focal_rows.close()
+
+
+def _merged_rows(rows, focal_rows, people: dict[int, tuple[str, str]]) -> Iterator[list[object]]:
+    """The flat rows from the two streams of flat_rows_of."""
+    status_labels = dict(ActionPointStatus.choices)
+    pending = next(focal_rows, None)
+    # The cells every action point of a challenge shares, for the current plan only.
+    shared: dict[int, list[str]] = {}
+    current_plan = None
+    for row in rows:
+        (
+            plan_id,
+            group_number,
+            challenge_number,
+            _position,
+            point_id,
+            challenge_id,
+            plan_title,
+            group_id,
+            group_name,
+            challenge_description,
+            description,
+            deadline,
+            due_date,
+            status,
+            progress,
+        ) = row
+        texts = []
+        # Both streams are in the same order: take this point's focal points. In
+        # one snapshot they hold the same points; if not (a caller's transaction
+        # that is not), skip what sorts before this point rather than stall.
+        while pending is not None:
+            if pending[4] == point_id:
+                texts.append(_focal_text(*pending[5:]))
+            elif pending[:5] > row[:5]:
+                break
+            pending = next(focal_rows, None)
+        if plan_id != current_plan:
+            shared, current_plan = {}, plan_id
+        if challenge_id not in shared:
+            leader, members = people.get(group_id, ("", ""))
+            shared[challenge_id] = [
+                neutralise(plan_title),
+                neutralise(f"Group {group_number}: {group_name}"),
+                neutralise(leader),
+                neutralise(members),
+                neutralise(f"{challenge_number}. {challenge_description}"),
             ]
+        yield [
+            *shared[challenge_id],
+            neutralise(description),
+            neutralise(deadline),
+            due_date.isoformat() if due_date else "",
+            status_labels[status],
+            progress,  # a number, in the workbook too
+            neutralise(", ".join(texts)),
+        ]
 
 
 def hxl_rows(plan: ActionPlan, base_url: str) -> Iterator[list[object]]:

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from actionplans import importing, services
 from actionplans.choices import PlanVisibility
 from actionplans.demo import demo_load
-from actionplans.models import ActionPlan, ActionPoint
+from actionplans.models import ActionPlan, ActionPoint, Challenge
 from orgs.models import Organization, Person
 from tests.actionplans.transfer import (
     DEADLINE_EXAMPLES,
@@ -82,6 +82,12 @@ def test_plan_import_new_plan_takes_the_title_line_and_options():
     assert list(plan.coordinators.all()) == [coordinator]
     assert {record.history_user for record in plan.history.all()} == {coordinator}
     assert {p.history.get().history_user for p in ActionPoint.objects.all()} == {coordinator}
+    # Challenges are created in bulk: each still has its creation in the history.
+    challenges = Challenge.objects.filter(working_group__plan=plan).order_by("number")
+    assert [c.number for c in challenges] == [1, 2, 3, 4]
+    assert [(c.history.get().history_type, c.history.get().history_user) for c in challenges] == [
+        ("+", coordinator)
+    ] * 4
 
 
 @pytest.mark.parametrize(
