@@ -169,6 +169,13 @@ def generate(*, plans: int, action_points: int, seed: int = 1) -> GeneratedCount
     per_plan = [max(1, int(action_points * w / total)) for w in weights]
     per_plan[0] += action_points - sum(per_plan)
 
+    # Each plan draws its people from its own team (an operation's coordination
+    # network: a few dozen people, a few of them in other plans too), as in life,
+    # not from everyone in the database.
+    teams = {
+        plan.pk: rng.sample(people, k=min(len(people), max(12, min(60, size // 8))))
+        for plan, size in zip(plan_rows, per_plan, strict=True)
+    }
     groups, memberships = [], []
     for plan, size in zip(plan_rows, per_plan, strict=True):
         group_count = max(1, min(8, size // 40 + 1))
@@ -178,14 +185,15 @@ def generate(*, plans: int, action_points: int, seed: int = 1) -> GeneratedCount
                     plan=plan,
                     number=number,
                     name=GROUP_NAMES[(number - 1) % len(GROUP_NAMES)],
-                    team_leader=rng.choice(people),
+                    team_leader=rng.choice(teams[plan.pk]),
                 )
             )
     groups = WorkingGroup.objects.bulk_create(groups, batch_size=BATCH)
     counts.groups = len(groups)
     through = WorkingGroup.team_members.through
     for group in groups:
-        for person in rng.sample(people, k=min(len(people), rng.randint(3, 7))):
+        team = teams[group.plan_id]
+        for person in rng.sample(team, k=min(len(team), rng.randint(3, 7))):
             memberships.append(through(workinggroup_id=group.pk, person_id=person.pk))
     through.objects.bulk_create(memberships, batch_size=BATCH)
 
@@ -215,6 +223,7 @@ def generate(*, plans: int, action_points: int, seed: int = 1) -> GeneratedCount
             challenge
         )
     points = []
+    point_teams: list[list[Person]] = []
     positions: dict[int, int] = {}
     for plan, size in zip(plan_rows, per_plan, strict=True):
         plan_challenges = challenges_by_plan[plan.pk]
@@ -237,6 +246,7 @@ def generate(*, plans: int, action_points: int, seed: int = 1) -> GeneratedCount
                     progress=progress,
                 )
             )
+            point_teams.append(teams[plan.pk])
     points = ActionPoint.objects.bulk_create(points, batch_size=BATCH)
     counts.action_points = len(points)
     # Spread "last changed" over the past two years, so stale points exist.
@@ -246,8 +256,8 @@ def generate(*, plans: int, action_points: int, seed: int = 1) -> GeneratedCount
 
     focal_points, updates, changes = [], [], []
     roles = [FocalPointRole.LEAD, FocalPointRole.SUPPORT, FocalPointRole.ADVISOR]
-    for point in points:
-        for role, person in zip(roles, rng.sample(people, k=rng.randint(1, 3)), strict=False):
+    for point, team in zip(points, point_teams, strict=True):
+        for role, person in zip(roles, rng.sample(team, k=rng.randint(1, 3)), strict=False):
             focal_points.append(FocalPoint(action_point=point, person=person, role=role))
         if point.status != ActionPointStatus.NOT_STARTED:
             updates.append(
