@@ -199,9 +199,13 @@ def flat_rows_of(points: QuerySet[ActionPoint]) -> Iterator[list[object]]:
             .values_list(*WORKSHOP_ORDER, *FLAT_FIELDS)
             .iterator(chunk_size=CHUNK)
         )
+        focal_points = FocalPoint.objects.all()
+        if points.query.has_filters():
+            focal_points = focal_points.filter(action_point__in=points.order_by().values("id"))
         focal_rows = (
-            FocalPoint.objects.filter(action_point__in=points.order_by().values("id"))
-            .order_by(*(f"action_point__{key}" for key in WORKSHOP_ORDER), ROLE_ORDER, "id")
+            focal_points.order_by(
+                *(f"action_point__{key}" for key in WORKSHOP_ORDER), ROLE_ORDER, "id"
+            )
             .values_list(*(f"action_point__{key}" for key in WORKSHOP_ORDER), *FOCAL_FIELDS)
             .iterator(chunk_size=CHUNK)
         )
