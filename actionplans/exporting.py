@@ -99,10 +99,6 @@ def focal_point_text(name: str, role: str, note: str, organization: str | None) 
     return f"{name} ({details}) ({note})" if note else f"{name} ({details})"
 
 
-def _focal_text(name: str, role: str, note: str, acronym: str | None, name_: str | None) -> str:
-    return focal_point_text(name, role, note, acronym or name_)
-
-
 def focal_points_text(point: ActionPoint) -> str:
     """ "Fanette (lead), Fred (advisor)": what parse_focal_points reads back."""
     return ", ".join(
@@ -249,7 +245,8 @@ def _merged_rows(rows, focal_rows, people: dict[int, tuple[str, str]]) -> Iterat
         # that is not), skip what sorts before this point rather than stall.
         while pending is not None:
             if pending[4] == point_id:
-                texts.append(_focal_text(*pending[5:]))
+                name, role, note, acronym, organization = pending[5:]
+                texts.append(focal_point_text(name, role, note, acronym or organization))
             elif pending[:5] > row[:5]:
                 break
             pending = next(focal_rows, None)

@@ -153,7 +153,7 @@ class ActionPointFilterSet(django_filters.FilterSet):
             ids = within.order_by().values("id")
             if "challenge" in self.filters:
                 challenges = Challenge.objects.filter(
-                    id__in=ActionPoint.objects.order_by().filter(id__in=ids).values("challenge_id")
+                    id__in=within.order_by().values("challenge_id")
                 )
                 groups = WorkingGroup.objects.filter(
                     id__in=challenges.order_by().values("working_group_id")
@@ -182,7 +182,7 @@ class ActionPointFilterSet(django_filters.FilterSet):
         focal point's name.
 
         One id set per column, united: each part can use its own trigram index
-        on PostgreSQL (migrations actionplans 0003 and orgs 0002), where one
+        on PostgreSQL (migrations actionplans 0003 and orgs 0003), where one
         OR across the joins would read every action point.
         """
         value = value.strip()

@@ -222,6 +222,17 @@ def _set_team_members(group: WorkingGroup, team_members: Iterable[Person]) -> No
     )
 
 
+def _new_challenge(working_group: WorkingGroup, number: int, description: str) -> Challenge:
+    """An unsaved challenge with its description checked."""
+    return Challenge(
+        working_group=working_group,
+        number=number,
+        description=_check_text(
+            description, field="description", label="Description", required=True, max_length=5000
+        ),
+    )
+
+
 @transaction.atomic
 def challenge_create(
     *,
@@ -230,13 +241,9 @@ def challenge_create(
     number: int | None = None,
     created_by: User | None = None,
 ) -> Challenge:
-    challenge = Challenge(
-        working_group=working_group,
-        number=number if number is not None else _next_number(working_group.challenges, "number"),
-        description=_check_text(
-            description, field="description", label="Description", required=True, max_length=5000
-        ),
-    )
+    if number is None:
+        number = _next_number(working_group.challenges, "number")
+    challenge = _new_challenge(working_group, number, description)
     challenge.full_clean()
     challenge._history_user = created_by
     challenge.save()
@@ -816,17 +823,7 @@ def plan_import(
                     raise ValidationError(
                         {"number": f"Challenge number {row.number} is not between 1 and 32767."}
                     )
-                challenge = Challenge(
-                    working_group=group,
-                    number=row.number,
-                    description=_check_text(
-                        row.description,
-                        field="description",
-                        label="Description",
-                        required=True,
-                        max_length=5000,
-                    ),
-                )
+                challenge = _new_challenge(group, row.number, row.description)
                 challenges[row.number] = challenge
                 new_challenges.append(challenge)
                 result.challenges += 1
