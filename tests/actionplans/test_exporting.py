@@ -9,10 +9,11 @@ import hxl
 import icalendar
 import openpyxl
 import pytest
+from django.db import connection, transaction
 
 from actionplans import exporting, importing, services
 from actionplans.demo import demo_load
-from actionplans.models import ActionPlan, ActionPoint
+from actionplans.models import ActionPlan, ActionPoint, WorkingGroup
 from actionplans.services import FocalPointAssignment
 from orgs.services import organization_get_or_create, person_create
 from tests.actionplans.transfer import SEED, SEED_CONTENT, plan_content
@@ -688,3 +689,56 @@ def test_flat_rows_of_many_plans_equal_the_model_by_model_rows():
     assert [[r[0], r[1], r[4], r[5], r[6], r[9], r[10]] for r in rows[1:]] == expected
     assert sum(1 for r in rows[1:] if r[10] == "") == 0
     assert sum(1 for r in rows[1:] if r[10].count("(") >= 3) > 10  # several people per point
+
+
+def _both_ways(points) -> tuple[list, list]:
+    """The flat rows of `points` by the two streams merged in Python, and by
+    PostgreSQL's single query with packed focal points, in one snapshot."""
+    groups = WorkingGroup.objects.filter(pk__in=points.values("challenge__working_group_id"))
+    with transaction.atomic():
+        people = exporting._group_people(groups)
+        merged = list(exporting._merged_rows(points, exporting._FlatRows(people)))
+        packed = list(exporting._postgresql_rows(points, exporting._FlatRows(people)))
+    return merged, packed
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the single query is PostgreSQL's")
+def test_postgresql_single_query_equals_the_merged_streams():
+    from actionplans.synthetic import generate
+
+    generate(plans=3, action_points=150, seed=11)
+    plan = _rich_plan()
+    # Separators inside notes (names lose control characters): those points'
+    # focal points are read on their own, never split wrongly.
+    first, second = ActionPoint.objects.filter(challenge__working_group__plan=plan).order_by("id")[
+        1:3
+    ]
+    services.focal_points_assign(
+        action_point=first,
+        assignments=[
+            FocalPointAssignment(person_create(name="Odd"), "lead", note="a\x1eb"),
+            FocalPointAssignment(PersonFactory(name="Zoe"), "advisor"),
+        ],
+    )
+    services.focal_points_assign(
+        action_point=second,
+        assignments=[FocalPointAssignment(PersonFactory(name="Yan"), "support", note="c\x1fd")],
+    )
+
+    merged, packed = _both_ways(ActionPoint.objects.all())
+    assert packed == merged
+    assert (
+        len(packed) == 150 + ActionPoint.objects.filter(challenge__working_group__plan=plan).count()
+    )
+    cells = {row[5]: row[10] for row in packed}
+    assert cells[exporting.neutralise(first.description)] == "Odd (lead) (a\x1eb), Zoe (advisor)"
+    assert cells[exporting.neutralise(second.description)] == "Yan (support) (c\x1fd)"
+
+    # A filtered set (one plan, one status) reads only its own focal points.
+    some = ActionPoint.objects.filter(challenge__working_group__plan=plan, status="not_started")
+    merged, packed = _both_ways(some)
+    assert packed == merged
+    assert [row[5] for row in packed] == [
+        exporting.neutralise(p.description)
+        for p in some.order_by("challenge__working_group__number", "challenge__number", "position")
+    ]

@@ -620,8 +620,10 @@ def test_plan_export_csv_query_count_is_exact(client, world):
     _grow(world, 2)
 
     # Session, user, person link, plan lookup; groups with leaders, their members,
-    # action points, their focal points with people and organizations.
-    assert _export_queries(client, f"/plans/{world.plan.pk}/export.csv") == 8
+    # action points, their focal points with people and organizations (on
+    # PostgreSQL one query reads both).
+    expected = 7 if connection.vendor == "postgresql" else 8
+    assert _export_queries(client, f"/plans/{world.plan.pk}/export.csv") == expected
 
 
 # --- export of every action point you may see -------------------------------------------------
@@ -736,8 +738,9 @@ def test_all_points_export_query_count_does_not_grow(client, world):
     large = _export_queries(client, ALL_POINTS)
 
     # Session, user, person link, coordinated plans, the user's two permission queries
-    # (is_admin); groups with leaders, their members, action points, their focal points.
-    assert small == large == 10
+    # (is_admin); groups with leaders, their members, action points, their focal points
+    # (on PostgreSQL one query reads both).
+    assert small == large == (9 if connection.vendor == "postgresql" else 10)
 
 
 def test_the_plan_list_links_to_the_export_of_all_points(client, world):
