@@ -650,3 +650,25 @@ def test_action_points_patch_focal_point_role_defaults_to_lead(world, coordinato
             "note": "",
         }
     ]
+
+
+def test_action_points_list_puts_together_only_the_choice_filters_it_uses(world):
+    # Choices (the plans, groups, people the user may see) cost queries to put
+    # together; the API never shows them, so only the filters a request names
+    # are kept. A filter left out filters nothing anyway.
+    from rest_framework.request import Request
+    from rest_framework.test import APIRequestFactory
+
+    from actionplans.api.base import StrictFilterBackend
+    from actionplans.api.views import ActionPointViewSet
+
+    def kept(query: str) -> set[str]:
+        request = Request(APIRequestFactory().get(f"/api/v1/action-points/?{query}"))
+        request.user = world.member
+        view = ActionPointViewSet(request=request, action="list", format_kwarg=None)
+        filterset = StrictFilterBackend().get_filterset(request, view.get_queryset(), view)
+        return set(filterset.filters)
+
+    others = {"status", "overdue", "due_before", "due_after", "q", "ordering"}
+    assert kept("overdue=true") == others
+    assert kept(f"plan={world.plan.pk}&focal_point=1") == {*others, "plan", "focal_point"}
