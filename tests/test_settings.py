@@ -70,3 +70,24 @@ def test_development_key_is_generated_into_the_local_dir(tmp_path):
     assert result.stdout.strip() == key_file.read_text()
     assert len(key_file.read_text()) >= 50
     assert oct(key_file.stat().st_mode & 0o777) == "0o600"
+
+
+def test_blank_variables_fall_back_to_their_defaults(tmp_path):
+    # "DATABASE_URL=" in a .env file means "not set": the embedded SQLite database,
+    # not a crash on an empty address.
+    env = {"DEBUG": "true", "LOCAL_STATE_DIR": str(tmp_path), "DATABASE_URL": " ", "TIME_ZONE": ""}
+    result = _manage(
+        "shell",
+        "--verbosity",
+        "0",
+        "-c",
+        "from django.conf import settings as s; "
+        "print(s.DATABASES['default']['ENGINE'], s.DATABASES['default']['NAME'], s.TIME_ZONE)",
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.db.backends.sqlite3",
+        str(BASE_DIR / "db.sqlite3"),
+        "UTC",
+    ]
