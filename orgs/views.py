@@ -47,23 +47,31 @@ def _require_manage_people(user) -> None:
     )
 
 
-def _focal_point_count(user, *, overdue: bool = False) -> Coalesce:
-    """Open (or overdue) action points each person is a focal point of, in visible plans.
-
-    A correlated subquery rather than Count("focal_points"): visible_people()
-    already joins focal points to decide who is visible, and a Count over
-    those joins would multiply. A person is a focal point at most once per
-    action point, so counting focal points counts action points.
-    """
-    rows = FocalPoint.objects.filter(
-        person=OuterRef("pk"),
-        action_point__status__in=OPEN_STATUSES,
-        action_point__challenge__working_group__plan__in=visible_plans(user),
-    )
-    if overdue:
-        rows = rows.filter(action_point__due_date__lt=timezone.localdate())
-    counts = rows.order_by().values("person").annotate(n=Count("pk")).values("n")
-    return Coalesce(Subquery(counts), 0)
+def _with_action_point_counts(user, people: list[Person]) -> list[Person]:
+    """Sets each person's open and overdue action points as a focal point, in the
+    plans the user may see: one grouped query for the people shown. (A subquery
+    per person in the list's SQL ran for every visible person before the page
+    was cut: 0.3 s at 100,000 action points.) A person is a focal point at most
+    once per action point, so counting focal points counts action points."""
+    counts = {
+        row["person_id"]: row
+        for row in FocalPoint.objects.filter(
+            person__in=[person.pk for person in people],
+            action_point__status__in=OPEN_STATUSES,
+            action_point__challenge__working_group__plan__in=visible_plans(user),
+        )
+        .order_by()
+        .values("person_id")
+        .annotate(
+            open=Count("pk"),
+            overdue=Count("pk", filter=Q(action_point__due_date__lt=timezone.localdate())),
+        )
+    }
+    for person in people:
+        row = counts.get(person.pk, {})
+        person.open_action_points = row.get("open", 0)
+        person.overdue_action_points = row.get("overdue", 0)
+    return people
 
 
 def _people_count(user) -> Coalesce:
@@ -109,13 +117,10 @@ def _person_action_points(user, person: Person) -> list:
 
 @require_safe
 def person_list(request: HttpRequest) -> HttpResponse:
-    people = (
-        visible_people(request.user)
-        .select_related("organization")
-        .annotate(open_action_points=_focal_point_count(request.user))
-    )
+    people = visible_people(request.user).select_related("organization")
     filterset = PersonFilterSet(request.GET, queryset=people, request=request)
     page_obj = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page_obj.object_list = _with_action_point_counts(request.user, list(page_obj.object_list))
     return render(
         request,
         "orgs/person_list.html",
@@ -231,17 +236,13 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
             overdue=Count("pk", filter=overdue, distinct=True),
         )
     )
-    people = people.annotate(
-        open_action_points=_focal_point_count(user),
-        overdue_action_points=_focal_point_count(user, overdue=True),
-    )
     return render(
         request,
         "orgs/organization_detail.html",
         {
             "nav": "organizations",
             "organization": organization,
-            "people": people,
+            "people": _with_action_point_counts(user, list(people)),
             "totals": totals,
             "can_manage": can_manage_people(user),
         },

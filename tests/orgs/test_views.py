@@ -10,6 +10,7 @@ from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
 from actionplans.choices import PlanVisibility
+from actionplans.models import FocalPoint
 from orgs.models import Organization, Person
 from tests.factories import (
     ActionPointFactory,
@@ -872,3 +873,22 @@ def test_organization_edit_duplicate_name_writes_nothing(client, world):
 def test_organization_edit_missing_organization_is_404_for_managers(client, world):
     _login(client, world.coordinator)
     assert client.get("/organizations/999999/edit/").status_code == 404
+
+
+@pytest.mark.parametrize("role", ["leader", "member", "focal point"])
+def test_person_named_only_in_a_hidden_plan_is_not_in_no_plan(client, world, role):
+    # "In no plan yet" means named nowhere: not as a leader, member or focal point
+    # of any plan, hidden ones included.
+    person = PersonFactory(name="Elsewhere")
+    group = world.other_action_point.challenge.working_group
+    if role == "leader":
+        group.team_leader = person
+        group.save()
+    elif role == "member":
+        group.team_members.add(person)
+    else:
+        FocalPoint.objects.create(action_point=world.other_action_point, person=person)
+    _login(client, world.coordinator)
+    assert client.get(f"/people/{person.pk}/").status_code == 404
+    assert client.get(f"/people/{person.pk}/edit/").status_code == 404
+    assert person.name not in client.get("/people/").content.decode()
