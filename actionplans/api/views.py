@@ -332,7 +332,7 @@ class ChallengeViewSet(PlanScopedViewSet):
         )
 
 
-_VERSION = re.compile(r'^"actionpoint-(\d+)-(\d+)"$')
+_VERSION = re.compile(r'^(?:W/)?"actionpoint-(\d+)-(\d+)"$')
 
 
 def _expected_version(request, point: ActionPoint) -> int | None:

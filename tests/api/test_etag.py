@@ -5,6 +5,9 @@ PUT/PATCH (or an update or reschedule) with a stale If-Match is a 412 and
 changes nothing.
 """
 
+import gzip
+import json
+
 import pytest
 
 from actionplans import services
@@ -251,3 +254,27 @@ def test_etag_race_on_update_post_is_412(world, member_client, race):
     assert response.json() == STALE
     assert ProgressUpdate.objects.count() == 1
     assert ActionPoint.objects.get(pk=point.pk).progress == 10
+
+
+def test_etag_of_a_gzipped_response_is_weak_and_still_matches(world, coordinator_client):
+    # A client that accepts gzip gets the tag as weak (W/"..."): sent back in
+    # If-Match it still names the version, and a stale one is still a 412.
+    point = world.action_point
+    url = f"/api/v1/action-points/{point.pk}/"
+    read = coordinator_client.get(url, HTTP_ACCEPT_ENCODING="gzip")
+    assert read["Content-Encoding"] == "gzip"
+    assert json.loads(gzip.decompress(read.content)) == coordinator_client.get(url).json()
+    weak = read["ETag"]
+    assert weak == f'W/"actionpoint-{point.pk}-1"'
+
+    response = coordinator_client.patch(
+        url, {"description": "Changed"}, format="json", HTTP_IF_MATCH=weak
+    )
+    assert response.status_code == 200
+    update = coordinator_client.post(
+        f"{url}updates/", {"progress": 30}, format="json", HTTP_IF_MATCH=weak
+    )
+    assert update.status_code == 412
+    assert update.json() == STALE
+    point.refresh_from_db()
+    assert (point.description, point.progress, point.version) == ("Changed", 0, 2)
