@@ -10,6 +10,7 @@ Loopback only, bounded in time.
 from __future__ import annotations
 
 import csv
+import json
 import os
 import socket
 import subprocess
@@ -109,6 +110,7 @@ def main() -> None:
                 "LOADTEST_TOKEN": token,
                 "LOADTEST_POINTS": points,
                 "LOADTEST_PLANS": plans,
+                "LOADTEST_COUNTS": f"{prefix}_posts.json",
             },
         )
     finally:
@@ -116,8 +118,8 @@ def main() -> None:
         server.wait(timeout=30)
     with open(f"{prefix}_stats.csv") as handle:
         stats = {row["Name"]: row for row in csv.DictReader(handle)}
-    posts = stats["post update"]
-    accepted = int(posts["Request Count"]) - int(posts["Failure Count"])
+    posts = json.loads(Path(f"{prefix}_posts.json").read_text())
+    accepted = posts["posts"] - posts["failed"]
     check = (
         "from actionplans.models import ProgressUpdate, ActionPoint; "
         "from django.db.models import Sum; "

@@ -1,9 +1,10 @@
 """50 partner systems at once: reads of lists and details mixed with progress updates."""
 
+import json
 import os
 import random
 
-from locust import HttpUser, between, task
+from locust import HttpUser, between, events, task
 
 TOKEN = os.environ["LOADTEST_TOKEN"]
 POINT_IDS = [int(pk) for pk in os.environ["LOADTEST_POINTS"].split(",")]
@@ -40,3 +41,12 @@ class Partner(HttpUser):
             json={"progress": random.randrange(0, 100, 5), "note": "load test"},
             name="post update",
         )
+
+
+@events.quitting.add_listener
+def _write_final_counts(environment, **_kwargs) -> None:
+    """The final count of accepted updates, after the last request has finished:
+    the CSV files are written on a timer and can miss the last second."""
+    posts = environment.stats.get("post update", "POST")
+    with open(os.environ["LOADTEST_COUNTS"], "w") as handle:
+        json.dump({"posts": posts.num_requests, "failed": posts.num_failures}, handle)
