@@ -7,11 +7,9 @@ neutralised (formula injection).
 
 from __future__ import annotations
 
-import csv
 import datetime
 import functools
 import io
-import itertools
 from collections.abc import Iterator
 
 from django.db import transaction
@@ -210,43 +208,32 @@ class _FlatRows:
         self.plan_id: int | None = None
 
     def row(self, point: tuple, focal_points: str) -> list[object]:
-        (
-            plan_id,
-            group_number,
-            challenge_number,
-            _position,
-            _point_id,
-            challenge_id,
-            plan_title,
-            group_id,
-            group_name,
-            challenge_description,
-            description,
-            deadline,
-            due_date,
-            status,
-            progress,
-        ) = point
-        if plan_id != self.plan_id:
-            self.shared, self.plan_id = {}, plan_id
-        shared = self.shared.get(challenge_id)
+        """`point`: the values of WORKSHOP_ORDER and FLAT_FIELDS, in that order
+        (more may follow). Called 100,000 times for a large export: it reads by
+        position and tests for formulas inline."""
+        if point[0] != self.plan_id:
+            self.shared, self.plan_id = {}, point[0]
+        shared = self.shared.get(point[5])
         if shared is None:
+            _plan, group_number, challenge_number, _pos, _id, _challenge, plan_title = point[:7]
+            group_id, group_name, challenge_description = point[7:10]
             leader, members = self.people.get(group_id, ("", ""))
-            shared = self.shared[challenge_id] = [
+            shared = self.shared[point[5]] = [
                 neutralise(plan_title),
                 neutralise(f"Group {group_number}: {group_name}"),
                 neutralise(leader),
                 neutralise(members),
                 neutralise(f"{challenge_number}. {challenge_description}"),
             ]
+        description, deadline, due_date, status, progress = point[10:15]
         return [
             *shared,
-            neutralise(description),
-            neutralise(deadline),
+            "'" + description if description.startswith(FORMULA_STARTS) else description,
+            "'" + deadline if deadline.startswith(FORMULA_STARTS) else deadline,
             due_date.isoformat() if due_date else "",
             self.status_labels[status],
             progress,  # a number, in the workbook too
-            neutralise(focal_points),
+            "'" + focal_points if focal_points.startswith(FORMULA_STARTS) else focal_points,
         ]
 
 
@@ -310,12 +297,13 @@ def _postgresql_rows(points: QuerySet[ActionPoint], rows: _FlatRows) -> Iterator
     cursor = transaction.get_connection(database).chunked_cursor()
     try:
         cursor.execute(sql, (*point_params, *packed_params))
+        row = rows.row
         while batch := cursor.fetchmany(CHUNK):
-            for *point, entries, packed_text in batch:
-                texts = _unpacked(packed_text, entries) if packed_text else ""
+            for point in batch:  # the 15 flat values, then entries and packed
+                texts = _unpacked(point[16], point[15]) if point[16] else ""
                 if texts is None:
                     texts = _focal_points_of(point[4], database)
-                yield rows.row(point, texts)
+                yield row(point, texts)
     finally:
         # Close the cursor while the transaction that holds it is open: a client
         # that stops reading mid-file ends up here too.
@@ -440,21 +428,35 @@ def hxl_rows(plan: ActionPlan, base_url: str) -> Iterator[list[object]]:
         ]
 
 
+def csv_cell(value: object) -> str:
+    """One cell exactly as csv.writer's default (excel) dialect writes it: quoted
+    only when it holds a comma, a double quote or a line break."""
+    if value.__class__ is not str:
+        value = "" if value is None else str(value)
+    if '"' in value or "," in value or "\n" in value or "\r" in value:
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
 def csv_lines(rows: Iterator[list[object]], block: int = 256) -> Iterator[str]:
     """CSV text in blocks of `block` rows: one chunk per row costs the response
-    more than writing the row (100,000 rows: about a second)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    more than writing the row (100,000 rows: about a second). The rows are
+    joined here rather than by csv.writer, which took three times as long
+    (0.74 s for 100,000 rows); a test holds both to the same text."""
     # A BOM so that Excel opens UTF-8 (Arabic, French names) correctly.
     yield "\ufeff"
-    while True:
-        writer.writerows(itertools.islice(rows, block))
-        text = buffer.getvalue()
-        if not text:
-            return
-        yield text
-        buffer.seek(0)
-        buffer.truncate()
+    lines: list[str] = []
+    for row in rows:
+        line = ",".join([csv_cell(value) for value in row])
+        # csv.writer quotes a record that would otherwise be an empty line.
+        lines.append(line if line or len(row) != 1 else '""')
+        if len(lines) == block:
+            lines.append("")
+            yield "\r\n".join(lines)
+            lines = []
+    if lines:
+        lines.append("")
+        yield "\r\n".join(lines)
 
 
 # --- XLSX: the workshop's table, and a flat sheet ---------------------------------------

@@ -6,10 +6,12 @@ import datetime
 import io
 
 import hxl
+import hypothesis
 import icalendar
 import openpyxl
 import pytest
 from django.db import connection, transaction
+from hypothesis import strategies as st
 
 from actionplans import exporting, importing, services
 from actionplans.demo import demo_load
@@ -309,6 +311,26 @@ def test_csv_lines_stream_blocks_of_rows_after_the_bom():
         "z,\r\n",
     ]
     assert list(exporting.csv_lines(iter([]))) == ["\ufeff"]
+
+
+CELLS = st.one_of(
+    st.text(alphabet=st.sampled_from("ab ,\"\r\n\t='é٣€\x00;"), max_size=8),
+    st.text(max_size=8),
+    st.integers(min_value=-(10**6), max_value=10**6),
+    st.none(),
+    st.dates(),
+)
+
+
+@hypothesis.given(rows=st.lists(st.lists(CELLS, min_size=1, max_size=6), max_size=6))
+@hypothesis.settings(max_examples=400, deadline=None, database=None, derandomize=True)
+def test_csv_lines_write_what_csv_writer_writes(rows):
+    # The rows are joined by hand for speed: byte for byte what csv.writer
+    # (excel dialect) writes, quoting, empty records and line ends included.
+    expected = io.StringIO()
+    csv.writer(expected).writerows(rows)
+
+    assert "".join(exporting.csv_lines(iter(rows), block=4)) == "\ufeff" + expected.getvalue()
 
 
 # --- HXL ----------------------------------------------------------------------------------------
