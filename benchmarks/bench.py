@@ -115,14 +115,26 @@ def _raw_json(sql: str, params: dict) -> None:
 
 
 def _floor_csv(params: dict, *, everything: bool = False) -> None:
+    """The export's cells: plan, group, its leader and members, challenge, the
+    action point, and its focal points (name, role, organization, note) in the
+    export's order (role, then entry)."""
     sql = f"""
-        SELECT p.title, g.number, g.name, c.number, c.description, ap.description,
-               ap.deadline, ap.due_date, ap.status, ap.progress, f.people
+        SELECT p.title, g.number, g.name, leader.name, m.names, c.number, c.description,
+               ap.description, ap.deadline, ap.due_date, ap.status, ap.progress, f.people
         {POINTS}
+        LEFT JOIN orgs_person leader ON leader.id = g.team_leader_id
+        LEFT JOIN (SELECT tm.workinggroup_id, string_agg(pe.name, ', ' ORDER BY tm.id) AS names
+                   FROM actionplans_workinggroup_team_members tm
+                   JOIN orgs_person pe ON pe.id = tm.person_id
+                   GROUP BY tm.workinggroup_id) m ON m.workinggroup_id = g.id
         LEFT JOIN (SELECT fp.action_point_id,
-                          string_agg(pe.name || ' (' || fp.role || ')', ', '
-                                     ORDER BY fp.id) AS people
+                          string_agg(pe.name || ' (' || fp.role || coalesce(', '
+                                     || coalesce(nullif(o.acronym, ''), o.name), '')
+                                     || ') ' || fp.note, ', '
+                                     ORDER BY CASE fp.role WHEN 'lead' THEN 0
+                                              WHEN 'support' THEN 1 ELSE 2 END, fp.id) AS people
                    FROM actionplans_focalpoint fp JOIN orgs_person pe ON pe.id = fp.person_id
+                   LEFT JOIN orgs_organization o ON o.id = pe.organization_id
                    GROUP BY fp.action_point_id) f ON f.action_point_id = ap.id
         WHERE {"TRUE" if everything else VISIBLE}
         ORDER BY {WORKSHOP_ORDER}
