@@ -246,7 +246,8 @@ _ENTRY, _FIELD = "\x1e", "\x1f"
 def _postgresql_rows(points: QuerySet[ActionPoint], rows: _FlatRows) -> Iterator[list[object]]:
     """The flat rows by one query: the action points in workshop order, each with
     its focal points aggregated (STRING_AGG) in one join, read through a
-    server-side cursor. A third of the time of two merged streams at 100,000."""
+    server-side cursor. Against two merged streams: 1.8 -> 1.3 s for 100,000
+    action points, and 244 -> 49 ms for a 500-point plan's export."""
     from django.contrib.postgres.aggregates import StringAgg
 
     database = points.db
