@@ -968,3 +968,69 @@ def test_plan_activity_keeps_deleted_structure(client, world):
         ("Working group deleted: Group 2: Temporary", "coordinator"),
         ("Working group created: Group 2: Temporary", "system"),
     ]
+
+
+# What the plan page's template loops wrote for the print stylesheet, before the
+# tables were written in Python (plan_tags.print_tables): kept here as the reference.
+PRINT_TEMPLATE = """{% for g in layout %}
+<table class="print-table print-only">
+  <caption>Group {{ g.group.number }}: {{ g.group.name }} — Team leader: {{ g.group.team_leader.name|default:"—" }}; Team members: {% for p in g.members %}{{ p.name }}{% if not forloop.last %}, {% endif %}{% endfor %}</caption>
+  <thead><tr><th>Challenge</th><th>Action point</th><th>Deadline</th><th>Focal point</th><th>Status</th></tr></thead>
+  <tbody>
+  {% for c in g.challenges %}{% for point in c.action_points %}
+    <tr>
+      <td>{% if forloop.first %}{{ c.challenge.number }}. {{ c.challenge.description }}{% endif %}</td>
+      <td>{{ point.description }}</td>
+      <td>{{ point.deadline }}</td>
+      <td>{% for fp in point.focal_point_list %}{{ fp.person.name }}{% if fp.role != "lead" %} ({{ fp.get_role_display|lower }}){% endif %}{% if not forloop.last %}, {% endif %}{% endfor %}</td>
+      <td>{{ point.get_status_display }}, {{ point.progress }} %{% if point.is_overdue %}, overdue{% endif %}</td>
+    </tr>
+  {% empty %}<tr><td>{{ c.challenge.number }}. {{ c.challenge.description }}</td><td colspan="4"></td></tr>
+  {% endfor %}{% endfor %}
+  </tbody>
+</table>
+{% endfor %}"""  # noqa: E501
+
+
+def test_print_tables_write_what_the_template_loops_wrote(client):
+    from django.template import Context, Template
+    from django.test.html import parse_html
+
+    from actionplans import selectors
+    from actionplans.services import FocalPointAssignment
+    from actionplans.templatetags.plan_tags import print_tables
+    from orgs.services import person_create
+
+    world = build_world()
+    plan = world.plan
+    hostile = person_create(name='Rana <b>"&" Haddad')
+    plain = person_create(name="Fred")
+    plan.working_groups.first().team_members.add(hostile, plain)
+    challenge = services.challenge_create(
+        working_group=plan.working_groups.first(), number=9, description="Tools & <trust>"
+    )
+    services.action_point_create(
+        challenge=challenge,
+        description="<script>x</script> draft",
+        deadline="Q1 of 2019",
+        focal_points=[
+            FocalPointAssignment(plain, "advisor"),
+            FocalPointAssignment(hostile, "lead", note="tbc"),
+        ],
+    )
+    services.action_point_create(challenge=challenge, description="Undated", deadline="")
+    services.challenge_create(
+        working_group=plan.working_groups.first(), number=10, description="Nothing yet"
+    )
+    services.working_group_create(plan=plan, number=7, name="No leader")
+    layout = selectors.plan_layout(plan=plan)
+
+    expected = Template(PRINT_TEMPLATE).render(Context({"layout": layout}))
+    written = print_tables(layout)
+
+    assert parse_html(written) == parse_html(expected)
+    assert "Rana &lt;b&gt;&quot;&amp;&quot; Haddad" in written
+    assert "Team leader: —" in written
+    assert ", overdue" in written  # the Q1 2019 point
+    client.force_login(world.coordinator)
+    assert written in client.get(plan.get_absolute_url()).content.decode()
