@@ -251,9 +251,7 @@ def _postgresql_rows(points: QuerySet[ActionPoint], rows: _FlatRows) -> Iterator
     from django.contrib.postgres.aggregates import StringAgg
 
     database = points.db
-    focal_points = FocalPoint.objects.using(database).all()
-    if points.query.has_filters():
-        focal_points = focal_points.filter(action_point__in=points.order_by().values("id"))
+    focal_points = _focal_points_of_points(points)
     organization = Coalesce(
         NullIf("person__organization__acronym", Value("")),
         "person__organization__name",
@@ -345,6 +343,21 @@ def _unpacked(packed: str, entries: int) -> str | None:
     return ", ".join(texts)
 
 
+def _focal_points_of_points(points: QuerySet[ActionPoint]) -> QuerySet[FocalPoint]:
+    """The focal points of these action points: every focal point, with no
+    subquery, when the action points are not filtered."""
+    focal_points = FocalPoint.objects.using(points.db).all()
+    if points.query.has_filters():
+        focal_points = focal_points.filter(action_point__in=points.order_by().values("id"))
+    return focal_points
+
+
+def _focal_text(fields: tuple) -> str:
+    """The text of one focal point from the values of FOCAL_FIELDS."""
+    name, role, note, acronym, organization = fields
+    return focal_point_text(name, role, note, acronym or organization)
+
+
 def _focal_points_of(point_id: int, database: str) -> str:
     focal_points = (
         FocalPoint.objects.using(database)
@@ -352,10 +365,7 @@ def _focal_points_of(point_id: int, database: str) -> str:
         .order_by(ROLE_ORDER, "id")
         .values_list(*FOCAL_FIELDS)
     )
-    return ", ".join(
-        focal_point_text(name, role, note, acronym or organization)
-        for name, role, note, acronym, organization in focal_points
-    )
+    return ", ".join(_focal_text(fields) for fields in focal_points)
 
 
 def _merged_rows(points: QuerySet[ActionPoint], rows: _FlatRows) -> Iterator[list[object]]:
@@ -366,9 +376,7 @@ def _merged_rows(points: QuerySet[ActionPoint], rows: _FlatRows) -> Iterator[lis
         .values_list(*WORKSHOP_ORDER, *FLAT_FIELDS)
         .iterator(chunk_size=CHUNK)
     )
-    focal_points = FocalPoint.objects.using(points.db).all()
-    if points.query.has_filters():
-        focal_points = focal_points.filter(action_point__in=points.order_by().values("id"))
+    focal_points = _focal_points_of_points(points)
     focal_stream = (
         focal_points.order_by(*(f"action_point__{key}" for key in WORKSHOP_ORDER), ROLE_ORDER, "id")
         .values_list(*(f"action_point__{key}" for key in WORKSHOP_ORDER), *FOCAL_FIELDS)
@@ -383,8 +391,7 @@ def _merged_rows(points: QuerySet[ActionPoint], rows: _FlatRows) -> Iterator[lis
             # that is not), skip what sorts before this point rather than stall.
             while pending is not None:
                 if pending[4] == point[4]:
-                    name, role, note, acronym, organization = pending[5:]
-                    texts.append(focal_point_text(name, role, note, acronym or organization))
+                    texts.append(_focal_text(pending[5:]))
                 elif pending[:5] > point[:5]:
                     break
                 pending = next(focal_stream, None)
