@@ -1034,3 +1034,131 @@ def test_print_tables_write_what_the_template_loops_wrote(client):
     assert ", overdue" in written  # the Q1 2019 point
     client.force_login(world.coordinator)
     assert written in client.get(plan.get_absolute_url()).content.decode()
+
+
+# What the plan page's card template wrote for each action point, before the card
+# was written in Python (plan_tags.action_point_card): kept here as the reference.
+CARD_TEMPLATE = """{% load plan_tags %}<li class="action-point" id="ap-{{ point.pk }}">
+  {% if saved %}<p class="message success" role="status">Update recorded.</p>{% endif %}
+  {% if conflict %}{% include "actionplans/_conflict.html" %}{% endif %}
+  <div><a href="{% url 'actionplans:actionpoint_detail' point.pk %}">{{ point.description }}</a></div>
+  <div class="ap-meta">
+    <span>Deadline: <strong>{{ point.deadline|default:"none" }}</strong>{% if point.due_date %} <span class="muted">(by {{ point.due_date|date:"j M Y" }})</span>{% endif %}</span>
+    {% deadline_badge point %}
+    {% status_badge point.status %}
+    <span><progress max="100" value="{{ point.progress }}" aria-hidden="true"></progress> {{ point.progress }} %</span>
+  </div>
+  <div class="ap-meta">Focal points: {% for fp in point.focal_point_list %}<span>{{ fp.person.name }}{% if fp.person.organization %} ({{ fp.person.organization.short_name }}){% endif %} – {{ fp.get_role_display|lower }}{% if fp.note %}, {{ fp.note }}{% endif %}{% if not forloop.last %};{% endif %}</span>{% empty %}<span class="muted">none</span>{% endfor %}</div>
+  {% if point.can_update %}
+  <details class="quick-update"{% if open_form %} open{% endif %}>
+    <summary>Update status</summary>
+    {% if point.update_form %}{% include "actionplans/_quick_update_form.html" %}
+    {% else %}{# Large plans: the form is fetched when opened, to keep the page light. #}
+    <div id="ap-{{ point.pk }}-form" hx-get="{% url 'actionplans:actionpoint_update_form' point.pk %}" hx-trigger="toggle once from:closest details" hx-swap="innerHTML">
+      <p><a href="{% url 'actionplans:actionpoint_detail' point.pk %}?next={% url 'actionplans:plan_detail' point.challenge.working_group.plan_id %}%23ap-{{ point.pk }}#update-title">Update it on the action point's page</a></p>
+    </div>{% endif %}
+  </details>
+  {% endif %}
+  {% if can_edit %}
+  <div class="ap-actions">
+    <a class="button secondary small" href="{% url 'actionplans:actionpoint_edit' point.pk %}">Edit<span class="visually-hidden"> action point</span></a>
+    <form method="post" action="{% url 'actionplans:actionpoint_move' point.pk %}" class="inline">{% csrf_token %}<button class="secondary small" name="direction" value="up" aria-label="Move action point up">↑</button><button class="secondary small" name="direction" value="down" aria-label="Move action point down">↓</button></form>
+    <a class="button secondary small" href="{% url 'actionplans:actionpoint_delete' point.pk %}">Delete</a>
+  </div>
+  {% endif %}
+</li>
+"""  # noqa: E501
+
+
+def test_action_point_cards_write_what_the_card_template_wrote(rf):
+    from types import SimpleNamespace
+
+    from django.template import RequestContext, Template
+    from django.test.html import parse_html
+
+    from actionplans import selectors
+    from actionplans.services import FocalPointAssignment
+    from actionplans.views import _update_form
+    from orgs.services import person_create
+    from tests.factories import OrganizationFactory
+
+    world = build_world()
+    plan = world.plan
+    unhcr = OrganizationFactory(name="UN Refugee Agency", acronym="UNHCR")
+    no_acronym = OrganizationFactory(name='Save <the> "Children"', acronym="")
+    hostile = person_create(name='Rana <b>"&" Haddad')
+    hostile.organization = unhcr
+    hostile.save()
+    named = person_create(name="Fred")
+    named.organization = no_acronym
+    named.save()
+    plain = person_create(name="Fanette")
+    challenge = services.challenge_create(
+        working_group=world.group, number=9, description="Tools & <trust>"
+    )
+    today = datetime.date.today()
+    for description, deadline, people in [
+        (
+            "<script>x</script> draft",
+            "Q1 of 2019",  # overdue
+            [
+                FocalPointAssignment(plain, "advisor"),
+                FocalPointAssignment(hostile, "lead", note="tbc & <soon>"),
+                FocalPointAssignment(named, "support"),
+            ],
+        ),
+        ("Undated", "", []),
+        (
+            "Due soon",
+            (today + datetime.timedelta(days=3)).isoformat(),
+            [FocalPointAssignment(named, "lead")],
+        ),
+        ("Later", "2099", [FocalPointAssignment(plain, "lead", note="Fred can advise")]),
+    ]:
+        services.action_point_create(
+            challenge=challenge, description=description, deadline=deadline, focal_points=people
+        )
+    done = services.action_point_create(challenge=challenge, description="Done", deadline="2019")
+    done.status, done.progress = "completed", 100
+    done.save()
+    points = [
+        p for g in selectors.plan_layout(plan=plan) for c in g.challenges for p in c.action_points
+    ]
+    assert len(points) == 6
+    conflict = SimpleNamespace(
+        rows=[SimpleNamespace(label="Status", theirs="Completed", mine="<b>Blocked</b>")]
+    )
+    request = rf.get("/")
+    request.user = world.coordinator
+    new = Template("{% load plan_tags %}{% action_point_card point %}")
+    compared = 0
+    for point in points:
+        for can_update, inline_form, extra in [
+            (False, False, {}),
+            (True, False, {"can_edit": True}),
+            (True, True, {"can_edit": True}),
+            (True, True, {"saved": True}),
+            (True, True, {"conflict": conflict, "open_form": True, "can_edit": True}),
+        ]:
+            point.can_update = can_update
+            point.update_form = _update_form(point) if inline_form else None
+            context = RequestContext(request, {"point": point, **extra})
+            expected = Template(CARD_TEMPLATE).render(context)
+            written = new.render(context)
+            # Each render masks the CSRF token anew.
+            written, expected = (
+                re.sub(r'csrfmiddlewaretoken" value="\w+"', 'csrfmiddlewaretoken" value=""', html)
+                for html in (written, expected)
+            )
+            assert parse_html(written) == parse_html(expected), (point.description, extra)
+            compared += 1
+    assert compared == 30
+    points[1].can_update = False
+    card = new.render(RequestContext(request, {"point": points[1], "can_edit": True}))
+    assert "Rana &lt;b&gt;&quot;&amp;&quot; Haddad (UNHCR) – lead, tbc &amp; &lt;soon&gt;;" in card
+    assert (
+        "Fred (Save &lt;the&gt; &quot;Children&quot;) – support;</span>"
+        "<span>Fanette – advisor</span>" in card
+    )
+    assert "Overdue by" in card
+    assert 'name="csrfmiddlewaretoken"' in card
