@@ -1,4 +1,5 @@
-"""Badges that say, in words as well as colour, where an action point stands."""
+"""Badges that say, in words as well as colour, where an action point stands, and
+the parts of the plan page written in Python for speed (its cards, its print tables)."""
 
 import datetime
 import html
