@@ -103,7 +103,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files, compressed ahead of time
     # Pages, JSON and exports compressed for clients that accept gzip: a 500-point
-    # plan page is 470 kB of HTML and 33 kB gzipped, on a slow field connection.
+    # plan page is 422 kB of HTML and 33 kB gzipped, on a slow field connection.
     # Django's gzip adds random bytes against BREACH; CSRF tokens are masked.
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
