@@ -1,11 +1,14 @@
 """Dashboard figures: what is done, late, due soon, stuck, and who carries what.
 
-Selectors shared by the dashboard pages and the REST API's summary endpoint.
-The live figures come from aggregation queries, a fixed number whatever the
-plan's size. The "as of" figures rebuild the plan as it stood at the end of a
-past day from the history tables and count in Python: more rows read, still a
-fixed number of queries. Both produce the same PlanDashboard, and the tests
-check that they agree.
+One engine for a plan's dashboard, now or "as of" a past day: a loader reads
+the plan's rows (its groups, each action point with its overdue, due-soon and
+stale flags computed by the database from actionplans.querysets, its focal
+points, its deadline changes), and the same counting code turns them into a
+PlanDashboard. Live figures read the tables; "as of" figures read the history
+tables, as the plan stood at the end of that day. Either way a fixed number
+of queries, whatever the plan's size.
+
+The portfolio counts many plans at once in SQL, with the same rules.
 """
 
 from __future__ import annotations
@@ -15,8 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.db.models.functions import TruncQuarter
+from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -29,11 +31,10 @@ from actionplans.models import (
     FocalPoint,
     WorkingGroup,
 )
+from actionplans.querysets import due_soon_condition, end_of_day, overdue_condition
 from actionplans.selectors import last_activity
 from orgs.models import Person
 
-SOON_DAYS = 30
-STALE_DAYS = 60
 LIST_LIMIT = 50
 STATUSES = list(ActionPointStatus.values)
 COMPLETED = ActionPointStatus.COMPLETED
@@ -122,7 +123,8 @@ class SlipRow:
 
 @dataclass
 class PointRow:
-    """An action point as the lists show it (live, or rebuilt from history)."""
+    """An action point as it stood (now, or at the end of a past day), with the
+    database's verdict on it for that day."""
 
     pk: int
     description: str
@@ -131,6 +133,11 @@ class PointRow:
     status: str
     progress: int
     updated: datetime.datetime
+    challenge_id: int
+    is_open: bool
+    is_overdue: bool
+    is_due_soon: bool
+    is_stale: bool
     group_id: int = 0
 
     def get_absolute_url(self) -> str:
@@ -138,6 +145,13 @@ class PointRow:
 
     def get_status_display(self) -> str:
         return ActionPointStatus(self.status).label
+
+
+# The values a PointRow is built from, in its order (flags from with_flags()).
+ROW_FIELDS = (
+    "id", "description", "deadline", "due_date", "status", "progress", "updated",
+    "challenge_id", "is_open", "is_overdue", "is_due_soon", "is_stale",
+)  # fmt: skip
 
 
 @dataclass
@@ -163,7 +177,18 @@ class PlanDashboard:
         return sum(row.changes for row in self.slippage)
 
 
-# --- small date helpers ------------------------------------------------------------
+@dataclass
+class PlanRows:
+    """What the counting code reads: a plan as it stood on `today`."""
+
+    groups: list[tuple[int, int, str]]  # (id, number, name), in order
+    points: list[PointRow]
+    changes: list[tuple[int, datetime.date | None, datetime.date | None]]  # (point, old, new)
+    focal_points: list[tuple[int, int, str]] = field(default_factory=list)  # (point, person, role)
+    people: dict[int, Person] = field(default_factory=dict)
+
+
+# --- quarters ------------------------------------------------------------------------
 
 
 def _quarter_start(day: datetime.date) -> datetime.date:
@@ -177,422 +202,247 @@ def _quarter_end(start: datetime.date) -> datetime.date:
     return datetime.date(year, month, 1) - datetime.timedelta(days=1)
 
 
-def _quarters_between(first: datetime.date, last: datetime.date) -> list[datetime.date]:
-    quarters, current = [], _quarter_start(first)
+def _fill_quarters(found: dict[datetime.date, tuple[int, int]]) -> list[QuarterRow]:
+    """Every quarter from the first to the last one found, empty ones included."""
+    if not found:
+        return []
+    quarters, current, last = [], _quarter_start(min(found)), max(found)
     while current <= last:
-        quarters.append(current)
+        quarters.append(QuarterRow(current, *found.get(current, (0, 0))))
         current = _quarter_end(current) + datetime.timedelta(days=1)
     return quarters
 
 
-def end_of_day(day: datetime.date) -> datetime.datetime:
-    """The last moment of a day in the site's time zone: "as of" means at its close."""
-    start = datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time())
-    return timezone.make_aware(start) - datetime.timedelta(microseconds=1)
+# --- loading: the live tables, or the history tables as of a day -----------------------
 
 
-def _stale_before(today: datetime.date) -> datetime.datetime:
-    """Last changed on or before this moment = not updated for STALE_DAYS days."""
-    return end_of_day(today - datetime.timedelta(days=STALE_DAYS))
+def _point_rows(points: QuerySet, today: datetime.date, group_of: dict[int, int]) -> list[PointRow]:
+    """The action points whose challenge is in `group_of`, flagged for `today`."""
+    rows = []
+    for values in points.with_flags(today).order_by().values_list(*ROW_FIELDS):
+        row = PointRow(*values)
+        if row.challenge_id in group_of:
+            row.group_id = group_of[row.challenge_id]
+            rows.append(row)
+    return rows
 
 
-# --- live figures: aggregation queries ---------------------------------------------
+def _people(person_ids: Iterable[int]) -> dict[int, Person]:
+    people = Person.objects.filter(pk__in=set(person_ids)).select_related("organization")
+    return {person.pk: person for person in people.only("name", "organization__name")}
 
 
-def _count_fields(today: datetime.date, prefix: str = "") -> dict:
-    """Conditional counts of action points, reusable over related paths."""
-    p = prefix
-    open_q = Q(**{f"{p}status__in": OPEN_STATUSES})
-    fields = {f"s_{s}": Count(f"{p}id", filter=Q(**{f"{p}status": s})) for s in STATUSES}
-    fields["overdue"] = Count(f"{p}id", filter=open_q & Q(**{f"{p}due_date__lt": today}))
-    return fields
-
-
-def _status_counts(row: dict) -> dict[str, int]:
-    return {s: row[f"s_{s}"] or 0 for s in STATUSES}
-
-
-def plan_points(plan: ActionPlan) -> QuerySet[ActionPoint]:
-    return ActionPoint.objects.filter(challenge__working_group__plan=plan)
-
-
-def plan_headline(plan: ActionPlan, today: datetime.date) -> Headline:
-    """The headline figures in one query (also the API summary's)."""
-    open_q = Q(status__in=OPEN_STATUSES)
-    row = plan_points(plan).aggregate(
-        **_count_fields(today),
-        due_soon=Count(
-            "id",
-            filter=open_q
-            & Q(due_date__gte=today, due_date__lte=today + datetime.timedelta(days=SOON_DAYS)),
-        ),
-        stale=Count("id", filter=open_q & Q(updated__lte=_stale_before(today))),
-        rescheduled=Count(
-            "id", filter=Q(Exists(DeadlineChange.objects.filter(action_point=OuterRef("pk"))))
-        ),
+def plan_rows(plan: ActionPlan, today: datetime.date, *, people: bool = True) -> PlanRows:
+    """The plan now: four queries, five with the focal points and their people."""
+    groups = list(plan.working_groups.order_by("number").values_list("id", "number", "name"))
+    group_of = dict(
+        Challenge.objects.filter(working_group__plan=plan).values_list("id", "working_group_id")
     )
-    return Headline(
-        by_status=_status_counts(row),
-        overdue=row["overdue"],
-        due_soon=row["due_soon"],
-        stale=row["stale"],
-        rescheduled=row["rescheduled"],
+    points = _point_rows(ActionPoint.objects.of_plan(plan), today, group_of)
+    changes = list(
+        DeadlineChange.objects.filter(action_point__challenge__working_group__plan=plan)
+        .order_by("changed_at", "id")
+        .values_list("action_point_id", "old_due_date", "new_due_date")
     )
-
-
-def plan_group_rows(plan: ActionPlan, today: datetime.date) -> list[GroupRow]:
-    """Status shares, completion and overdue per working group (groups without points too)."""
-    rows = (
-        WorkingGroup.objects.filter(plan=plan)
-        .values("id", "number", "name")
-        .annotate(**_count_fields(today, "challenges__action_points__"))
-        .order_by("number")
-    )
-    return [
-        GroupRow(
-            by_status=_status_counts(row),
-            overdue=row["overdue"],
-            group_id=row["id"],
-            number=row["number"],
-            name=row["name"],
+    rows = PlanRows(groups, points, changes)
+    if people:
+        rows.focal_points = list(
+            FocalPoint.objects.filter(action_point__challenge__working_group__plan=plan)
+            .order_by()
+            .values_list("action_point_id", "person_id", "role")
         )
-        for row in rows
-    ]
+        rows.people = _people(person for _point, person, _role in rows.focal_points)
+    return rows
 
 
-def _workload_fields(today: datetime.date, extra: Q, distinct: bool) -> dict:
-    open_q = Q(action_point__status__in=OPEN_STATUSES) & extra
-    return {
-        "open": Count("action_point", filter=open_q, distinct=distinct),
-        "overdue": Count(
-            "action_point", filter=open_q & Q(action_point__due_date__lt=today), distinct=distinct
-        ),
-        "completed": Count(
-            "action_point", filter=Q(action_point__status=COMPLETED) & extra, distinct=distinct
-        ),
-    }
+def _as_of(history: QuerySet, moment: datetime.datetime) -> QuerySet:
+    """Each object's last history row up to `moment`, unless that row is its deletion."""
+    return history.filter(history_date__lte=moment).latest_of_each().exclude(history_type="-")
 
 
-def _workload_sort(rows: list[WorkloadRow]) -> list[WorkloadRow]:
-    return sorted(rows, key=lambda r: (-r.overdue, -r.open, r.name.casefold()))
-
-
-def plan_workload(
-    plan: ActionPlan, today: datetime.date
-) -> tuple[list[WorkloadRow], list[WorkloadRow], list[WorkloadRow]]:
-    """Per focal point (lead role; all roles) and per organization: two queries."""
-    focal_points = FocalPoint.objects.filter(action_point__challenge__working_group__plan=plan)
-    lead = Q(role=FocalPointRole.LEAD)
-    people = focal_points.values("person_id", "person__name").annotate(
-        **_workload_fields(today, Q(), distinct=False),
-        **{f"lead_{k}": v for k, v in _workload_fields(today, lead, distinct=False).items()},
-        is_lead=Count("id", filter=lead),
-    )
-    everyone, leads = [], []
-    for row in people:
-        everyone.append(
-            WorkloadRow(
-                row["person_id"], row["person__name"], row["open"], row["overdue"], row["completed"]
-            )
-        )
-        if row["is_lead"]:
-            leads.append(
-                WorkloadRow(
-                    row["person_id"],
-                    row["person__name"],
-                    row["lead_open"],
-                    row["lead_overdue"],
-                    row["lead_completed"],
-                )
-            )
-    organizations = [
-        WorkloadRow(
-            row["person__organization_id"],
-            row["person__organization__name"] or "No organization",
-            row["open"],
-            row["overdue"],
-            row["completed"],
-        )
-        for row in focal_points.values("person__organization_id", "person__organization__name")
-        # distinct: two people of one organization on one action point count it once.
-        .annotate(**_workload_fields(today, Q(), distinct=True))
-    ]
-    return _workload_sort(leads), _workload_sort(everyone), _workload_sort(organizations)
-
-
-def plan_quarters(plan: ActionPlan) -> list[QuarterRow]:
-    """Planned against delivered: per quarter, action points due and those completed."""
-    rows = (
-        plan_points(plan)
-        .filter(due_date__isnull=False)
-        .exclude(status=CANCELLED)
-        .annotate(quarter=TruncQuarter("due_date"))
-        .values("quarter")
-        .annotate(due=Count("id"), done=Count("id", filter=Q(status=COMPLETED)))
-        .order_by("quarter")
-    )
-    found = {row["quarter"]: row for row in rows}
-    return _fill_quarters({key: (row["due"], row["done"]) for key, row in found.items()})
-
-
-def _fill_quarters(found: dict[datetime.date, tuple[int, int]]) -> list[QuarterRow]:
-    if not found:
-        return []
-    starts = _quarters_between(min(found), max(found))
-    return [QuarterRow(start, *found.get(start, (0, 0))) for start in starts]
-
-
-def plan_slippage(plan: ActionPlan) -> list[SlipRow]:
-    """Action points whose deadline moved: how often, and by how many days in total."""
-    changes = DeadlineChange.objects.filter(
-        action_point__challenge__working_group__plan=plan
-    ).values_list("action_point_id", "action_point__description", "old_due_date", "new_due_date")
-    return _slip_rows(changes)
-
-
-def _slip_rows(changes: Iterable[tuple]) -> list[SlipRow]:
-    rows: dict[int, SlipRow] = {}
-    for point_id, description, old, new in changes:
-        row = rows.setdefault(point_id, SlipRow(point_id, description, 0, 0))
-        row.changes += 1
-        if old is not None and new is not None:
-            row.days += (new - old).days
-    return sorted(rows.values(), key=lambda r: (-r.days, -r.changes, r.action_point_id))
-
-
-def _point_row(point: ActionPoint) -> PointRow:
-    return PointRow(
-        point.pk,
-        point.description,
-        point.deadline,
-        point.due_date,
-        point.status,
-        point.progress,
-        point.updated,
-        point.challenge.working_group_id,
-    )
-
-
-def plan_lists(plan: ActionPlan, today: datetime.date) -> dict[str, list[PointRow]]:
-    """Overdue (oldest first), due soon, stale and blocked: four bounded queries."""
-    points = plan_points(plan).filter(status__in=OPEN_STATUSES).select_related("challenge")
-    soon = today + datetime.timedelta(days=SOON_DAYS)
-    queries = {
-        "overdue": points.filter(due_date__lt=today).order_by("due_date", "id"),
-        "due_soon": points.filter(due_date__gte=today, due_date__lte=soon).order_by(
-            "due_date", "id"
-        ),
-        "stale": points.filter(updated__lte=_stale_before(today)).order_by("updated", "id"),
-        "blocked": points.filter(status=BLOCKED).order_by("due_date", "id"),
-    }
-    return {name: [_point_row(p) for p in query[:LIST_LIMIT]] for name, query in queries.items()}
-
-
-def plan_dashboard(plan: ActionPlan, today: datetime.date | None = None) -> PlanDashboard:
-    """The plan's dashboard now: a fixed number of aggregation queries."""
-    today = today or timezone.localdate()
-    leads, everyone, organizations = plan_workload(plan, today)
-    return PlanDashboard(
-        plan=plan,
-        today=today,
-        live=True,
-        headline=plan_headline(plan, today),
-        groups=plan_group_rows(plan, today),
-        leads=leads,
-        everyone=everyone,
-        organizations=organizations,
-        quarters=plan_quarters(plan),
-        slippage=plan_slippage(plan),
-        lists=plan_lists(plan, today),
-    )
-
-
-# --- "as of" a past day: rebuilt from the history tables -----------------------------
-
-
-def _latest(records: Iterable) -> dict[int, object]:
-    """The last state of each object among history records ordered oldest first."""
-    latest: dict[int, object] = {}
-    for record in records:
-        latest[record.id] = record
-    return {key: record for key, record in latest.items() if record.history_type != "-"}
-
-
-def plan_dashboard_as_of(plan: ActionPlan, day: datetime.date) -> PlanDashboard:
-    """The dashboard as it stood at the end of `day`, from the history records.
-
-    Six queries whatever the size; they read every history row of the plan
-    up to that day, which is the price of looking back.
-    """
+def plan_rows_as_of(plan: ActionPlan, day: datetime.date) -> PlanRows:
+    """The plan as it stood at the end of `day`, from the history tables: six
+    queries. An action point counts if its challenge and group existed then too."""
     moment = end_of_day(day)
-    upto = {"history_date__lte": moment}
-    order = ("history_date", "history_id")
-    groups = _latest(WorkingGroup.history.filter(plan_id=plan.pk, **upto).order_by(*order))
-    group_ids = WorkingGroup.history.filter(plan_id=plan.pk).values("id")
-    challenges = _latest(
-        Challenge.history.filter(working_group_id__in=group_ids, **upto).order_by(*order)
+    ever_groups = WorkingGroup.history.filter(plan_id=plan.pk).values("id")
+    groups = sorted(
+        _as_of(WorkingGroup.history.filter(plan_id=plan.pk), moment).values_list(
+            "id", "number", "name"
+        ),
+        key=lambda group: group[1],
     )
-    challenge_ids = Challenge.history.filter(working_group_id__in=group_ids).values("id")
-    points = _latest(
-        ActionPoint.history.filter(challenge_id__in=challenge_ids, **upto).order_by(*order)
-    )
-    # An action point counts if its challenge and group also existed then.
-    states: list[PointRow] = []
-    for record in points.values():
-        challenge = challenges.get(record.challenge_id)
-        if challenge is None or challenge.working_group_id not in groups:
-            continue
-        states.append(
-            PointRow(
-                record.id,
-                record.description,
-                record.deadline,
-                record.due_date,
-                record.status,
-                record.progress,
-                record.updated,
-                challenge.working_group_id,
-            )
-        )
-    point_ids = {state.pk for state in states}
-    focal_points = _latest(
-        FocalPoint.history.filter(action_point_id__in=point_ids, **upto).order_by(*order)
-    )
-    people = {
-        p.pk: p
-        for p in Person.objects.filter(
-            pk__in={fp.person_id for fp in focal_points.values()}
-        ).select_related("organization")
+    group_ids = {group_id for group_id, _number, _name in groups}
+    group_of = {
+        challenge_id: group_id
+        for challenge_id, group_id in _as_of(
+            Challenge.history.filter(working_group_id__in=ever_groups), moment
+        ).values_list("id", "working_group_id")
+        if group_id in group_ids
     }
+    ever_challenges = Challenge.history.filter(working_group_id__in=ever_groups).values("id")
+    points = _point_rows(
+        _as_of(ActionPoint.history.filter(challenge_id__in=ever_challenges), moment),
+        day,
+        group_of,
+    )
+    point_ids = [row.pk for row in points]
     changes = list(
         DeadlineChange.objects.filter(action_point_id__in=point_ids, changed_at__lte=moment)
         .order_by("changed_at", "id")
         .values_list("action_point_id", "old_due_date", "new_due_date")
     )
-    return _dashboard_from_rows(plan, day, states, groups, focal_points, people, changes)
+    focal_points = list(
+        _as_of(FocalPoint.history.filter(action_point_id__in=point_ids), moment).values_list(
+            "action_point_id", "person_id", "role"
+        )
+    )
+    people = _people(person for _point, person, _role in focal_points)
+    return PlanRows(groups, points, changes, focal_points, people)
 
 
-def _counts_of(states: Iterable[PointRow], today: datetime.date) -> tuple[dict[str, int], int]:
+# --- counting: the same code for both ---------------------------------------------------
+
+
+def _status_counts(points: Iterable[PointRow]) -> tuple[dict[str, int], int]:
     by_status = dict.fromkeys(STATUSES, 0)
     overdue = 0
-    for state in states:
-        by_status[state.status] += 1
-        overdue += _is_overdue(state, today)
+    for point in points:
+        by_status[point.status] += 1
+        overdue += point.is_overdue
     return by_status, overdue
 
 
-def _is_open(state: PointRow) -> bool:
-    return state.status in OPEN_STATUSES
-
-
-def _is_overdue(state: PointRow, today: datetime.date) -> bool:
-    return _is_open(state) and state.due_date is not None and state.due_date < today
-
-
-def _is_due_soon(state: PointRow, today: datetime.date) -> bool:
-    soon = today + datetime.timedelta(days=SOON_DAYS)
-    return _is_open(state) and state.due_date is not None and today <= state.due_date <= soon
-
-
-def _is_stale(state: PointRow, today: datetime.date) -> bool:
-    return _is_open(state) and state.updated <= _stale_before(today)
-
-
-def _dashboard_from_rows(
-    plan: ActionPlan,
-    today: datetime.date,
-    states: list[PointRow],
-    groups: dict[int, object],
-    focal_points: dict[int, object],
-    people: dict[int, Person],
-    changes: list[tuple],
-) -> PlanDashboard:
-    by_id = {state.pk: state for state in states}
-    rescheduled = {point_id for point_id, _old, _new in changes}
-    by_status, overdue = _counts_of(states, today)
-    headline = Headline(
+def headline(rows: PlanRows) -> Headline:
+    by_status, overdue = _status_counts(rows.points)
+    return Headline(
         by_status=by_status,
         overdue=overdue,
-        due_soon=sum(_is_due_soon(s, today) for s in states),
-        stale=sum(_is_stale(s, today) for s in states),
-        rescheduled=len(rescheduled),
+        due_soon=sum(point.is_due_soon for point in rows.points),
+        stale=sum(point.is_stale for point in rows.points),
+        rescheduled=len({point_id for point_id, _old, _new in rows.changes}),
     )
 
-    group_rows = []
-    for group in sorted(groups.values(), key=lambda g: g.number):
-        by_status, overdue = _counts_of([s for s in states if s.group_id == group.id], today)
-        group_rows.append(GroupRow(by_status, overdue, group.id, group.number, group.name))
 
-    def tally(rows: dict, key, name: str, state: PointRow) -> None:
-        row = rows.setdefault(key, WorkloadRow(key, name))
-        row.open += _is_open(state)
-        row.overdue += _is_overdue(state, today)
-        row.completed += state.status == COMPLETED
+def group_rows(rows: PlanRows) -> list[GroupRow]:
+    """Status shares, completion and overdue per working group (groups without points too)."""
+    by_group: dict[int, list[PointRow]] = defaultdict(list)
+    for point in rows.points:
+        by_group[point.group_id].append(point)
+    result = []
+    for group_id, number, name in rows.groups:
+        by_status, overdue = _status_counts(by_group[group_id])
+        result.append(GroupRow(by_status, overdue, group_id, number, name))
+    return result
 
+
+def _workload_sort(rows: Iterable[WorkloadRow]) -> list[WorkloadRow]:
+    return sorted(rows, key=lambda r: (-r.overdue, -r.open, r.name.casefold()))
+
+
+def workload(rows: PlanRows) -> tuple[list[WorkloadRow], list[WorkloadRow], list[WorkloadRow]]:
+    """Per focal point (lead role; all roles) and per organization, where two people
+    of one organization on one action point count it once."""
+    by_id = {point.pk: point for point in rows.points}
     leads: dict = {}
     everyone: dict = {}
     organizations: dict = {}
-    org_seen: set[tuple] = set()
-    for fp in focal_points.values():
-        state = by_id.get(fp.action_point_id)
-        person = people.get(fp.person_id)
-        if state is None or person is None:
+    counted: set[tuple[int | None, int]] = set()
+
+    def tally(table: dict, key: int | None, name: str, point: PointRow) -> None:
+        row = table.setdefault(key, WorkloadRow(key, name))
+        row.open += point.is_open
+        row.overdue += point.is_overdue
+        row.completed += point.status == COMPLETED
+
+    for point_id, person_id, role in rows.focal_points:
+        point, person = by_id.get(point_id), rows.people.get(person_id)
+        if point is None or person is None:
             continue
-        tally(everyone, person.pk, person.name, state)
-        if fp.role == FocalPointRole.LEAD:
-            tally(leads, person.pk, person.name, state)
-        org = person.organization
-        org_key = (org.pk if org else None, state.pk)
-        if org_key not in org_seen:
-            org_seen.add(org_key)
-            tally(
-                organizations,
-                org.pk if org else None,
-                org.name if org else "No organization",
-                state,
-            )
-
-    quarters: dict[datetime.date, list[int]] = defaultdict(lambda: [0, 0])
-    for state in states:
-        if state.due_date is not None and state.status != CANCELLED:
-            counts = quarters[_quarter_start(state.due_date)]
-            counts[0] += 1
-            counts[1] += state.status == COMPLETED
-
-    soon = today + datetime.timedelta(days=SOON_DAYS)
-    open_states = [s for s in states if _is_open(s)]
-    lists = {
-        "overdue": sorted(
-            (s for s in open_states if _is_overdue(s, today)), key=lambda s: (s.due_date, s.pk)
-        ),
-        "due_soon": sorted(
-            (s for s in open_states if s.due_date and today <= s.due_date <= soon),
-            key=lambda s: (s.due_date, s.pk),
-        ),
-        "stale": sorted(
-            (s for s in open_states if _is_stale(s, today)), key=lambda s: (s.updated, s.pk)
-        ),
-        "blocked": sorted(
-            (s for s in open_states if s.status == BLOCKED),
-            key=lambda s: (s.due_date or datetime.date.max, s.pk),
-        ),
-    }
-    return PlanDashboard(
-        plan=plan,
-        today=today,
-        live=False,
-        headline=headline,
-        groups=group_rows,
-        leads=_workload_sort(list(leads.values())),
-        everyone=_workload_sort(list(everyone.values())),
-        organizations=_workload_sort(list(organizations.values())),
-        quarters=_fill_quarters({k: tuple(v) for k, v in quarters.items()}),
-        slippage=_slip_rows((pid, by_id[pid].description, old, new) for pid, old, new in changes),
-        lists={name: rows[:LIST_LIMIT] for name, rows in lists.items()},
+        tally(everyone, person.pk, person.name, point)
+        if role == FocalPointRole.LEAD:
+            tally(leads, person.pk, person.name, point)
+        organization = person.organization
+        key = organization.pk if organization else None
+        if (key, point.pk) not in counted:
+            counted.add((key, point.pk))
+            name = organization.name if organization else "No organization"
+            tally(organizations, key, name, point)
+    return (
+        _workload_sort(leads.values()),
+        _workload_sort(everyone.values()),
+        _workload_sort(organizations.values()),
     )
 
 
-# --- across plans ----------------------------------------------------------------------
+def quarters(rows: PlanRows) -> list[QuarterRow]:
+    """Planned against delivered: per quarter, action points due and those completed."""
+    found: dict[datetime.date, list[int]] = defaultdict(lambda: [0, 0])
+    for point in rows.points:
+        if point.due_date is not None and point.status != CANCELLED:
+            counts = found[_quarter_start(point.due_date)]
+            counts[0] += 1
+            counts[1] += point.status == COMPLETED
+    return _fill_quarters({start: (due, done) for start, (due, done) in found.items()})
+
+
+def slippage(rows: PlanRows) -> list[SlipRow]:
+    """Action points whose deadline moved: how often, and by how many days in total."""
+    descriptions = {point.pk: point.description for point in rows.points}
+    found: dict[int, SlipRow] = {}
+    for point_id, old, new in rows.changes:
+        row = found.setdefault(point_id, SlipRow(point_id, descriptions.get(point_id, ""), 0, 0))
+        row.changes += 1
+        if old is not None and new is not None:
+            row.days += (new - old).days
+    return sorted(found.values(), key=lambda r: (-r.days, -r.changes, r.action_point_id))
+
+
+def lists(rows: PlanRows) -> dict[str, list[PointRow]]:
+    """Overdue (oldest first), due soon, stale and blocked, at most LIST_LIMIT each."""
+
+    def by_due_date(point: PointRow) -> tuple:
+        return (point.due_date or datetime.date.max, point.pk)
+
+    found = {
+        "overdue": sorted((p for p in rows.points if p.is_overdue), key=by_due_date),
+        "due_soon": sorted((p for p in rows.points if p.is_due_soon), key=by_due_date),
+        "stale": sorted((p for p in rows.points if p.is_stale), key=lambda p: (p.updated, p.pk)),
+        "blocked": sorted(
+            (p for p in rows.points if p.is_open and p.status == BLOCKED), key=by_due_date
+        ),
+    }
+    return {name: points[:LIST_LIMIT] for name, points in found.items()}
+
+
+def dashboard(plan: ActionPlan, today: datetime.date, rows: PlanRows, *, live: bool):
+    leads, everyone, organizations = workload(rows)
+    return PlanDashboard(
+        plan=plan,
+        today=today,
+        live=live,
+        headline=headline(rows),
+        groups=group_rows(rows),
+        leads=leads,
+        everyone=everyone,
+        organizations=organizations,
+        quarters=quarters(rows),
+        slippage=slippage(rows),
+        lists=lists(rows),
+    )
+
+
+def plan_dashboard(plan: ActionPlan, today: datetime.date | None = None) -> PlanDashboard:
+    """The plan's dashboard now."""
+    today = today or timezone.localdate()
+    return dashboard(plan, today, plan_rows(plan, today), live=True)
+
+
+def plan_dashboard_as_of(plan: ActionPlan, day: datetime.date) -> PlanDashboard:
+    """The dashboard as it stood at the end of `day`, rebuilt from the history."""
+    return dashboard(plan, day, plan_rows_as_of(plan, day), live=False)
+
+
+# --- across plans --------------------------------------------------------------------------
 
 
 @dataclass
@@ -609,19 +459,14 @@ def portfolio(
     """One row per plan with its figures: one query for all the plans."""
     today = today or timezone.localdate()
     points = "working_groups__challenges__action_points__"
-    open_q = Q(**{f"{points}status__in": OPEN_STATUSES})
+    counts = {
+        f"s_{status}": Count(f"{points}id", filter=Q(**{f"{points}status": status}))
+        for status in STATUSES
+    }
     rows = plans.annotate(
-        **_count_fields(today, points),
-        due_soon=Count(
-            f"{points}id",
-            filter=open_q
-            & Q(
-                **{
-                    f"{points}due_date__gte": today,
-                    f"{points}due_date__lte": today + datetime.timedelta(days=SOON_DAYS),
-                }
-            ),
-        ),
+        **counts,
+        overdue=Count(f"{points}id", filter=overdue_condition(today, points)),
+        due_soon=Count(f"{points}id", filter=due_soon_condition(today, points)),
         last_activity=last_activity(points),
     ).order_by("title", "id")
     return [

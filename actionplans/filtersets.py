@@ -16,9 +16,10 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from actionplans.choices import OPEN_STATUSES, ActionPointStatus, PlanStatus
+from actionplans.choices import ActionPointStatus, PlanStatus
 from actionplans.models import ActionPlan, ActionPoint, Challenge, FocalPoint, WorkingGroup
-from actionplans.permissions import visible_organizations, visible_people, visible_plans
+from actionplans.permissions import visible_organizations, visible_people
+from actionplans.querysets import overdue_condition
 from orgs.models import Organization, Person
 
 
@@ -59,7 +60,7 @@ class QuickSelect(forms.Select):
 def _plans(request) -> QuerySet[ActionPlan]:
     if request is None:
         return ActionPlan.objects.none()
-    return visible_plans(request.user)
+    return ActionPlan.objects.visible_to(request.user)
 
 
 def _groups(request) -> QuerySet[WorkingGroup]:
@@ -174,7 +175,7 @@ class ActionPointFilterSet(django_filters.FilterSet):
     def filter_overdue(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
         if value is None:
             return queryset
-        overdue = Q(status__in=OPEN_STATUSES, due_date__lt=timezone.localdate())
+        overdue = overdue_condition(timezone.localdate())
         return queryset.filter(overdue) if value else queryset.exclude(overdue)
 
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:

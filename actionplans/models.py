@@ -6,8 +6,6 @@ in services.py are the only place that changes these records outside the admin.
 
 from __future__ import annotations
 
-import datetime
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -16,12 +14,17 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from actionplans.choices import (
-    OPEN_STATUSES,
     ActionPointStatus,
     DeadlinePrecision,
     FocalPointRole,
     PlanStatus,
     PlanVisibility,
+)
+from actionplans.querysets import (
+    WORKSHOP_ORDER,
+    ActionPlanQuerySet,
+    ActionPointQuerySet,
+    HistoricalActionPointQuerySet,
 )
 from orgs.models import Person
 
@@ -80,6 +83,7 @@ class ActionPlan(models.Model):
     created = models.DateTimeField("created", auto_now_add=True)
     updated = models.DateTimeField("updated", auto_now=True)
 
+    objects = ActionPlanQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=[coordinators])
 
     class Meta:
@@ -239,15 +243,11 @@ class ActionPoint(models.Model):
     created = models.DateTimeField("created", auto_now_add=True)
     updated = models.DateTimeField("updated", auto_now=True)
 
-    history = HistoricalRecords()
+    objects = ActionPointQuerySet.as_manager()
+    history = HistoricalRecords(historical_queryset=HistoricalActionPointQuerySet)
 
     class Meta:
-        ordering = [
-            "challenge__working_group__plan_id",
-            "challenge__working_group__number",
-            "challenge__number",
-            "position",
-        ]
+        ordering = list(WORKSHOP_ORDER)
         verbose_name = "action point"
         verbose_name_plural = "action points"
         indexes = [
@@ -306,20 +306,6 @@ class ActionPoint(models.Model):
         if "prefetched_focal_points" in self.__dict__:
             return self.__dict__["prefetched_focal_points"]
         return list(self.focal_points.select_related("person__organization"))
-
-    @property
-    def is_open(self) -> bool:
-        return self.status in OPEN_STATUSES
-
-    def is_overdue(self, today: datetime.date | None = None) -> bool:
-        """Open and due before today (DOMAIN.md)."""
-        today = today or timezone.localdate()
-        return self.is_open and self.due_date is not None and self.due_date < today
-
-    def days_until_due(self, today: datetime.date | None = None) -> int | None:
-        if self.due_date is None:
-            return None
-        return (self.due_date - (today or timezone.localdate())).days
 
 
 # Lead first, then support, then advisor, as a plan names them.

@@ -22,102 +22,36 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
-from actionplans.choices import PlanVisibility
 from actionplans.models import ActionPlan, ActionPoint, Challenge, FocalPoint, WorkingGroup
+from actionplans.querysets import PLAN_PATH, is_admin, person_of
 from orgs.models import Organization, Person
+
+__all__ = ["is_admin"]  # the role itself lives beside the visibility rule (querysets.py)
+
+# Nothing here is cached between calls: a role can change in the middle of a
+# request (a plan created, a person named), and the checks are single-row queries.
 
 # --- who is who ------------------------------------------------------------------
 
 
-def is_admin(user) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.is_superuser)
-
-
-def _person_id(user) -> int | None:
-    """The Person linked to the account, cached on the user object for the request."""
-    if not user.is_authenticated:
-        return None
-    if not hasattr(user, "_pim_person_id"):
-        user._pim_person_id = Person.objects.filter(user=user).values_list("id", flat=True).first()
-    return user._pim_person_id
-
-
 def is_linked_to_person(user) -> bool:
     """Whether the account is someone named in plans (and so can carry action points)."""
-    return _person_id(user) is not None
-
-
-def _member_plan_ids(person_id: int) -> QuerySet:
-    """Plans where the person leads or belongs to a group, or is a focal point."""
-    # One id set per role, each found through its own index: a single OR across
-    # the joins multiplied groups by members by action points by focal points
-    # (a signed-in member's plan list took 630 ms at 100,000 action points).
-    led = WorkingGroup.objects.filter(team_leader_id=person_id).values("plan_id")
-    member = WorkingGroup.team_members.through.objects.filter(person_id=person_id).values(
-        "workinggroup__plan_id"
-    )
-    focal = FocalPoint.objects.filter(person_id=person_id).values(
-        "action_point__challenge__working_group__plan_id"
-    )
-    return ActionPlan.objects.filter(Q(id__in=led) | Q(id__in=member) | Q(id__in=focal)).values(
-        "id"
-    )
-
-
-def _coordinated_plan_ids(user) -> QuerySet:
-    return ActionPlan.coordinators.through.objects.filter(user_id=user.pk).values("actionplan_id")
+    return user.is_authenticated and Person.objects.filter(user_id=user.pk).exists()
 
 
 def is_coordinator(user, plan: ActionPlan) -> bool:
     if not user.is_authenticated:
         return False
-    cache = getattr(user, "_pim_coordinated", None)
-    if cache is None:
-        cache = user._pim_coordinated = set(
-            _coordinated_plan_ids(user).values_list("actionplan_id", flat=True)
-        )
-    return plan.pk in cache
-
-
-def is_member(user, plan: ActionPlan) -> bool:
-    person_id = _person_id(user)
-    if person_id is None:
-        return False
-    cache = getattr(user, "_pim_member_plans", None)
-    if cache is None:
-        cache = user._pim_member_plans = set(
-            _member_plan_ids(person_id).values_list("id", flat=True)
-        )
-    return plan.pk in cache
+    return ActionPlan.objects.coordinated_by(user).filter(pk=plan.pk).exists()
 
 
 # --- plans -----------------------------------------------------------------------
 
 
-def visible_plans(user) -> QuerySet[ActionPlan]:
-    """The plans this user may see."""
-    plans = ActionPlan.objects.all()
-    if not user.is_authenticated or not user.is_active:
-        return plans.none()
-    if is_admin(user):
-        return plans
-    rule = Q(visibility=PlanVisibility.SIGNED_IN) | Q(id__in=_coordinated_plan_ids(user))
-    person_id = _person_id(user)
-    if person_id is not None:
-        rule |= Q(id__in=_member_plan_ids(person_id))
-    return plans.filter(rule)
-
-
 def can_view_plan(user, plan: ActionPlan) -> bool:
-    if not user.is_authenticated or not user.is_active:
-        return False
-    return (
-        is_admin(user)
-        or plan.visibility == PlanVisibility.SIGNED_IN
-        or is_coordinator(user, plan)
-        or is_member(user, plan)
-    )
+    return ActionPlan.objects.visible_to(user).filter(pk=plan.pk).exists()
 
 
 def can_edit_plan(user, plan: ActionPlan) -> bool:
@@ -129,43 +63,35 @@ def can_create_plan(user) -> bool:
     """Administrators, coordinators of any plan, and accounts given the add permission."""
     if not user.is_authenticated or not user.is_active:
         return False
-    if is_admin(user):
-        return True
-    if not hasattr(user, "_pim_can_create"):
-        # Cached for the request: the navigation asks on every page.
-        user._pim_can_create = _coordinated_plan_ids(user).exists() or user.has_perm(
-            "actionplans.add_actionplan"
-        )
-    return user._pim_can_create
+    return (
+        is_admin(user)
+        or ActionPlan.objects.coordinated_by(user).exists()
+        or user.has_perm("actionplans.add_actionplan")
+    )
 
 
 # --- action points ---------------------------------------------------------------
 
 
-def _updatable_rule(person_id: int) -> Q:
-    """Action points in a group the person leads or belongs to, or where they are a
-    focal point: id sets, each found through its own index (an OR across the joins
-    made "my action points" take 2.7 s at 100,000 action points)."""
-    memberships = WorkingGroup.team_members.through.objects.filter(person_id=person_id)
+def _updatable(user) -> QuerySet:
+    """Ids of the action points in a group the user's person leads or belongs to, or
+    where they are a focal point: id sets, each found through its own index (an OR
+    across the joins made "my action points" take 2.7 s at 100,000 action points).
+    A union, so that the database starts from the person's few rows rather than
+    testing every action point against each id set."""
+    person = person_of(user)
+    memberships = WorkingGroup.team_members.through.objects.filter(person__in=person)
     groups = (
         WorkingGroup.objects.order_by()
-        .filter(team_leader_id=person_id)
+        .filter(team_leader__in=person)
         .values("id")
         .union(memberships.values("workinggroup_id"))
     )
     in_groups = ActionPoint.objects.order_by().filter(
         challenge__in=Challenge.objects.order_by().filter(working_group__in=groups).values("id")
     )
-    as_focal_point = FocalPoint.objects.order_by().filter(person_id=person_id)
-    # A union, so that the database starts from the person's few rows rather than
-    # testing every action point against each id set.
-    return Q(id__in=in_groups.values("id").union(as_focal_point.values("action_point_id")))
-
-
-def visible_action_points(user) -> QuerySet[ActionPoint]:
-    if is_admin(user):
-        return ActionPoint.objects.all()  # the same rows, without joining every plan
-    return ActionPoint.objects.filter(challenge__working_group__plan__in=visible_plans(user))
+    as_focal_point = FocalPoint.objects.order_by().filter(person__in=person)
+    return in_groups.values("id").union(as_focal_point.values("action_point_id"))
 
 
 def can_update_action_point(user, action_point: ActionPoint) -> bool:
@@ -173,10 +99,9 @@ def can_update_action_point(user, action_point: ActionPoint) -> bool:
     plan = action_point.challenge.working_group.plan
     if can_edit_plan(user, plan):
         return True
-    person_id = _person_id(user)
-    if person_id is None or not user.is_active:
+    if not user.is_authenticated or not user.is_active:
         return False
-    return ActionPoint.objects.filter(_updatable_rule(person_id), pk=action_point.pk).exists()
+    return ActionPoint.objects.filter(id__in=_updatable(user), pk=action_point.pk).exists()
 
 
 def updatable_action_point_ids(user, plan: ActionPlan) -> set[int] | None:
@@ -186,24 +111,20 @@ def updatable_action_point_ids(user, plan: ActionPlan) -> set[int] | None:
     """
     if can_edit_plan(user, plan):
         return None
-    person_id = _person_id(user)
-    if person_id is None or not user.is_active:
+    if not user.is_authenticated or not user.is_active:
         return set()
     return set(
-        ActionPoint.objects.filter(
-            _updatable_rule(person_id), challenge__working_group__plan=plan
-        ).values_list("id", flat=True)
+        ActionPoint.objects.of_plan(plan)
+        .filter(id__in=_updatable(user))
+        .values_list("id", flat=True)
     )
 
 
 def my_action_points(user) -> QuerySet[ActionPoint]:
     """The action points the user carries: focal point, or in a group they belong to."""
-    person_id = _person_id(user)
-    if person_id is None:
+    if not user.is_authenticated or not user.is_active:
         return ActionPoint.objects.none()
-    return ActionPoint.objects.filter(
-        _updatable_rule(person_id), challenge__working_group__plan__in=visible_plans(user)
-    )
+    return ActionPoint.objects.visible_to(user).filter(id__in=_updatable(user))
 
 
 # --- people and organizations ----------------------------------------------------
@@ -254,7 +175,9 @@ def visible_people(user) -> QuerySet[Person]:
         return Person.objects.none()
     if is_admin(user):
         return Person.objects.all()
-    rule = Q(user=user) | Q(id__in=_people_in_plans(visible_plans(user).values("id")))
+    rule = Q(user=user) | Q(
+        id__in=_people_in_plans(ActionPlan.objects.visible_to(user).values("id"))
+    )
     if can_manage_people(user):
         rule |= _in_no_plan()
     return Person.objects.filter(rule)
@@ -266,7 +189,7 @@ def can_edit_person(user, person: Person) -> bool:
         return True
     if not can_manage_people(user):
         return False
-    coordinated = ActionPlan.objects.filter(id__in=_coordinated_plan_ids(user)).values("id")
+    coordinated = ActionPlan.objects.coordinated_by(user).values("id")
     return Person.objects.filter(
         Q(id__in=_people_in_plans(coordinated)) | _in_no_plan(), pk=person.pk
     ).exists()
@@ -283,17 +206,17 @@ def visible_organizations(user) -> QuerySet[Organization]:
 
 
 def get_plan_or_404(user, pk: int) -> ActionPlan:
-    plan = visible_plans(user).filter(pk=pk).first()
+    plan = ActionPlan.objects.visible_to(user).filter(pk=pk).first()
     if plan is None:
         raise Http404("No such plan.")
     return plan
 
 
-def _in_visible_plan_or_404(model, plan_path: str, user, pk: int, label: str):
+def _in_visible_plan_or_404(objects: QuerySet, plan_path: str, user, pk: int, label: str):
     """The object with this id if its plan is visible to the user, its plan loaded."""
     obj = (
-        model.objects.select_related(plan_path)
-        .filter(pk=pk, **{f"{plan_path}__in": visible_plans(user)})
+        objects.select_related(plan_path)
+        .filter(pk=pk, **{f"{plan_path}__in": ActionPlan.objects.visible_to(user)})
         .first()
     )
     if obj is None:
@@ -302,17 +225,17 @@ def _in_visible_plan_or_404(model, plan_path: str, user, pk: int, label: str):
 
 
 def get_group_or_404(user, pk: int) -> WorkingGroup:
-    return _in_visible_plan_or_404(WorkingGroup, "plan", user, pk, "working group")
+    return _in_visible_plan_or_404(WorkingGroup.objects, "plan", user, pk, "working group")
 
 
 def get_challenge_or_404(user, pk: int) -> Challenge:
-    return _in_visible_plan_or_404(Challenge, "working_group__plan", user, pk, "challenge")
+    return _in_visible_plan_or_404(Challenge.objects, "working_group__plan", user, pk, "challenge")
 
 
 def get_action_point_or_404(user, pk: int) -> ActionPoint:
-    return _in_visible_plan_or_404(
-        ActionPoint, "challenge__working_group__plan", user, pk, "action point"
-    )
+    """The action point with its flags for today (overdue, due soon, stale)."""
+    points = ActionPoint.objects.with_flags(timezone.localdate())
+    return _in_visible_plan_or_404(points, PLAN_PATH, user, pk, "action point")
 
 
 def require(allowed: bool, message: str = "You may not do this.") -> None:

@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone
 
-from actionplans.choices import OPEN_STATUSES, ActionPointStatus, FocalPointRole
+from actionplans.choices import ActionPointStatus, FocalPointRole
 from actionplans.models import (
     ActionPlan,
     ActionPoint,
@@ -21,6 +21,7 @@ from actionplans.models import (
     WorkingGroup,
     with_focal_points,
 )
+from actionplans.querysets import open_condition, overdue_condition
 from orgs.models import Person
 
 
@@ -40,15 +41,6 @@ def plan_people(*, plan: ActionPlan) -> QuerySet[Person]:
     )
 
 
-def plan_action_points(*, plan: ActionPlan) -> QuerySet[ActionPoint]:
-    """The plan's action points in the order the workshop wrote them."""
-    return (
-        ActionPoint.objects.filter(challenge__working_group__plan=plan)
-        .select_related("challenge__working_group")
-        .order_by("challenge__working_group__number", "challenge__number", "position")
-    )
-
-
 def last_activity(points_path: str) -> Greatest:
     """The plan's own last change or its action points' latest, whichever is later."""
     # Coalesce: SQLite's GREATEST is NULL when any argument is (a plan with no points).
@@ -58,17 +50,14 @@ def last_activity(points_path: str) -> Greatest:
 def plans_with_counts(plans: QuerySet[ActionPlan]) -> QuerySet[ActionPlan]:
     """Plans with their open, overdue and completed counts and last update, in one query."""
     today = timezone.localdate()
-    points = "working_groups__challenges__action_points"
+    points = "working_groups__challenges__action_points__"
     return plans.annotate(
-        open_count=Count(points, filter=Q(**{f"{points}__status__in": OPEN_STATUSES})),
-        overdue_count=Count(
-            points,
-            filter=Q(**{f"{points}__status__in": OPEN_STATUSES, f"{points}__due_date__lt": today}),
-        ),
+        open_count=Count(f"{points}id", filter=open_condition(points)),
+        overdue_count=Count(f"{points}id", filter=overdue_condition(today, points)),
         completed_count=Count(
-            points, filter=Q(**{f"{points}__status": ActionPointStatus.COMPLETED})
+            f"{points}id", filter=Q(**{f"{points}status": ActionPointStatus.COMPLETED})
         ),
-        last_update=last_activity(f"{points}__"),
+        last_update=last_activity(points),
     )
 
 
@@ -100,17 +89,22 @@ def team_members_in_order(group_ids: list[int]) -> dict[int, list[Person]]:
 
 
 def plan_layout(
-    *, plan: ActionPlan, action_points: QuerySet[ActionPoint] | None = None
+    *,
+    plan: ActionPlan,
+    action_points: QuerySet[ActionPoint] | None = None,
+    today: datetime.date | None = None,
 ) -> list[GroupView]:
-    """The plan as the workshop wrote it: groups, their challenges, their action points.
+    """The plan as the workshop wrote it: groups, their challenges, their action
+    points (flagged overdue, due soon, stale for `today`).
 
     `action_points` (already filtered, e.g. by the filter bar) defaults to all of
     the plan's. A fixed number of queries whatever the plan's size.
     """
     if action_points is None:
-        action_points = ActionPoint.objects.filter(challenge__working_group__plan=plan)
+        action_points = ActionPoint.objects.of_plan(plan)
     points = list(
-        action_points.order_by("position")
+        action_points.in_workshop_order()
+        .with_flags(today or timezone.localdate())
         .select_related("challenge__working_group")
         .prefetch_related(with_focal_points())
     )

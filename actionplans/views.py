@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import BooleanField, Case, F, Q, When
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from actionplans import permissions as perms
 from actionplans import selectors, services
-from actionplans.choices import OPEN_STATUSES, ActionPointStatus
+from actionplans.choices import ActionPointStatus
 from actionplans.filtersets import ActionPlanFilterSet, ActionPointFilterSet
 from actionplans.forms import (
     ActionPlanForm,
@@ -87,7 +87,7 @@ def _point_anchor(point: ActionPoint) -> str:
 @require_http_methods(["GET"])
 def plan_list(request: HttpRequest) -> HttpResponse:
     filterset = ActionPlanFilterSet(
-        request.GET, queryset=perms.visible_plans(request.user), request=request
+        request.GET, queryset=ActionPlan.objects.visible_to(request.user), request=request
     )
     # An invalid filter shows its error and no plan, as on the plan page: silently
     # dropping it would list plans the user did not ask for.
@@ -728,7 +728,8 @@ def actionpoint_update(request: HttpRequest, pk: int) -> HttpResponse:
 def _card(request: HttpRequest, point: ActionPoint, *, form=None, conflict=None, saved=False):
     """The action point's card on the plan page, re-rendered for htmx."""
     point = (
-        ActionPoint.objects.select_related("challenge__working_group__plan")
+        ActionPoint.objects.with_flags(timezone.localdate())
+        .select_related("challenge__working_group__plan")
         .prefetch_related(with_focal_points())
         .get(pk=point.pk)
     )
@@ -804,23 +805,12 @@ def my_action_points(request: HttpRequest) -> HttpResponse:
         (filterset.qs if filterset.is_valid() else base.none())
         .select_related("challenge__working_group__plan")
         .prefetch_related(with_focal_points())
-        .annotate(
-            overdue=Case(
-                When(Q(status__in=OPEN_STATUSES, due_date__lt=today), then=True),
-                default=False,
-                output_field=BooleanField(),
-            ),
-            open=Case(
-                When(status__in=OPEN_STATUSES, then=True),
-                default=False,
-                output_field=BooleanField(),
-            ),
-        )
+        .with_flags(today)
         # A chosen "Order by" comes first; overdue first is the default and the tie-break.
         .order_by(
             *_chosen_ordering(filterset),
-            "-overdue",
-            "-open",
+            "-is_overdue",
+            "-is_open",
             F("due_date").asc(nulls_last=True),
             "id",
         )

@@ -14,6 +14,8 @@ from django.views.decorators.http import require_safe
 from actionplans import charts, dashboards
 from actionplans import permissions as perms
 from actionplans.choices import ActionPointStatus
+from actionplans.models import ActionPlan
+from actionplans.querysets import due_soon_days, stale_days
 
 
 class AsOfForm(forms.Form):
@@ -33,12 +35,14 @@ class AsOfForm(forms.Form):
 
 STATUS_LEGEND = [(f"s-{status}", label) for status, label in ActionPointStatus.choices]
 
-LIST_TITLES = {
-    "overdue": "Overdue (oldest first)",
-    "due_soon": f"Due in the next {dashboards.SOON_DAYS} days",
-    "stale": f"Not updated for {dashboards.STALE_DAYS} days",
-    "blocked": "Blocked",
-}
+
+def _list_titles() -> dict[str, str]:
+    return {
+        "overdue": "Overdue (oldest first)",
+        "due_soon": f"Due in the next {due_soon_days()} days",
+        "stale": f"Not updated for {stale_days()} days",
+        "blocked": "Blocked",
+    }
 
 
 @require_safe
@@ -52,6 +56,7 @@ def plan_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         dashboard = dashboards.plan_dashboard(plan, today)
     headline = dashboard.headline
+    titles = _list_titles()
     when = "" if dashboard.live else f" on {dashboard.today:%d %b %Y}"
     return render(
         request,
@@ -86,7 +91,9 @@ def plan_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
             "quarter_legend": charts.legend(
                 [("chart-due", "Due (planned)"), ("chart-done", "Done (delivered)")]
             ),
-            "lists": [(LIST_TITLES[name], name, rows) for name, rows in dashboard.lists.items()],
+            "lists": [(titles[name], name, rows) for name, rows in dashboard.lists.items()],
+            "due_soon_days": due_soon_days(),
+            "stale_days": stale_days(),
         },
     )
 
@@ -104,7 +111,7 @@ SORTS = {
 
 @require_safe
 def portfolio(request: HttpRequest) -> HttpResponse:
-    rows = dashboards.portfolio(perms.visible_plans(request.user))
+    rows = dashboards.portfolio(ActionPlan.objects.visible_to(request.user))
     sort = request.GET.get("sort", "title")
     key, descending = sort.removeprefix("-"), sort.startswith("-")
     error = ""

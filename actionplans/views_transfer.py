@@ -250,7 +250,7 @@ def action_points_export(request: HttpRequest) -> HttpResponse:
     Takes the filters of the plan page and the API (status, overdue, q, ...).
     """
     filterset = ActionPointFilterSet(
-        request.GET, queryset=perms.visible_action_points(request.user), request=request
+        request.GET, queryset=ActionPoint.objects.visible_to(request.user), request=request
     )
     if not filterset.is_valid():
         problems = "\n".join(
@@ -277,7 +277,7 @@ def calendar_feeds(request: HttpRequest) -> HttpResponse:
             messages.success(request, "New calendar address created.")
         return redirect("actionplans:calendar_feeds")
     active = feeds.filter(revoked__isnull=True).first()
-    plans = perms.visible_plans(request.user).order_by("title")
+    plans = ActionPlan.objects.visible_to(request.user).order_by("title")
     person = Person.objects.filter(user=request.user).first()
     base = base_url(request)
     return render(
@@ -345,7 +345,7 @@ def calendar_person(request: HttpRequest, key: str, pk: int) -> HttpResponse:
     user = _feed_user(key)
     person = get_object_or_404(perms.visible_people(user), pk=pk)
     points = (
-        perms.visible_action_points(user)
+        ActionPoint.objects.visible_to(user)
         .filter(focal_points__person=person)
         .select_related("challenge__working_group__plan")
         .prefetch_related(with_focal_points())

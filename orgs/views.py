@@ -13,25 +13,24 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Case, Count, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from actionplans.choices import OPEN_STATUSES, FocalPointRole
-from actionplans.models import FocalPoint, WorkingGroup
+from actionplans.choices import FocalPointRole
+from actionplans.models import ActionPlan, ActionPoint, FocalPoint, WorkingGroup
 from actionplans.permissions import (
     can_edit_person,
     can_manage_people,
     is_admin,
     require,
-    visible_action_points,
     visible_organizations,
     visible_people,
-    visible_plans,
 )
+from actionplans.querysets import WORKSHOP_ORDER, open_condition, overdue_condition
 from orgs.filtersets import OrganizationFilterSet, PersonFilterSet
 from orgs.forms import ApiTokenForm, OrganizationForm, PersonForm
 from orgs.models import ApiToken, Person
@@ -56,15 +55,17 @@ def _with_action_point_counts(user, people: list[Person]) -> list[Person]:
     counts = {
         row["person_id"]: row
         for row in FocalPoint.objects.filter(
+            open_condition("action_point__"),
             person__in=[person.pk for person in people],
-            action_point__status__in=OPEN_STATUSES,
-            action_point__challenge__working_group__plan__in=visible_plans(user),
+            action_point__in=ActionPoint.objects.visible_to(user),
         )
         .order_by()
         .values("person_id")
         .annotate(
             open=Count("pk"),
-            overdue=Count("pk", filter=Q(action_point__due_date__lt=timezone.localdate())),
+            overdue=Count(
+                "pk", filter=overdue_condition(timezone.localdate(), "action_point__")
+            ),
         )
     }
     for person in people:
@@ -89,22 +90,17 @@ def _people_count(user) -> Coalesce:
 def _person_action_points(user, person: Person) -> list:
     """The person's action points in visible plans, overdue first, then by due date."""
     role = FocalPoint.objects.filter(action_point=OuterRef("pk"), person=person).values("role")[:1]
-    overdue = Q(status__in=OPEN_STATUSES, due_date__lt=timezone.localdate())
     action_points = list(
-        visible_action_points(user)
+        ActionPoint.objects.visible_to(user)
         .filter(focal_points__person=person)
         .select_related("challenge__working_group__plan")
-        .annotate(
-            role=Subquery(role),
-            overdue_rank=Case(When(overdue, then=Value(0)), default=Value(1)),
-        )
+        .with_flags(timezone.localdate())
+        .annotate(role=Subquery(role))
         .order_by(
-            "overdue_rank",
+            "-is_overdue",
             F("due_date").asc(nulls_last=True),
             "challenge__working_group__plan__title",
-            "challenge__working_group__number",
-            "challenge__number",
-            "position",
+            *WORKSHOP_ORDER,
         )
     )
     for action_point in action_points:
@@ -142,7 +138,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     groups = (
         WorkingGroup.objects.filter(
             Q(team_leader=person) | Q(pk__in=person.working_groups.values("pk")),
-            plan__in=visible_plans(user),
+            plan__in=ActionPlan.objects.visible_to(user),
         )
         .select_related("plan")
         .order_by("plan__title", "plan_id", "number")
@@ -227,13 +223,12 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
     organization = get_object_or_404(visible_organizations(user), pk=pk)
     people: QuerySet[Person] = visible_people(user).filter(organization=organization)
     # Distinct action points: two people of one organization may share one.
-    overdue = Q(status__in=OPEN_STATUSES, due_date__lt=timezone.localdate())
     totals = (
-        visible_action_points(user)
+        ActionPoint.objects.visible_to(user)
         .filter(focal_points__person__in=people.values("pk"))
         .aggregate(
-            open=Count("pk", filter=Q(status__in=OPEN_STATUSES), distinct=True),
-            overdue=Count("pk", filter=overdue, distinct=True),
+            open=Count("pk", filter=open_condition(), distinct=True),
+            overdue=Count("pk", filter=overdue_condition(timezone.localdate()), distinct=True),
         )
     )
     return render(

@@ -277,6 +277,13 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# The domain's thresholds (actionplans/querysets.py): an open action point is
+# "due soon" when due within DUE_SOON_DAYS, "stale" when not changed for STALE_DAYS.
+DUE_SOON_DAYS = env_int("DUE_SOON_DAYS", 30)
+STALE_DAYS = env_int("STALE_DAYS", 60)
+if DUE_SOON_DAYS < 1 or STALE_DAYS < 1:
+    raise ImproperlyConfigured("DUE_SOON_DAYS and STALE_DAYS must be 1 or more.")
+
 # Import limits (see actionplans/importing.py).
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20_000)

@@ -157,7 +157,7 @@ class ActionPlanViewSet(ThrottleFirstMixin, ETagMixin, viewsets.ModelViewSet):
 
     def get_queryset(self):
         return (
-            perms.visible_plans(self.request.user)
+            ActionPlan.objects.visible_to(self.request.user)
             .prefetch_related("coordinators")
             .order_by("title", "id")
         )
@@ -196,11 +196,12 @@ class ActionPlanViewSet(ThrottleFirstMixin, ETagMixin, viewsets.ModelViewSet):
         """The dashboard's headline figures and per-group figures, computed now."""
         plan = self.get_object()
         today = timezone.localdate()
+        rows = dashboards.plan_rows(plan, today, people=False)
         data = {
             "plan": plan,
             "today": today,
-            "headline": dashboards.plan_headline(plan, today),
-            "groups": dashboards.plan_group_rows(plan, today),
+            "headline": dashboards.headline(rows),
+            "groups": dashboards.group_rows(rows),
         }
         return Response(PlanSummarySerializer(data).data)
 
@@ -251,7 +252,7 @@ class WorkingGroupViewSet(PlanScopedViewSet):
 
     def get_queryset(self):
         return (
-            WorkingGroup.objects.filter(plan__in=perms.visible_plans(self.request.user))
+            WorkingGroup.objects.filter(plan__in=ActionPlan.objects.visible_to(self.request.user))
             .select_related("plan")
             .order_by("plan_id", "number")
         )
@@ -304,7 +305,9 @@ class ChallengeViewSet(PlanScopedViewSet):
 
     def get_queryset(self):
         return (
-            Challenge.objects.filter(working_group__plan__in=perms.visible_plans(self.request.user))
+            Challenge.objects.filter(
+                working_group__plan__in=ActionPlan.objects.visible_to(self.request.user)
+            )
             .select_related("working_group__plan")
             .order_by("working_group__plan_id", "working_group__number", "number")
         )
@@ -359,20 +362,16 @@ class ActionPointViewSet(PlanScopedViewSet):
 
     def get_queryset(self):
         return (
-            perms.visible_action_points(self.request.user)
+            ActionPoint.objects.visible_to(self.request.user)
+            .with_flags(timezone.localdate())
             .select_related("challenge__working_group")
             .prefetch_related(with_focal_points())
-            .order_by(
-                "challenge__working_group__plan_id",
-                "challenge__working_group__number",
-                "challenge__number",
-                "position",
-                "id",
-            )
+            .in_workshop_order()
         )
 
-    def get_serializer_context(self) -> dict:
-        return {**super().get_serializer_context(), "today": timezone.localdate()}
+    def _reread(self, point: ActionPoint) -> ActionPoint:
+        """The written action point as a list shows it (with its flags for today)."""
+        return self.get_queryset().get(pk=point.pk)
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
@@ -421,9 +420,10 @@ class ActionPointViewSet(PlanScopedViewSet):
             description=data["description"],
             deadline=data.get("deadline", ""),
             position=data.get("position"),
-            focal_points=self._assignments(data.get("focal_points", [])),
+            focal_points=self._assignments(data.get("focal_point_list", [])),
             created_by=self.request.user,
         )
+        serializer.instance = self._reread(serializer.instance)
 
     def perform_update(self, serializer) -> None:
         point: ActionPoint = serializer.instance
@@ -451,12 +451,13 @@ class ActionPointViewSet(PlanScopedViewSet):
                     reason=data.get("deadline_reason", ""),
                     changed_by=user,
                 )
-            if "focal_points" in data:
+            if "focal_point_list" in data:
                 services.focal_points_assign(
                     action_point=point,
-                    assignments=self._assignments(data["focal_points"]),
+                    assignments=self._assignments(data["focal_point_list"]),
                     user=user,
                 )
+        serializer.instance = self._reread(point)
 
     @extend_schema(methods=["GET"], responses={200: ProgressUpdateSerializer(many=True), **ERRORS})
     @extend_schema(

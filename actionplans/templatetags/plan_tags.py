@@ -12,11 +12,9 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from actionplans.choices import OPEN_STATUSES, ActionPointStatus, FocalPointRole
+from actionplans.choices import ActionPointStatus, FocalPointRole
 
 register = template.Library()
-
-SOON_DAYS = 30
 
 
 @register.simple_tag
@@ -27,11 +25,12 @@ def status_badge(status: str) -> str:
 
 @register.simple_tag
 def deadline_badge(point, today: datetime.date | None = None) -> str:
-    """ "Overdue by N days" / "Due today" / "Due in N days" for open, dated points."""
-    if point.status not in OPEN_STATUSES or point.due_date is None:
+    """ "Overdue by N days" / "Due today" / "Due in N days", from the flags the
+    database set on the row (ActionPointQuerySet.with_flags)."""
+    if not (point.is_overdue or point.is_due_soon):
         return ""
     days = (point.due_date - (today or timezone.localdate())).days
-    if days < 0:
+    if point.is_overdue:
         return format_html(
             '<span class="badge overdue">Overdue by {} day{}</span>',
             -days,
@@ -39,11 +38,9 @@ def deadline_badge(point, today: datetime.date | None = None) -> str:
         )
     if days == 0:
         return format_html('<span class="badge soon">Due today</span>')
-    if days <= SOON_DAYS:
-        return format_html(
-            '<span class="badge soon">Due in {} day{}</span>', days, "" if days == 1 else "s"
-        )
-    return ""
+    return format_html(
+        '<span class="badge soon">Due in {} day{}</span>', days, "" if days == 1 else "s"
+    )
 
 
 @register.filter
@@ -87,7 +84,6 @@ def print_tables(layout) -> str:
     stylesheet only. Written here rather than as template loops: it is on every
     plan page, and for 500 action points the loops took a third of the page's
     time (a test holds it to what those loops wrote)."""
-    today = timezone.localdate()
     roles = {role: f" ({label.lower()})" for role, label in FocalPointRole.choices}
     roles[FocalPointRole.LEAD] = ""
     tables = []
@@ -109,7 +105,7 @@ def print_tables(layout) -> str:
                 focal_points = ", ".join(
                     fp.person.name + roles[fp.role] for fp in point.focal_point_list
                 )
-                overdue = ", overdue" if point.is_overdue(today) else ""
+                overdue = ", overdue" if point.is_overdue else ""
                 rows.append(
                     format_html(
                         "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}, {} %{}</td></tr>",

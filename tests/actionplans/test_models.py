@@ -182,21 +182,6 @@ def test_plan_empty_title_is_refused():
     _refused(lambda: ActionPlanFactory(title=""))
 
 
-def test_action_point_is_overdue_only_when_open_and_past():
-    today = datetime.date(2020, 1, 1)
-    point = ActionPointFactory.build(due_date=datetime.date(2019, 12, 31))
-    assert point.is_overdue(today) is True
-    point.status = ActionPointStatus.BLOCKED
-    assert point.is_overdue(today) is True
-    point.status = ActionPointStatus.COMPLETED
-    assert point.is_overdue(today) is False
-    point.status = ActionPointStatus.CANCELLED
-    assert point.is_overdue(today) is False
-    due_today = ActionPointFactory.build(due_date=today)
-    assert due_today.is_overdue(today) is False
-    assert ActionPointFactory.build(due_date=None).is_overdue(today) is False
-
-
 def test_str_of_each_model():
     plan = ActionPlanFactory(title="PIM Lebanon Action Plan")
     group = WorkingGroupFactory(plan=plan, number=1, name="Data Sharing")

@@ -5,6 +5,7 @@ from django.contrib.auth.models import AnonymousUser, Permission
 
 from actionplans import permissions as perms
 from actionplans.choices import PlanVisibility
+from actionplans.models import ActionPlan
 from tests.factories import ActionPointFactory, ChallengeFactory, FocalPointFactory, PersonFactory
 from tests.users import build_world
 
@@ -37,7 +38,7 @@ def test_members_only_plan_rules(world, role, sees, edits, updates):
     assert perms.can_view_plan(user, world.plan) is sees
     assert perms.can_edit_plan(user, world.plan) is edits
     assert perms.can_update_action_point(user, world.action_point) is updates
-    assert (world.plan in perms.visible_plans(user)) is sees
+    assert (world.plan in ActionPlan.objects.visible_to(user)) is sees
 
 
 @pytest.mark.parametrize(
@@ -60,7 +61,7 @@ def test_signed_in_plan_rules(role, sees, edits, updates):
 
 def test_anonymous_sees_and_changes_nothing(world):
     anonymous = AnonymousUser()
-    assert list(perms.visible_plans(anonymous)) == []
+    assert list(ActionPlan.objects.visible_to(anonymous)) == []
     assert perms.can_view_plan(anonymous, world.plan) is False
     assert perms.can_edit_plan(anonymous, world.plan) is False
     assert perms.can_create_plan(anonymous) is False
@@ -75,7 +76,7 @@ def test_inactive_coordinator_loses_rights(world):
 
 
 def test_member_of_plan_a_cannot_see_members_only_plan_b(world):
-    assert perms.visible_plans(world.member).filter(pk=world.other_plan.pk).exists() is False
+    assert ActionPlan.objects.visible_to(world.member).filter(pk=world.other_plan.pk).exists() is False
     assert perms.can_update_action_point(world.member, world.other_action_point) is False
 
 

@@ -619,10 +619,10 @@ def test_plan_export_csv_query_count_is_exact(client, world):
     client.force_login(world.member)
     _grow(world, 2)
 
-    # Session, user, person link, plan lookup; groups with leaders, their members,
+    # Session, user, plan lookup; groups with leaders, their members,
     # action points, their focal points with people and organizations (on
     # PostgreSQL one query reads both).
-    expected = 7 if connection.vendor == "postgresql" else 8
+    expected = 6 if connection.vendor == "postgresql" else 7
     assert _export_queries(client, f"/plans/{world.plan.pk}/export.csv") == expected
 
 
@@ -737,10 +737,10 @@ def test_all_points_export_query_count_does_not_grow(client, world):
     _grow(world, 4)
     large = _export_queries(client, ALL_POINTS)
 
-    # Session, user, person link, coordinated plans, the user's two permission queries
+    # Session, user, coordinated plans, the user's two permission queries
     # (is_admin); groups with leaders, their members, action points, their focal points
     # (on PostgreSQL one query reads both).
-    assert small == large == (9 if connection.vendor == "postgresql" else 10)
+    assert small == large == (8 if connection.vendor == "postgresql" else 9)
 
 
 def test_the_plan_list_links_to_the_export_of_all_points(client, world):
@@ -978,5 +978,5 @@ def test_calendar_plan_feed_query_count_does_not_grow(client, world):
     _grow(world, 4)
     large = _export_queries(client, url)
 
-    # The feed, the person link, the plan, the points and their focal points.
-    assert large == small == 5
+    # The feed, the plan, the points and their focal points.
+    assert large == small == 4
