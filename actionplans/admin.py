@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
+from actionplans import services
 from actionplans.models import (
     ActionPlan,
     ActionPoint,
@@ -123,26 +124,47 @@ class ActionPointAdmin(SimpleHistoryAdmin):
         return obj.challenge.working_group.plan
 
     def save_model(self, request, obj: ActionPoint, form, change) -> None:
-        # The admin is the administrators' escape hatch; it still derives the
-        # due date from the words, as every other way in does.
-        if not change or "deadline" in form.changed_data:
-            parsed = parse_deadline(obj.deadline)
-            obj.deadline_precision, obj.due_date = parsed.precision, parsed.due_date
-        if change:
-            obj.version += 1
-            if "deadline" in form.changed_data:
-                # A moved deadline is a recorded event wherever it is moved.
-                old = ActionPoint.objects.get(pk=obj.pk)
-                DeadlineChange.objects.create(
-                    action_point=obj,
-                    old_deadline=old.deadline,
-                    old_due_date=old.due_date,
-                    new_deadline=obj.deadline,
-                    new_due_date=obj.due_date,
-                    changed_by=request.user,
-                    reason="Changed in the administration site.",
+        """Through the services, like every other way in: the due date is derived
+        from the words, and a moved deadline or a new status is a recorded event."""
+        reason = "Changed in the administration site."
+        changed = set(form.changed_data)
+        if not change:
+            created = services.action_point_create(
+                challenge=obj.challenge,
+                description=obj.description,
+                deadline=obj.deadline,
+                position=obj.position,
+                status=obj.status,
+                progress=obj.progress,
+                created_by=request.user,
+            )
+        else:
+            created = ActionPoint.objects.get(pk=obj.pk)
+            moves = {"description", "position", "challenge"} & changed
+            if moves:
+                services.action_point_update(
+                    action_point=created,
+                    user=request.user,
+                    **{name: getattr(obj, name) for name in moves},
                 )
-        super().save_model(request, obj, form, change)
+            if "deadline" in changed:
+                services.action_point_reschedule(
+                    action_point=created,
+                    new_deadline=obj.deadline,
+                    reason=reason,
+                    changed_by=request.user,
+                )
+            if {"status", "progress"} & changed:
+                services.progress_update_create(
+                    action_point=created,
+                    author=request.user,
+                    status=obj.status,
+                    progress=obj.progress,
+                    note=reason,
+                )
+        obj.pk = created.pk
+        obj.refresh_from_db()
+        obj._state.adding = False
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)

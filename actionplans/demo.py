@@ -17,11 +17,12 @@ from django.contrib.auth.models import AbstractUser
 from django.db import transaction
 
 from actionplans.choices import PlanStatus, PlanVisibility
+from actionplans.imports.write import plan_create_from_workshop
 from actionplans.models import ActionPlan
 from actionplans.selectors import plan_people
-from actionplans.services import plan_create_from_workshop
+from actionplans.services import plan_update
 from actionplans.workshop import read_workshop_tsv
-from orgs.services import normalize_name
+from orgs.services import normalize_name, person_update
 
 DEMO_TITLE = "PIM Lebanon Action Plan"
 DEMO_COUNTRY = "Lebanon"
@@ -119,7 +120,7 @@ def demo_load(
 
     coordinator = users["demo-coordinator"]
     if not plan.coordinators.filter(pk=coordinator.pk).exists():
-        plan.coordinators.add(coordinator)
+        plan_update(plan=plan, user=None, coordinators=[*plan.coordinators.all(), coordinator])
 
     member = users["demo-member"]
     person = next(
@@ -131,8 +132,7 @@ def demo_load(
         None,
     )
     if person is not None and person.user_id is None and not hasattr(member, "person"):
-        person.user = member
-        person.save(update_fields=["user", "updated"])
+        person_update(person=person, user=member)
 
     if any(account.password for account in accounts if account.created) or reset_passwords:
         _write_credentials(credentials_file, credentials)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
-from actionplans.choices import ActionPointStatus, FocalPointRole
+from actionplans import importing
+from actionplans.choices import ActionPointStatus, FocalPointRole, PlanVisibility
 from actionplans.models import ActionPlan, ActionPoint
 from actionplans.parsing import DEADLINE_EXAMPLES, parse_deadline, parse_focal_points
 from orgs.services import clean_name
@@ -207,6 +211,15 @@ class ProgressUpdateForm(forms.Form):
             # Many of these forms share one page: keep element ids unique.
             self.auto_id = f"id_{prefix_id}_%s"
 
+    @classmethod
+    def for_point(cls, point: ActionPoint, data=None) -> ProgressUpdateForm:
+        """The form of one action point, starting from its status, progress and version."""
+        return cls(
+            data,
+            initial={"status": point.status, "progress": point.progress, "version": point.version},
+            prefix_id=f"ap{point.pk}",
+        )
+
 
 class RescheduleForm(forms.Form):
     deadline = _deadline_field("New deadline", required=False)
@@ -223,3 +236,85 @@ class DeleteForm(forms.Form):
     """An explicit confirmation, so a stray POST deletes nothing."""
 
     confirm = forms.BooleanField(label="Yes, delete it and everything listed above")
+
+
+# --- import ------------------------------------------------------------------------
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label="File",
+        required=False,
+        help_text="An Excel workbook (.xlsx), CSV, or tab-separated text.",
+    )
+    text = forms.CharField(
+        label="Or paste the table",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false"}),
+        help_text="Copy the table from the slide or the spreadsheet and paste it here.",
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if upload:
+            # Before content() reads it into memory.
+            importing.check_size(upload.size)
+        return upload
+
+    def clean(self) -> dict:
+        data = super().clean()
+        # A file or text refused by its own field (too large, NUL) is not "nothing given".
+        given = data.get("file") or data.get("text", "").strip()
+        if not given and not self.has_error("file") and not self.has_error("text"):
+            raise ValidationError("Choose a file or paste a table.")
+        return data
+
+    def content(self) -> bytes:
+        upload = self.cleaned_data.get("file")
+        if upload:
+            return upload.read()
+        return self.cleaned_data["text"].encode("utf-8")
+
+
+class NewPlanForm(forms.Form):
+    title = forms.CharField(
+        label="Title of the new plan",
+        max_length=200,
+        required=False,
+        help_text="Empty: the title line of the table.",
+    )
+    country = forms.CharField(label="Country", max_length=100, required=False)
+    origin = forms.CharField(
+        label="Origin",
+        max_length=300,
+        required=False,
+        help_text='The event it came from, e.g. "PIM training, Beirut, 10-13 Dec 2018".',
+    )
+    visibility = forms.ChoiceField(
+        label="Visible to", choices=PlanVisibility.choices, initial=PlanVisibility.MEMBERS
+    )
+
+
+class ConfirmForm(forms.Form):
+    token = forms.CharField(widget=forms.HiddenInput)
+    keep_undated = forms.BooleanField(
+        label="Keep unreadable deadlines as text without a date", required=False
+    )
+
+
+# --- dashboards ----------------------------------------------------------------------
+
+
+class AsOfForm(forms.Form):
+    as_of = forms.DateField(
+        label="As of",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="The dashboard as it stood at the end of that day. Empty: today.",
+    )
+
+    def clean_as_of(self) -> datetime.date | None:
+        day = self.cleaned_data["as_of"]
+        if day and day > timezone.localdate():
+            raise forms.ValidationError("Pick today or a day in the past.")
+        return day

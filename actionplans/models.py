@@ -114,6 +114,11 @@ class ActionPlan(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("actionplans:plan_detail", args=[self.pk])
 
+    @property
+    def accepts_changes(self) -> bool:
+        """A closed plan is read-only until it is reopened (the services refuse changes)."""
+        return self.status != PlanStatus.CLOSED
+
 
 class WorkingGroup(models.Model):
     """A numbered group inside a plan ("Group 1: Data Sharing")."""

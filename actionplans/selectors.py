@@ -41,6 +41,11 @@ def plan_people(*, plan: ActionPlan) -> QuerySet[Person]:
     )
 
 
+def plan_people_names(*, plan: ActionPlan) -> list[str]:
+    """The names offered while typing a leader, member or focal point of the plan."""
+    return sorted({person.name for person in plan_people(plan=plan).only("name")})
+
+
 def last_activity(points_path: str) -> Greatest:
     """The plan's own last change or its action points' latest, whichever is later."""
     # Coalesce: SQLite's GREATEST is NULL when any argument is (a plan with no points).

@@ -58,8 +58,9 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_databases, teardown_databases  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from actionplans import exporting, importing, services  # noqa: E402
+from actionplans import exporting, importing  # noqa: E402
 from actionplans.choices import PlanVisibility  # noqa: E402
+from actionplans.imports.write import plan_import  # noqa: E402
 from actionplans.models import ActionPlan, ActionPoint, FocalPoint  # noqa: E402
 from actionplans.synthetic import generate  # noqa: E402
 from orgs.models import Person  # noqa: E402
@@ -508,7 +509,7 @@ def run_size(size: int) -> list[dict]:
     start = time.perf_counter()
     table = importing.read_table(data)
     read = time.perf_counter() - start
-    result = services.plan_import(table=table, title=f"Imported copy {size}")
+    result = plan_import(table=table, title=f"Imported copy {size}")
     elapsed = time.perf_counter() - start
     rows = data.count(b"\n") - 1
     results.append(

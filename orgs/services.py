@@ -55,20 +55,65 @@ def organization_get_or_create(
         return existing
     if not acronym and wanted.isupper() and " " not in wanted:
         acronym = wanted
-    organization = Organization(name=wanted, acronym=acronym, kind=kind)
-    organization.full_clean()
-    organization.save()
+    return organization_create(name=wanted, acronym=acronym, kind=kind)
+
+
+def _save(instance) -> None:
+    instance.full_clean()
+    instance.save()
+
+
+@transaction.atomic
+def organization_create(
+    *, name: str, acronym: str = "", kind: str = OrganizationKind.OTHER
+) -> Organization:
+    organization = Organization(name=clean_name(name), acronym=acronym.strip(), kind=kind)
+    _save(organization)
+    return organization
+
+
+@transaction.atomic
+def organization_update(*, organization: Organization, **fields: object) -> Organization:
+    """Change name, acronym or kind."""
+    _set(organization, fields, allowed={"name", "acronym", "kind"})
+    _save(organization)
     return organization
 
 
 @transaction.atomic
 def person_create(
-    *, name: str, email: str = "", organization: Organization | None = None
+    *,
+    name: str,
+    email: str = "",
+    organization: Organization | None = None,
+    user=None,
 ) -> Person:
-    person = Person(name=clean_name(name), email=email.strip(), organization=organization)
-    person.full_clean()
-    person.save()
+    """A person as every door writes one: the name with single spaces, no padding."""
+    person = Person(
+        name=clean_name(name), email=email.strip(), organization=organization, user=user
+    )
+    _save(person)
     return person
+
+
+@transaction.atomic
+def person_update(*, person: Person, **fields: object) -> Person:
+    """Change name, email, organization or the linked account."""
+    _set(person, fields, allowed={"name", "email", "organization", "user"})
+    _save(person)
+    return person
+
+
+def _set(instance, fields: dict, *, allowed: set[str]) -> None:
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValidationError(f"Cannot change {', '.join(sorted(unknown))} here.")
+    for name, value in fields.items():
+        if name == "name":
+            value = clean_name(value)
+        elif isinstance(value, str):
+            value = value.strip()
+        setattr(instance, name, value)
 
 
 # --- API tokens ------------------------------------------------------------------

@@ -11,8 +11,8 @@ included hidden plans would reveal that they exist.
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
@@ -34,7 +34,16 @@ from actionplans.querysets import WORKSHOP_ORDER, open_condition, overdue_condit
 from orgs.filtersets import OrganizationFilterSet, PersonFilterSet
 from orgs.forms import ApiTokenForm, OrganizationForm, PersonForm
 from orgs.models import ApiToken, Person
-from orgs.services import api_token_issue, api_token_revoke
+from orgs.services import (
+    api_token_issue,
+    api_token_revoke,
+    organization_create,
+    organization_update,
+    person_create,
+    person_update,
+)
+from pim_tracker.errors import add_to_form
+from pim_tracker.http import posted
 
 PAGE_SIZE = 50
 
@@ -63,9 +72,7 @@ def _with_action_point_counts(user, people: list[Person]) -> list[Person]:
         .values("person_id")
         .annotate(
             open=Count("pk"),
-            overdue=Count(
-                "pk", filter=overdue_condition(timezone.localdate(), "action_point__")
-            ),
+            overdue=Count("pk", filter=overdue_condition(timezone.localdate(), "action_point__")),
         )
     }
     for person in people:
@@ -161,12 +168,15 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def person_add(request: HttpRequest) -> HttpResponse:
     _require_manage_people(request.user)
-    form = PersonForm(request.POST if request.method == "POST" else None, user=request.user)
+    form = PersonForm(posted(request), user=request.user)
     if form.is_valid():
-        with transaction.atomic():
-            person = form.save()
-        messages.success(request, f"Added {person.name}.")
-        return redirect("orgs:person_detail", pk=person.pk)
+        try:
+            person = person_create(**form.cleaned_data)
+        except ValidationError as error:
+            add_to_form(form, error)
+        else:
+            messages.success(request, f"Added {person.name}.")
+            return redirect("orgs:person_detail", pk=person.pk)
     return render(request, "orgs/person_form.html", {"nav": "people", "form": form})
 
 
@@ -180,14 +190,15 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     # Read before binding: a rejected form leaves its input on the instance.
     saved_name = person.name
-    form = PersonForm(
-        request.POST if request.method == "POST" else None, instance=person, user=request.user
-    )
+    form = PersonForm(posted(request), instance=person, user=request.user)
     if form.is_valid():
-        with transaction.atomic():
-            person = form.save()
-        messages.success(request, f"Saved {person.name}.")
-        return redirect("orgs:person_detail", pk=person.pk)
+        try:
+            person = person_update(person=person, **form.cleaned_data)
+        except ValidationError as error:
+            add_to_form(form, error)
+        else:
+            messages.success(request, f"Saved {person.name}.")
+            return redirect("orgs:person_detail", pk=person.pk)
     return render(
         request,
         "orgs/person_form.html",
@@ -247,12 +258,15 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def organization_add(request: HttpRequest) -> HttpResponse:
     _require_manage_people(request.user)
-    form = OrganizationForm(request.POST if request.method == "POST" else None)
+    form = OrganizationForm(posted(request))
     if form.is_valid():
-        with transaction.atomic():
-            organization = form.save()
-        messages.success(request, f"Added {organization.name}.")
-        return redirect("orgs:organization_detail", pk=organization.pk)
+        try:
+            organization = organization_create(**form.cleaned_data)
+        except ValidationError as error:
+            add_to_form(form, error)
+        else:
+            messages.success(request, f"Added {organization.name}.")
+            return redirect("orgs:organization_detail", pk=organization.pk)
     return render(request, "orgs/organization_form.html", {"nav": "organizations", "form": form})
 
 
@@ -261,14 +275,15 @@ def organization_edit(request: HttpRequest, pk: int) -> HttpResponse:
     _require_manage_people(request.user)
     organization = get_object_or_404(visible_organizations(request.user), pk=pk)
     saved_name = organization.name
-    form = OrganizationForm(
-        request.POST if request.method == "POST" else None, instance=organization
-    )
+    form = OrganizationForm(posted(request), instance=organization)
     if form.is_valid():
-        with transaction.atomic():
-            organization = form.save()
-        messages.success(request, f"Saved {organization.name}.")
-        return redirect("orgs:organization_detail", pk=organization.pk)
+        try:
+            organization = organization_update(organization=organization, **form.cleaned_data)
+        except ValidationError as error:
+            add_to_form(form, error)
+        else:
+            messages.success(request, f"Saved {organization.name}.")
+            return redirect("orgs:organization_detail", pk=organization.pk)
     return render(
         request,
         "orgs/organization_form.html",
@@ -287,7 +302,7 @@ def organization_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def apitoken_list(request: HttpRequest) -> HttpResponse:
     """Your API tokens: issue one (its key is shown once), see when each was last used."""
-    form = ApiTokenForm(request.POST if request.method == "POST" else None)
+    form = ApiTokenForm(posted(request))
     new_key = None
     if form.is_valid():
         _token, new_key = api_token_issue(

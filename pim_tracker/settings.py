@@ -136,6 +136,13 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # The plan page's body only (actionplans/jinja_env.py says why).
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "actionplans.jinja_env.environment"},
+    },
 ]
 
 WSGI_APPLICATION = "pim_tracker.wsgi.application"
@@ -229,14 +236,14 @@ LOGGING = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "actionplans.api.authentication.TokenAuthentication",
+        "orgs.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
-        "actionplans.api.authentication.ReadOnlyTokenPermission",
+        "pim_tracker.api.permissions.ReadOnlyTokenPermission",
     ],
-    "DEFAULT_PAGINATION_CLASS": "actionplans.api.base.StrictLimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "pim_tracker.api.base.StrictLimitOffsetPagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     # JSON only: one format to document, validate and test.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -250,7 +257,7 @@ REST_FRAMEWORK = {
         "user": env_str("API_THROTTLE_USER", "1200/minute"),
     },
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "actionplans.api.base.exception_handler",
+    "EXCEPTION_HANDLER": "pim_tracker.api.base.exception_handler",
     "DATETIME_FORMAT": "iso-8601",
     "COERCE_DECIMAL_TO_STRING": False,
 }

@@ -11,23 +11,16 @@ from django.db import transaction
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
-    OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
-    extend_schema_view,
 )
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from actionplans import dashboards, services
 from actionplans import permissions as perms
-from actionplans.api import schema  # noqa: F401  (registers the token scheme)
-from actionplans.api.authentication import ReadOnlyTokenPermission
-from actionplans.api.base import ETagMixin, StrictFilterBackend, ThrottleFirstMixin
 from actionplans.api.serializers import (
     ActionPlanSerializer,
     ActionPointSerializer,
@@ -39,6 +32,12 @@ from actionplans.api.serializers import (
     WorkingGroupSerializer,
 )
 from actionplans.choices import FocalPointRole
+from actionplans.exports.responses import (
+    XLSX,
+    all_points_filename,
+    export_response,
+    points_csv_response,
+)
 from actionplans.filtersets import (
     ActionPlanFilterSet,
     ActionPointFilterSet,
@@ -53,60 +52,10 @@ from actionplans.models import (
     with_focal_points,
 )
 from actionplans.selectors import team_members_in_order
-from actionplans.views_transfer import (
-    all_points_filename,
-    base_url,
-    export_response,
-    points_csv_response,
-)
-
-ERRORS = {
-    400: OpenApiResponse(description="Invalid input: field-level messages."),
-    401: OpenApiResponse(description="No or invalid credentials."),
-    403: OpenApiResponse(description="Not allowed for this account or token."),
-    404: OpenApiResponse(description="No such object, or not visible to you."),
-}
-IF_MATCH = OpenApiParameter(
-    "If-Match",
-    str,
-    OpenApiParameter.HEADER,
-    required=False,
-    description="The ETag you read: if the object changed since, the answer is 412.",
-)
-WRITE_ERRORS = {**ERRORS, 412: OpenApiResponse(description="If-Match does not match the ETag.")}
-
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-class FileRenderer(BaseRenderer):
-    """Lets file downloads through content negotiation; errors still come as JSON."""
-
-    media_type = "*/*"
-    format = "file"
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        return JSONRenderer().render(data, "application/json", renderer_context)
-
-
-class Rules(BasePermission):
-    """Asks the viewset's can_create / can_change, which call permissions.py."""
-
-    def has_permission(self, request, view) -> bool:
-        if request.method in SAFE_METHODS or view.action != "create":
-            return True
-        return view.can_create(request)
-
-    def has_object_permission(self, request, view, obj) -> bool:
-        if request.method in SAFE_METHODS:
-            return True
-        return view.can_change(request, obj)
-
-
-# Setting permission_classes replaces REST_FRAMEWORK's DEFAULT_PERMISSION_CLASSES
-# rather than adding to them: the defaults (signed in; a read-only token never
-# writes) are repeated here, before the plan rules.
-PERMISSIONS = [IsAuthenticated, ReadOnlyTokenPermission, Rules]
+from pim_tracker.api.base import ETagMixin, StrictFilterBackend, ThrottleFirstMixin
+from pim_tracker.api.permissions import PERMISSIONS
+from pim_tracker.api.schema import ERRORS, IF_MATCH, WRITE_ERRORS, FileRenderer, api_schema
+from pim_tracker.http import base_url
 
 
 class PlanScopedViewSet(ThrottleFirstMixin, ETagMixin, viewsets.ModelViewSet):
@@ -128,22 +77,6 @@ class PlanScopedViewSet(ThrottleFirstMixin, ETagMixin, viewsets.ModelViewSet):
 
     def require_edit(self, plan: ActionPlan) -> None:
         perms.require_plan_edit(self.request.user, plan)
-
-
-def api_schema(serializer, *, destroy: bool = True):
-    """Document the error responses of every standard action (schemathesis checks them)."""
-    actions = {
-        "list": extend_schema(responses={200: serializer(many=True), **ERRORS}),
-        "retrieve": extend_schema(responses={200: serializer, **ERRORS}),
-        "create": extend_schema(responses={201: serializer, **ERRORS}),
-        "update": extend_schema(parameters=[IF_MATCH], responses={200: serializer, **WRITE_ERRORS}),
-        "partial_update": extend_schema(
-            parameters=[IF_MATCH], responses={200: serializer, **WRITE_ERRORS}
-        ),
-    }
-    if destroy:
-        actions["destroy"] = extend_schema(responses={204: None, **ERRORS})
-    return extend_schema_view(**actions)
 
 
 @api_schema(ActionPlanSerializer)
@@ -189,6 +122,26 @@ class ActionPlanViewSet(ThrottleFirstMixin, ETagMixin, viewsets.ModelViewSet):
 
     def perform_destroy(self, instance: ActionPlan) -> None:
         services.plan_delete(plan=instance, user=self.request.user)
+
+    def _state_change(self, change) -> Response:
+        plan = self.get_object()
+        change(plan=plan, user=self.request.user)
+        response = Response(self.get_serializer(plan).data)
+        response["ETag"] = self.etag_for(plan)
+        return response
+
+    @extend_schema(request=None, responses={200: ActionPlanSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        """Close the plan: it stays readable, and nothing in it changes until reopened.
+        A closed plan answers 400 (as does a PATCH of its status to "closed")."""
+        return self._state_change(services.plan_close)
+
+    @extend_schema(request=None, responses={200: ActionPlanSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        """Reopen a closed plan as active (a plan that is not closed answers 400)."""
+        return self._state_change(services.plan_reopen)
 
     @extend_schema(responses={200: PlanSummarySerializer, **ERRORS})
     @action(detail=True, methods=["get"])

@@ -175,7 +175,10 @@ def test_slippage_counts_every_move_and_skips_undated_ones(plan_data):
     action_point_reschedule(
         action_point=points["b"], new_deadline="ongoing", reason="Continuous", changed_by=None
     )
-    rows = {s.action_point_id: (s.changes, s.days) for s in dashboards.slippage(dashboards.plan_rows(plan, TODAY))}
+    rows = {
+        s.action_point_id: (s.changes, s.days)
+        for s in dashboards.slippage(dashboards.plan_rows(plan, TODAY))
+    }
     assert rows[points["b"].pk] == (3, 40)
 
 

@@ -76,7 +76,9 @@ def test_inactive_coordinator_loses_rights(world):
 
 
 def test_member_of_plan_a_cannot_see_members_only_plan_b(world):
-    assert ActionPlan.objects.visible_to(world.member).filter(pk=world.other_plan.pk).exists() is False
+    assert (
+        ActionPlan.objects.visible_to(world.member).filter(pk=world.other_plan.pk).exists() is False
+    )
     assert perms.can_update_action_point(world.member, world.other_action_point) is False
 
 

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from actionplans import importing, services
 from actionplans.choices import PlanVisibility
 from actionplans.demo import demo_load
+from actionplans.imports.write import ImportResult, plan_import
 from actionplans.models import ActionPlan, ActionPoint, Challenge
 from orgs.models import Organization, Person
 from tests.actionplans.transfer import (
@@ -31,11 +32,11 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 
-def _import(data: bytes, **options) -> services.ImportResult:
-    return services.plan_import(table=importing.read_table(data), **options)
+def _import(data: bytes, **options) -> ImportResult:
+    return plan_import(table=importing.read_table(data), **options)
 
 
-def _counts(result: services.ImportResult) -> tuple:
+def _counts(result: ImportResult) -> tuple:
     return (
         result.plan_created,
         result.groups,
@@ -263,7 +264,7 @@ def test_plan_import_table_with_errors_writes_nothing(case):
 
     for target in ({"plan": plan}, {"title": "New plan"}):
         with pytest.raises(ValidationError) as excinfo:
-            services.plan_import(table=table, **target)
+            plan_import(table=table, **target)
         assert excinfo.value.messages == case.messages
     assert snapshot() == before
 
@@ -281,7 +282,7 @@ def test_plan_import_failure_half_way_rolls_everything_back():
     before = snapshot()
 
     with pytest.raises(ValidationError) as excinfo:
-        services.plan_import(table=table)
+        plan_import(table=table)
 
     assert excinfo.value.message_dict == {
         "description": ["Description is 5001 characters long; the most is 5000."]

@@ -4,7 +4,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from actionplans import importing, services
+from actionplans import importing
+from actionplans.imports.write import plan_import
 from actionplans.models import ActionPlan
 
 
@@ -48,7 +49,7 @@ class Command(BaseCommand):
             self.stderr.write(f"Warning: {issue}")
         try:
             with transaction.atomic():
-                result = services.plan_import(
+                result = plan_import(
                     table=table,
                     plan=plan,
                     title=options["title"],

@@ -1,12 +1,14 @@
-"""Token authentication and the read-only rule of the REST API."""
+"""Token authentication of the REST API, beside the tokens it reads.
+
+DRF imports this module while it is itself being imported (the setting names
+it), so it must not import rest_framework.views.
+"""
 
 from __future__ import annotations
 
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
-from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from orgs.models import ApiToken
 from orgs.services import api_token_authenticate
 
 
@@ -34,15 +36,3 @@ class TokenAuthentication(BaseAuthentication):
 
     def authenticate_header(self, request) -> str:
         return self.keyword
-
-
-class ReadOnlyTokenPermission(BasePermission):
-    """A read-only token can never write, whatever its owner may do."""
-
-    message = "This token is read-only: it can read, not change."
-
-    def has_permission(self, request, view) -> bool:
-        token = request.auth
-        if isinstance(token, ApiToken) and token.read_only:
-            return request.method in SAFE_METHODS
-        return True

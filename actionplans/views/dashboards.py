@@ -3,9 +3,6 @@ the portfolio of every plan the user may see. Figures come from dashboards.py.""
 
 from __future__ import annotations
 
-import datetime
-
-from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -14,24 +11,9 @@ from django.views.decorators.http import require_safe
 from actionplans import charts, dashboards
 from actionplans import permissions as perms
 from actionplans.choices import ActionPointStatus
+from actionplans.forms import AsOfForm
 from actionplans.models import ActionPlan
 from actionplans.querysets import due_soon_days, stale_days
-
-
-class AsOfForm(forms.Form):
-    as_of = forms.DateField(
-        label="As of",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="The dashboard as it stood at the end of that day. Empty: today.",
-    )
-
-    def clean_as_of(self) -> datetime.date | None:
-        day = self.cleaned_data["as_of"]
-        if day and day > timezone.localdate():
-            raise forms.ValidationError("Pick today or a day in the past.")
-        return day
-
 
 STATUS_LEGEND = [(f"s-{status}", label) for status, label in ActionPointStatus.choices]
 

@@ -1,6 +1,8 @@
-"""What every endpoint of the REST API shares: strict pagination, ETags, and
-errors as JSON. (Authentication is in authentication.py: DRF imports it while
-it is itself being imported, so that module must not import rest_framework.views.)
+"""What every endpoint of the REST API shares: strict pagination and filters,
+ETags, throttling before permissions, and errors as JSON.
+
+(Token authentication is in orgs/api/authentication.py, beside the tokens it
+reads: this package sits below both apps and imports neither.)
 """
 
 from __future__ import annotations
@@ -16,7 +18,10 @@ from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from actionplans.services import StaleVersionError
+from pim_tracker.errors import as_api_detail
+
+# The code of the services' "someone saved this since you read it" error.
+STALE_VERSION = "stale_version"
 
 
 class StrictLimitOffsetPagination(LimitOffsetPagination):
@@ -90,17 +95,10 @@ class StrictFilterBackend(DjangoFilterBackend):
 def exception_handler(exc, context):
     """Service errors (Django's ValidationError) become 400s with field messages;
     a version conflict found under the row lock is a 412, like a stale If-Match."""
-    if isinstance(exc, StaleVersionError):
+    if getattr(exc, "code", None) == STALE_VERSION:
         return ETagMixin._precondition_failed()
     if isinstance(exc, DjangoValidationError):
-        if hasattr(exc, "error_dict"):
-            detail = {
-                ("non_field_errors" if field == "__all__" else field): messages
-                for field, messages in exc.message_dict.items()
-            }
-        else:
-            detail = {"non_field_errors": exc.messages}
-        exc = exceptions.ValidationError(detail)
+        exc = exceptions.ValidationError(as_api_detail(exc))
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound("Not found.")
     elif isinstance(exc, PermissionDenied):
@@ -111,19 +109,19 @@ def exception_handler(exc, context):
 class ThrottleFirstMixin:
     """Count requests before deciding permissions, so that anonymous clients (who
     may do nothing) are throttled too, instead of learning 401 as fast as they ask.
-    DRF's own order is authentication, permissions, throttles."""
+    DRF's own order is authentication, permissions, throttles: its permission
+    check is made to throttle first, and its throttle check then counts nothing
+    twice."""
 
-    def initial(self, request, *args, **kwargs):
-        self.format_kwarg = self.get_format_suffix(**kwargs)
-        request.accepted_renderer, request.accepted_media_type = self.perform_content_negotiation(
-            request
-        )
-        request.version, request.versioning_scheme = self.determine_version(
-            request, *args, **kwargs
-        )
-        self.perform_authentication(request)
+    def check_permissions(self, request):
         self.check_throttles(request)
-        self.check_permissions(request)
+        super().check_permissions(request)
+
+    def check_throttles(self, request):
+        if getattr(request, "_pim_throttled", False):
+            return
+        request._pim_throttled = True
+        super().check_throttles(request)
 
 
 class ETagMixin:

@@ -1,4 +1,4 @@
-"""The one router of /api/v1/."""
+"""The one router of /api/v1/: both apps' endpoints."""
 
 from rest_framework.routers import DefaultRouter
 

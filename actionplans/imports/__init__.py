@@ -1,0 +1,1 @@
+"""Reading plan tables (XLSX, CSV, pasted text) and writing them into plans."""

@@ -1,0 +1,67 @@
+"""State changes of action plans: one function per change, atomic and validating.
+
+Views, the API, the importer and the commands all call these, so a rule holds
+the same way whichever door a change comes through. Every function takes
+keyword arguments only, validates before it writes, and raises
+django.core.exceptions.ValidationError (with field names where they apply) on
+bad input, leaving the database untouched. A closed plan is read-only: every
+change inside it is refused until it is reopened.
+
+One module per family; this package exports them all.
+"""
+
+from actionplans.services.action_points import (
+    FocalPointAssignment,
+    action_point_create,
+    action_point_delete,
+    action_point_update,
+    focal_points_assign,
+)
+from actionplans.services.common import StaleVersionError
+from actionplans.services.feeds import calendar_feed_create, calendar_feed_revoke
+from actionplans.services.people import PlanPeople
+from actionplans.services.plans import (
+    PLAN_FIELDS,
+    plan_close,
+    plan_create,
+    plan_delete,
+    plan_reopen,
+    plan_update,
+)
+from actionplans.services.structure import (
+    challenge_create,
+    challenge_delete,
+    challenge_update,
+    sibling_move,
+    working_group_create,
+    working_group_delete,
+    working_group_update,
+)
+from actionplans.services.updates import action_point_reschedule, progress_update_create
+
+__all__ = [
+    "PLAN_FIELDS",
+    "FocalPointAssignment",
+    "PlanPeople",
+    "StaleVersionError",
+    "action_point_create",
+    "action_point_delete",
+    "action_point_reschedule",
+    "action_point_update",
+    "calendar_feed_create",
+    "calendar_feed_revoke",
+    "challenge_create",
+    "challenge_delete",
+    "challenge_update",
+    "focal_points_assign",
+    "plan_close",
+    "plan_create",
+    "plan_delete",
+    "plan_reopen",
+    "plan_update",
+    "progress_update_create",
+    "sibling_move",
+    "working_group_create",
+    "working_group_delete",
+    "working_group_update",
+]

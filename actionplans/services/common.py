@@ -1,0 +1,112 @@
+"""What every service shares: input checks, the action point's row lock and
+version, and the rule that a closed plan is read-only."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db.models import Max
+
+from actionplans.choices import ActionPointStatus, DeadlinePrecision
+from actionplans.models import ActionPlan, ActionPoint
+from actionplans.parsing import ParsedDeadline, parse_deadline
+
+User = AbstractBaseUser  # type alias for annotations: any user model instance
+
+
+class StaleVersionError(ValidationError):
+    """Someone else saved the action point since the caller read it.
+
+    Carries the current record so the caller can show what changed.
+    """
+
+    def __init__(self, current: ActionPoint) -> None:
+        super().__init__(
+            "Someone else changed this action point while you were editing it. "
+            "Review their changes, then apply yours again.",
+            code="stale_version",
+        )
+        self.current = current
+
+
+def derive_deadline(text: str, *, keep_unreadable: bool, field: str = "deadline") -> ParsedDeadline:
+    """Parse the deadline, or keep it undated when the caller explicitly asks."""
+    try:
+        return parse_deadline(text)
+    except ValidationError as error:
+        if keep_unreadable:
+            return ParsedDeadline(DeadlinePrecision.NONE, None)
+        raise ValidationError({field: error.messages}) from None
+
+
+def check_status(status: str) -> None:
+    if status not in ActionPointStatus.values:
+        allowed = ", ".join(ActionPointStatus.values)
+        raise ValidationError({"status": f'Unknown status "{status}". Use one of: {allowed}.'})
+
+
+def check_progress(progress: object) -> int:
+    # bool is an int in Python; True must not pass as 1 %.
+    if isinstance(progress, bool) or not isinstance(progress, int):
+        raise ValidationError({"progress": "Progress must be a whole number from 0 to 100."})
+    if not 0 <= progress <= 100:
+        raise ValidationError({"progress": f"Progress must be from 0 to 100, not {progress}."})
+    return progress
+
+
+def check_text(value: str, *, field: str, label: str, required: bool, max_length: int) -> str:
+    if not isinstance(value, str):
+        raise ValidationError({field: f"{label} must be text."})
+    if "\x00" in value:
+        raise ValidationError({field: f"{label} contains a NUL character."})
+    value = value.strip()
+    if required and not value:
+        raise ValidationError({field: f"{label} is required."})
+    if len(value) > max_length:
+        raise ValidationError(
+            {field: f"{label} is {len(value)} characters long; the most is {max_length}."}
+        )
+    return value
+
+
+def lock(action_point: ActionPoint, expected_version: int | None) -> ActionPoint:
+    """Re-read the row under a lock and check nobody saved since the caller read it."""
+    current = ActionPoint.objects.select_for_update().get(pk=action_point.pk)
+    if expected_version is not None and current.version != expected_version:
+        raise StaleVersionError(current)
+    return current
+
+
+def save_point(
+    current: ActionPoint, user: User | None, fields: list[str], *, caller: ActionPoint
+) -> None:
+    """Save the locked copy with a new version and bring the caller's instance up to date."""
+    # The row is locked by _lock, so a plain increment cannot race.
+    current.version += 1
+    current._history_user = user  # who made the change, for the history table
+    current.save(update_fields=[*fields, "version", "updated"])
+    if caller is not current:
+        for field in ActionPoint._meta.concrete_fields:
+            setattr(caller, field.attname, getattr(current, field.attname))
+
+
+def next_number(queryset, field: str) -> int:
+    return (queryset.aggregate(top=Max(field))["top"] or 0) + 1
+
+
+def require_open(plan: ActionPlan) -> None:
+    """A closed plan is read-only until it is reopened: nothing in it changes."""
+    if not plan.accepts_changes:
+        raise ValidationError(
+            "This plan is closed: reopen it before changing it.", code="plan_closed"
+        )
+
+
+def require_open_plan_of(action_point: ActionPoint) -> None:
+    """require_open for the plan of an action point (read fresh: one small query)."""
+    status = (
+        ActionPlan.objects.filter(working_groups__challenges__action_points=action_point.pk)
+        .values_list("status", flat=True)
+        .first()
+    )
+    require_open(ActionPlan(status=status))

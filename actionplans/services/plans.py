@@ -1,0 +1,138 @@
+"""A plan's own life: create, change, close, reopen, delete."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from actionplans.choices import PlanStatus, PlanVisibility
+from actionplans.models import ActionPlan
+from actionplans.services.common import User, check_text
+
+PLAN_FIELDS = ("title", "country", "origin", "status", "visibility")
+
+
+@transaction.atomic
+def plan_create(
+    *,
+    title: str,
+    country: str = "",
+    origin: str = "",
+    status: str = PlanStatus.ACTIVE,
+    visibility: str = PlanVisibility.MEMBERS,
+    coordinators: Iterable[User] = (),
+    created_by: User | None = None,
+) -> ActionPlan:
+    plan = ActionPlan(
+        title=check_text(title, field="title", label="Title", required=True, max_length=200),
+        country=check_text(
+            country, field="country", label="Country", required=False, max_length=100
+        ),
+        origin=check_text(origin, field="origin", label="Origin", required=False, max_length=300),
+        status=status,
+        visibility=visibility,
+    )
+    plan.full_clean()
+    plan._history_user = created_by
+    plan.save()
+    plan.coordinators.set(list(coordinators))
+    return plan
+
+
+def _save(plan: ActionPlan, user: User | None) -> None:
+    plan.full_clean()
+    plan._history_user = user
+    plan.save()
+
+
+@transaction.atomic
+def plan_update(
+    *,
+    plan: ActionPlan,
+    user: User | None,
+    coordinators: Iterable[User] | None = None,
+    **fields: object,
+) -> ActionPlan:
+    """Change a plan's own fields (title, country, origin, status, visibility) and
+    its coordinators. A plan keeps at least one coordinator, so someone can run it.
+
+    A change of status goes through plan_close and plan_reopen, so their rules
+    hold whichever door it comes through (the form, the API's PATCH). A closed
+    plan changes nothing else until it is reopened (in the same call is fine).
+    """
+    unknown = set(fields) - set(PLAN_FIELDS)
+    if unknown:
+        raise ValidationError(f"Cannot change {', '.join(sorted(unknown))} here.")
+    status = fields.pop("status", plan.status)
+    if status not in PlanStatus.values:
+        raise ValidationError({"status": f'Unknown plan status "{status}".'})
+    changes = {
+        name: value.strip() if isinstance(value, str) else value for name, value in fields.items()
+    }
+    changes = {name: value for name, value in changes.items() if getattr(plan, name) != value}
+    if coordinators is not None:
+        coordinators = list(coordinators)
+        if not coordinators:
+            raise ValidationError({"coordinators": "A plan needs at least one coordinator."})
+        if {account.pk for account in coordinators} == set(
+            plan.coordinators.values_list("pk", flat=True)
+        ):
+            coordinators = None
+    if not plan.accepts_changes:
+        if status == PlanStatus.CLOSED:
+            if changes or coordinators is not None:
+                raise ValidationError(
+                    "This plan is closed: reopen it before changing it.", code="plan_closed"
+                )
+            return plan_close(plan=plan, user=user)  # says it is closed already
+        plan_reopen(plan=plan, user=user, status=status)
+    if changes:
+        for name, value in changes.items():
+            setattr(plan, name, value)
+        _save(plan, user)
+    if coordinators is not None:
+        plan.coordinators.set(coordinators)
+    if status == PlanStatus.CLOSED and plan.accepts_changes:
+        plan_close(plan=plan, user=user)
+    elif status != plan.status:
+        plan.status = status
+        _save(plan, user)
+    return plan
+
+
+@transaction.atomic
+def plan_close(*, plan: ActionPlan, user: User | None) -> ActionPlan:
+    """Close a plan: it stays readable, its figures stop moving, and nothing in it
+    changes until it is reopened."""
+    if not plan.accepts_changes:
+        raise ValidationError("This plan is already closed.", code="already_closed")
+    plan.status = PlanStatus.CLOSED
+    _save(plan, user)
+    return plan
+
+
+@transaction.atomic
+def plan_reopen(
+    *, plan: ActionPlan, user: User | None, status: str = PlanStatus.ACTIVE
+) -> ActionPlan:
+    """Open a closed plan again (as active, or as a draft)."""
+    if plan.accepts_changes:
+        raise ValidationError("This plan is not closed.", code="not_closed")
+    if status == PlanStatus.CLOSED:
+        raise ValidationError({"status": "Reopen the plan as active or as a draft."})
+    plan.status = status
+    _save(plan, user)
+    return plan
+
+
+@transaction.atomic
+def plan_delete(*, plan: ActionPlan, user: User | None) -> None:
+    """Delete a plan and everything in it; the history tables keep every deleted row.
+
+    Rows deleted by the cascade are recorded with the request's user by
+    HistoryRequestMiddleware.
+    """
+    plan._history_user = user
+    plan.delete()

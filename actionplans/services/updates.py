@@ -1,0 +1,141 @@
+"""What happens to an action point over time: progress updates and moved deadlines,
+each a recorded event."""
+
+from __future__ import annotations
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+
+from actionplans.choices import ActionPointStatus
+from actionplans.models import ActionPoint, DeadlineChange, ProgressUpdate
+from actionplans.services.common import (
+    User,
+    check_progress,
+    check_status,
+    check_text,
+    derive_deadline,
+    lock,
+    require_open_plan_of,
+    save_point,
+)
+
+MAX_NOTE_LENGTH = 5000
+_validate_url = URLValidator(schemes=["http", "https"])
+
+
+@transaction.atomic
+def progress_update_create(
+    *,
+    action_point: ActionPoint,
+    author: User | None,
+    status: str | None = None,
+    progress: int | None = None,
+    note: str = "",
+    evidence_url: str = "",
+    expected_version: int | None = None,
+) -> ProgressUpdate:
+    """Report on an action point: new status and progress, a note, evidence.
+
+    Leaving status or progress out keeps the current value. Completing sets
+    progress to 100 whatever was sent, as DOMAIN.md says; reopening a
+    completed point is allowed and recorded like any other change.
+    """
+    note = check_text(note, field="note", label="Note", required=False, max_length=MAX_NOTE_LENGTH)
+    evidence_url = check_text(
+        evidence_url, field="evidence_url", label="Evidence link", required=False, max_length=500
+    )
+    if evidence_url:
+        try:
+            _validate_url(evidence_url)
+        except ValidationError:
+            raise ValidationError(
+                {"evidence_url": f'"{evidence_url}" is not a web address (http:// or https://).'}
+            ) from None
+    if status is not None:
+        check_status(status)
+    if progress is not None:
+        check_progress(progress)
+
+    require_open_plan_of(action_point)
+    current = lock(action_point, expected_version)
+    new_status = status if status is not None else current.status
+    new_progress = progress if progress is not None else current.progress
+    if new_status == ActionPointStatus.COMPLETED:
+        new_progress = 100
+    if (
+        new_status == current.status
+        and new_progress == current.progress
+        and not note
+        and not evidence_url
+    ):
+        raise ValidationError(
+            {
+                NON_FIELD_ERRORS: ValidationError(
+                    "Nothing to record: change the status or progress, "
+                    "or add a note or evidence link.",
+                    code="no_change",
+                )
+            }
+        )
+
+    update = ProgressUpdate(
+        action_point=current,
+        author=author,
+        previous_status=current.status,
+        previous_progress=current.progress,
+        status=new_status,
+        progress=new_progress,
+        note=note,
+        evidence_url=evidence_url,
+    )
+    update.full_clean()
+    update._history_user = author
+    update.save()
+
+    current.status = new_status
+    current.progress = new_progress
+    save_point(current, author, ["status", "progress"], caller=action_point)
+    return update
+
+
+@transaction.atomic
+def action_point_reschedule(
+    *,
+    action_point: ActionPoint,
+    new_deadline: str,
+    reason: str,
+    changed_by: User | None,
+    expected_version: int | None = None,
+) -> DeadlineChange:
+    """Move a deadline and record the move: old and new words and dates, who, why."""
+    new_deadline = check_text(
+        new_deadline, field="deadline", label="Deadline", required=False, max_length=100
+    )
+    reason = check_text(reason, field="reason", label="Reason", required=True, max_length=2000)
+    parsed = derive_deadline(new_deadline, keep_unreadable=False)
+    require_open_plan_of(action_point)
+    current = lock(action_point, expected_version)
+    if new_deadline == current.deadline:
+        raise ValidationError({"deadline": f'The deadline is already "{new_deadline}".'})
+
+    change = DeadlineChange(
+        action_point=current,
+        old_deadline=current.deadline,
+        old_due_date=current.due_date,
+        new_deadline=new_deadline,
+        new_due_date=parsed.due_date,
+        changed_by=changed_by,
+        reason=reason,
+    )
+    change.full_clean()
+    change._history_user = changed_by
+    change.save()
+
+    current.deadline = new_deadline
+    current.due_date = parsed.due_date
+    current.deadline_precision = parsed.precision
+    save_point(
+        current, changed_by, ["deadline", "due_date", "deadline_precision"], caller=action_point
+    )
+    return change

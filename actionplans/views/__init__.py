@@ -1,0 +1,1 @@
+"""Pages of plans and action points, one module per family of pages."""

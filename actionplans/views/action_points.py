@@ -1,0 +1,335 @@
+"""Pages of action points: adding and editing them, reading one with its history,
+progress updates (on its page, or inline on the plan page), rescheduling, and
+the action points the user carries."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import F
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from actionplans import permissions as perms
+from actionplans import selectors, services
+from actionplans.choices import ActionPointStatus
+from actionplans.filtersets import ActionPointFilterSet
+from actionplans.forms import (
+    ActionPointForm,
+    FocalPointFormSet,
+    ProgressUpdateForm,
+    RescheduleForm,
+)
+from actionplans.models import ActionPlan, ActionPoint, with_focal_points
+from actionplans.plan_page import card_response, update_form_response
+from pim_tracker.errors import add_to_form
+from pim_tracker.http import posted, safe_next
+
+
+def _focal_point_initial(point: ActionPoint) -> list[dict]:
+    return [
+        {"name": fp.person.name, "role": fp.role, "note": fp.note}
+        for fp in point.focal_points.select_related("person")
+    ]
+
+
+def _assignments(plan: ActionPlan, formset) -> list[services.FocalPointAssignment]:
+    people = services.PlanPeople(plan)
+    return [
+        services.FocalPointAssignment(person=people.get(name), role=role, note=note)
+        for name, role, note in formset.entries()
+    ]
+
+
+@require_http_methods(["GET", "POST"])
+def actionpoint_add(request: HttpRequest, challenge_pk: int) -> HttpResponse:
+    challenge = perms.get_challenge_or_404(request.user, challenge_pk)
+    plan = challenge.working_group.plan
+    perms.require_plan_edit(request.user, plan)
+    data = request.POST if request.method == "POST" else None
+    form = ActionPointForm(data)
+    formset = FocalPointFormSet(data, prefix="fp")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        try:
+            with transaction.atomic():
+                point = services.action_point_create(
+                    challenge=challenge,
+                    description=form.cleaned_data["description"],
+                    deadline=form.cleaned_data["deadline"],
+                    focal_points=_assignments(plan, formset),
+                    created_by=request.user,
+                )
+        except ValidationError as error:
+            add_to_form(form, error)
+        else:
+            messages.success(request, "Action point added.")
+            return redirect(f"{plan.get_absolute_url()}#ap-{point.pk}")
+    return render(
+        request,
+        "actionplans/actionpoint_form.html",
+        {
+            "nav": "plans",
+            "plan": plan,
+            "challenge": challenge,
+            "form": form,
+            "formset": formset,
+            "people_names": selectors.plan_people_names(plan=plan),
+            "title": f"Add an action point to challenge {challenge.number}",
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def actionpoint_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    point = perms.get_action_point_or_404(request.user, pk)
+    plan = point.challenge.working_group.plan
+    perms.require_plan_edit(request.user, plan)
+    conflict = None
+    if request.method == "POST":
+        form = ActionPointForm(request.POST, instance=point)
+        formset = FocalPointFormSet(request.POST, prefix="fp")
+        if form.is_valid() and formset.is_valid():
+            version = form.cleaned_data.get("version") or point.version
+            try:
+                with transaction.atomic():
+                    # Always called, for its version check; an unchanged description is
+                    # not passed, so saving an untouched form does not bump the version
+                    # (which would show others a conflict with nothing in it).
+                    description = form.cleaned_data["description"]
+                    services.action_point_update(
+                        action_point=point,
+                        user=request.user,
+                        description=description if description != point.description else None,
+                        expected_version=version,
+                    )
+                    if form.cleaned_data["deadline"] != point.deadline:
+                        services.action_point_reschedule(
+                            action_point=point,
+                            new_deadline=form.cleaned_data["deadline"],
+                            reason=form.cleaned_data["deadline_reason"],
+                            changed_by=request.user,
+                        )
+                    services.focal_points_assign(
+                        action_point=point,
+                        assignments=_assignments(plan, formset),
+                        user=request.user,
+                    )
+            except services.StaleVersionError as error:
+                conflict = _conflict(error.current, form.cleaned_data)
+                form = ActionPointForm(
+                    {**request.POST.dict(), "version": error.current.version}, instance=point
+                )
+                form.is_valid()
+            except ValidationError as error:
+                point.refresh_from_db()
+                add_to_form(form, error)
+            else:
+                messages.success(request, "Action point saved.")
+                return redirect(f"{plan.get_absolute_url()}#ap-{point.pk}")
+    else:
+        form = ActionPointForm(
+            initial={
+                "description": point.description,
+                "deadline": point.deadline,
+                "version": point.version,
+            },
+            instance=point,
+        )
+        formset = FocalPointFormSet(initial=_focal_point_initial(point), prefix="fp")
+    return render(
+        request,
+        "actionplans/actionpoint_form.html",
+        {
+            "nav": "plans",
+            "plan": plan,
+            "challenge": point.challenge,
+            "point": point,
+            "form": form,
+            "formset": formset,
+            "conflict": conflict,
+            "people_names": selectors.plan_people_names(plan=plan),
+            "title": "Edit the action point",
+        },
+    )
+
+
+# --- action points: reading, updating, rescheduling ---------------------------------
+
+
+def _conflict(current: ActionPoint, mine: dict) -> dict:
+    """What the other person saved, beside what this user tried, for the conflict notice."""
+    rows = []
+    for field, label in (
+        ("status", "Status"),
+        ("progress", "Progress"),
+        ("description", "Action point"),
+        ("deadline", "Deadline"),
+    ):
+        if field in mine and mine[field] is not None:
+            theirs, yours = getattr(current, field), mine[field]
+            if field == "status":
+                theirs, yours = ActionPointStatus(theirs).label, ActionPointStatus(yours).label
+            rows.append({"label": label, "theirs": theirs, "mine": yours})
+    return {"current": current, "rows": rows}
+
+
+def _point_context(request: HttpRequest, point: ActionPoint, **extra) -> dict:
+    plan = point.challenge.working_group.plan
+    can_update = perms.can_update_action_point(request.user, point) and plan.accepts_changes
+    can_edit = perms.can_edit_plan(request.user, plan) and plan.accepts_changes
+    context = {
+        "nav": "plans",
+        "plan": plan,
+        "point": point,
+        "focal_points": point.focal_points.select_related("person__organization"),
+        "can_update": can_update,
+        "can_edit": can_edit,
+        "timeline": selectors.action_point_timeline(action_point=point),
+    }
+    if can_update and "update_form" not in extra:
+        context["update_form"] = ProgressUpdateForm.for_point(point)
+    if can_edit and "reschedule_form" not in extra:
+        context["reschedule_form"] = RescheduleForm(initial={"version": point.version})
+    context.update(extra)
+    return context
+
+
+@require_http_methods(["GET"])
+def actionpoint_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    point = perms.get_action_point_or_404(request.user, pk)
+    return render(request, "actionplans/actionpoint_detail.html", _point_context(request, point))
+
+
+@require_http_methods(["GET"])
+def actionpoint_update_form(request: HttpRequest, pk: int) -> HttpResponse:
+    """The inline update form of one card, fetched when opened on a large plan."""
+    point = perms.get_action_point_or_404(request.user, pk)
+    perms.require_action_point_update(request.user, point)
+    return update_form_response(request, point)
+
+
+@require_POST
+def actionpoint_update(request: HttpRequest, pk: int) -> HttpResponse:
+    """Post a progress update: from the action point's page, or inline on the plan page."""
+    point = perms.get_action_point_or_404(request.user, pk)
+    perms.require_action_point_update(request.user, point)
+    form = ProgressUpdateForm.for_point(point, request.POST)
+    conflict = None
+    if form.is_valid():
+        try:
+            services.progress_update_create(
+                action_point=point,
+                author=request.user,
+                status=form.cleaned_data["status"],
+                progress=form.cleaned_data["progress"],
+                note=form.cleaned_data["note"],
+                evidence_url=form.cleaned_data["evidence_url"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except services.StaleVersionError as error:
+            point.refresh_from_db()
+            conflict = _conflict(error.current, form.cleaned_data)
+            # The user's own values, ready to apply again on top of the other change.
+            form = ProgressUpdateForm.for_point(
+                point, {**request.POST.dict(), "version": point.version}
+            )
+            form.is_valid()
+        except ValidationError as error:
+            add_to_form(form, error)
+        else:
+            messages.success(request, "Update recorded.")
+            if request.htmx:
+                return card_response(request, point.pk, saved=True)
+            return redirect(
+                safe_next(request, reverse("actionplans:actionpoint_detail", args=[pk]))
+            )
+    if request.htmx:
+        return card_response(request, point.pk, form=form, conflict=conflict)
+    return render(
+        request,
+        "actionplans/actionpoint_detail.html",
+        _point_context(request, point, update_form=form, conflict=conflict),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def actionpoint_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
+    point = perms.get_action_point_or_404(request.user, pk)
+    perms.require_plan_edit(request.user, point.challenge.working_group.plan)
+    form = RescheduleForm(posted(request), initial={"version": point.version})
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.action_point_reschedule(
+                action_point=point,
+                new_deadline=form.cleaned_data["deadline"],
+                reason=form.cleaned_data["reason"],
+                changed_by=request.user,
+                expected_version=form.cleaned_data["version"],
+            )
+        except services.StaleVersionError as error:
+            point.refresh_from_db()
+            conflict = _conflict(error.current, form.cleaned_data)
+            form = RescheduleForm({**request.POST.dict(), "version": point.version})
+            form.is_valid()
+        except ValidationError as error:
+            add_to_form(form, error)
+        else:
+            messages.success(request, f"Deadline moved to “{point.deadline or 'no deadline'}”.")
+            return redirect("actionplans:actionpoint_detail", pk=pk)
+    return render(
+        request,
+        "actionplans/actionpoint_detail.html",
+        _point_context(request, point, reschedule_form=form, conflict=conflict, focus="reschedule"),
+    )
+
+
+# --- my action points ----------------------------------------------------------------
+
+
+def _chosen_ordering(filterset: ActionPointFilterSet) -> list[str]:
+    """The fields of the filter bar's "Order by", if the user chose one."""
+    if not filterset.is_valid():
+        return []
+    ordering = filterset.filters["ordering"]
+    return [
+        ordering.get_ordering_value(param)
+        for param in filterset.form.cleaned_data.get("ordering") or []
+    ]
+
+
+@require_http_methods(["GET"])
+def my_action_points(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    base = perms.my_action_points(request.user)
+    filterset = ActionPointFilterSet(request.GET, queryset=base, request=request, within=base)
+    points = (
+        (filterset.qs if filterset.is_valid() else base.none())
+        .select_related("challenge__working_group__plan")
+        .prefetch_related(with_focal_points())
+        .with_flags(today)
+        # A chosen "Order by" comes first; overdue first is the default and the tie-break.
+        .order_by(
+            *_chosen_ordering(filterset),
+            "-is_overdue",
+            "-is_open",
+            F("due_date").asc(nulls_last=True),
+            "id",
+        )
+    )
+    page = Paginator(points, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "actionplans/my_action_points.html",
+        {
+            "nav": "mine",
+            "filterset": filterset,
+            "page_obj": page,
+            "has_person": perms.is_linked_to_person(request.user),
+        },
+    )

@@ -1,0 +1,253 @@
+"""Pages that change a plan's structure: working groups and challenges, and the
+order and deletion of groups, challenges and action points."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from actionplans import permissions as perms
+from actionplans import selectors, services
+from actionplans.forms import ChallengeForm, DeleteForm, WorkingGroupForm
+from actionplans.models import ActionPlan, ActionPoint
+from orgs.models import Person
+from pim_tracker.errors import add_to_form, as_lines
+from pim_tracker.http import posted
+
+
+def _group_people(plan: ActionPlan, form: WorkingGroupForm) -> tuple[Person | None, list[Person]]:
+    people = services.PlanPeople(plan)
+    leader_name = form.cleaned_data["team_leader"]
+    leader = people.get(leader_name) if leader_name else None
+    members = [people.get(name) for name in form.cleaned_data["team_members"]]
+    return leader, members
+
+
+@require_http_methods(["GET", "POST"])
+def workinggroup_add(request: HttpRequest, plan_pk: int) -> HttpResponse:
+    plan = perms.get_plan_or_404(request.user, plan_pk)
+    perms.require_plan_edit(request.user, plan)
+    form = WorkingGroupForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                leader, members = _group_people(plan, form)
+                group = services.working_group_create(
+                    plan=plan,
+                    number=form.cleaned_data["number"],
+                    name=form.cleaned_data["name"],
+                    team_leader=leader,
+                    team_members=members,
+                    created_by=request.user,
+                )
+        except ValidationError as error:
+            add_to_form(form, error)
+        else:
+            messages.success(request, f"{group} added.")
+            return redirect(f"{plan.get_absolute_url()}#group-{group.pk}")
+    return _structure_form(request, plan, form, "Add a working group")
+
+
+@require_http_methods(["GET", "POST"])
+def workinggroup_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    group = perms.get_group_or_404(request.user, pk)
+    plan = group.plan
+    perms.require_plan_edit(request.user, plan)
+    initial = {
+        "number": group.number,
+        "name": group.name,
+        "team_leader": group.team_leader.name if group.team_leader else "",
+        "team_members": ", ".join(
+            p.name for p in selectors.team_members_in_order([group.pk])[group.pk]
+        ),
+    }
+    form = WorkingGroupForm(posted(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                leader, members = _group_people(plan, form)
+                services.working_group_update(
+                    group=group,
+                    user=request.user,
+                    name=form.cleaned_data["name"],
+                    number=form.cleaned_data["number"] or group.number,
+                    team_leader=leader,
+                    team_members=members,
+                )
+        except ValidationError as error:
+            add_to_form(form, error)
+        else:
+            messages.success(request, f"{group} saved.")
+            return redirect(f"{plan.get_absolute_url()}#group-{group.pk}")
+    return _structure_form(request, plan, form, f"Edit {group}")
+
+
+@require_http_methods(["GET", "POST"])
+def challenge_add(request: HttpRequest, group_pk: int) -> HttpResponse:
+    group = perms.get_group_or_404(request.user, group_pk)
+    perms.require_plan_edit(request.user, group.plan)
+    form = ChallengeForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            challenge = services.challenge_create(
+                working_group=group,
+                number=form.cleaned_data["number"],
+                description=form.cleaned_data["description"],
+                created_by=request.user,
+            )
+        except ValidationError as error:
+            add_to_form(form, error)
+        else:
+            messages.success(request, f"Challenge {challenge.number} added to {group}.")
+            return redirect(f"{group.plan.get_absolute_url()}#challenge-{challenge.pk}")
+    return _structure_form(request, group.plan, form, f"Add a challenge to {group}")
+
+
+@require_http_methods(["GET", "POST"])
+def challenge_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    challenge = perms.get_challenge_or_404(request.user, pk)
+    plan = challenge.working_group.plan
+    perms.require_plan_edit(request.user, plan)
+    form = ChallengeForm(
+        posted(request),
+        initial={"number": challenge.number, "description": challenge.description},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.challenge_update(
+                challenge=challenge,
+                user=request.user,
+                description=form.cleaned_data["description"],
+                number=form.cleaned_data["number"] or challenge.number,
+            )
+        except ValidationError as error:
+            add_to_form(form, error)
+        else:
+            messages.success(request, f"Challenge {challenge.number} saved.")
+            return redirect(f"{plan.get_absolute_url()}#challenge-{challenge.pk}")
+    return _structure_form(request, plan, form, f"Edit challenge {challenge.number}")
+
+
+def _structure_form(request: HttpRequest, plan: ActionPlan, form, title: str) -> HttpResponse:
+    return render(
+        request,
+        "actionplans/structure_form.html",
+        {
+            "nav": "plans",
+            "plan": plan,
+            "form": form,
+            "title": title,
+            "people_names": selectors.plan_people_names(plan=plan),
+        },
+    )
+
+
+_MOVABLE = {
+    "group": (perms.get_group_or_404, lambda o: o.plan, "group"),
+    "challenge": (perms.get_challenge_or_404, lambda o: o.working_group.plan, "challenge"),
+    "actionpoint": (perms.get_action_point_or_404, lambda o: o.challenge.working_group.plan, "ap"),
+}
+
+
+def _move(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    getter, plan_of, anchor = _MOVABLE[kind]
+    obj = getter(request.user, pk)
+    plan = plan_of(obj)
+    perms.require_plan_edit(request.user, plan)
+    try:
+        services.sibling_move(
+            obj=obj, direction=request.POST.get("direction", ""), user=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(as_lines(error)))
+    return redirect(f"{plan.get_absolute_url()}#{anchor}-{obj.pk}")
+
+
+@require_POST
+def workinggroup_move(request: HttpRequest, pk: int) -> HttpResponse:
+    return _move(request, "group", pk)
+
+
+@require_POST
+def challenge_move(request: HttpRequest, pk: int) -> HttpResponse:
+    return _move(request, "challenge", pk)
+
+
+def _delete(request: HttpRequest, delete, plan: ActionPlan, label: str, consequences: list[str]):
+    """Confirm, then delete through the service `delete` (a closed plan refuses)."""
+    form = DeleteForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            delete()
+        except ValidationError as error:
+            messages.error(request, " ".join(as_lines(error)))
+        else:
+            messages.success(request, f"Deleted {label}. Its history is kept.")
+        return redirect(plan)
+    return render(
+        request,
+        "actionplans/confirm_delete.html",
+        {
+            "nav": "plans",
+            "form": form,
+            "plan": plan,
+            "object_label": label,
+            "consequences": consequences,
+            "cancel_url": plan.get_absolute_url(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def workinggroup_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    group = perms.get_group_or_404(request.user, pk)
+    perms.require_plan_edit(request.user, group.plan)
+    points = ActionPoint.objects.filter(challenge__working_group=group)
+    return _delete(
+        request,
+        lambda: services.working_group_delete(group=group, user=request.user),
+        group.plan,
+        f"“{group}”",
+        [f"{group.challenges.count()} challenge(s)", f"{points.count()} action point(s)"],
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def challenge_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    challenge = perms.get_challenge_or_404(request.user, pk)
+    plan = challenge.working_group.plan
+    perms.require_plan_edit(request.user, plan)
+    return _delete(
+        request,
+        lambda: services.challenge_delete(challenge=challenge, user=request.user),
+        plan,
+        f"challenge {challenge.number} of {challenge.working_group}",
+        [f"{challenge.action_points.count()} action point(s)"],
+    )
+
+
+@require_POST
+def actionpoint_move(request: HttpRequest, pk: int) -> HttpResponse:
+    return _move(request, "actionpoint", pk)
+
+
+@require_http_methods(["GET", "POST"])
+def actionpoint_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    point = perms.get_action_point_or_404(request.user, pk)
+    plan = point.challenge.working_group.plan
+    perms.require_plan_edit(request.user, plan)
+    return _delete(
+        request,
+        lambda: services.action_point_delete(action_point=point, user=request.user),
+        plan,
+        f"the action point “{point}”",
+        [
+            f"{point.focal_points.count()} focal point assignment(s)",
+            f"{point.progress_updates.count()} progress update(s)",
+            f"{point.deadline_changes.count()} deadline change(s)",
+        ],
+    )

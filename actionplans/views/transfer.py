@@ -1,0 +1,150 @@
+"""Getting plans in and out: import (upload or paste, preview, confirm) and the
+exports (CSV, HXL, XLSX) of a plan or of every action point you may see."""
+
+from __future__ import annotations
+
+import base64
+import secrets
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_safe
+
+from actionplans import importing
+from actionplans import permissions as perms
+from actionplans.choices import PlanStatus, PlanVisibility
+from actionplans.exports.responses import (
+    all_points_filename,
+    export_response,
+    points_csv_response,
+)
+from actionplans.filtersets import ActionPointFilterSet
+from actionplans.forms import ConfirmForm, ImportForm, NewPlanForm
+from actionplans.imports import write
+from actionplans.models import ActionPlan, ActionPoint
+from pim_tracker.errors import as_lines
+from pim_tracker.http import base_url
+
+SESSION_PREFIX = "plan-import:"
+
+
+def _target(request: HttpRequest, pk: int | None) -> ActionPlan | None:
+    if pk is None:
+        perms.require(perms.can_create_plan(request.user), "Only coordinators can create plans.")
+        return None
+    plan = perms.get_plan_or_404(request.user, pk)
+    perms.require_plan_edit(request.user, plan)
+    return plan
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def plan_import(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Step 1: upload or paste; step 2: preview; step 3: confirm. Nothing is
+    written before the confirmation, and then all or nothing."""
+    plan = _target(request, pk)
+    posted = request.POST if request.method == "POST" else None
+    step = request.POST.get("step", "upload")
+    upload_form = ImportForm(posted if step == "upload" else None, request.FILES or None)
+    plan_form = NewPlanForm(posted) if plan is None else None
+    context = {"nav": "plans", "plan": plan, "form": upload_form, "plan_form": plan_form}
+
+    if step == "upload" and posted is not None:
+        if upload_form.is_valid() and (plan_form is None or plan_form.is_valid()):
+            data = upload_form.content()
+            try:
+                table = importing.read_table(data)
+            except ValidationError as error:
+                upload_form.add_error(
+                    "file" if upload_form.cleaned_data.get("file") else "text", error.messages
+                )
+            else:
+                token = secrets.token_urlsafe(12)
+                request.session[SESSION_PREFIX + token] = {
+                    "data": base64.b64encode(data).decode(),
+                    "options": plan_form.cleaned_data if plan_form else {},
+                }
+                return _preview(request, plan, table, ConfirmForm(initial={"token": token}))
+    elif step == "confirm" and posted is not None:
+        confirm = ConfirmForm(posted)
+        stored = request.session.get(SESSION_PREFIX + request.POST.get("token", ""))
+        if not confirm.is_valid() or stored is None:
+            messages.error(request, "This import has expired or was done already: start again.")
+            return redirect(request.path)
+        table = importing.read_table(base64.b64decode(stored["data"]))
+        options = stored["options"]
+        try:
+            result = write.plan_import(
+                table=table,
+                plan=plan,
+                title=options.get("title", ""),
+                country=options.get("country", ""),
+                origin=options.get("origin", ""),
+                visibility=options.get("visibility", PlanVisibility.MEMBERS),
+                status=PlanStatus.ACTIVE,
+                coordinators=[request.user],
+                created_by=request.user,
+                keep_unreadable_deadlines=confirm.cleaned_data["keep_undated"],
+            )
+        except ValidationError as error:
+            confirm.add_error(None, as_lines(error, with_fields=False))
+            return _preview(request, plan, table, confirm)
+        del request.session[SESSION_PREFIX + request.POST["token"]]
+        messages.success(
+            request,
+            f"Imported: {result.groups} working group(s), {result.challenges} challenge(s), "
+            f"{result.action_points} action point(s) and {result.people} person(s) added"
+            + (
+                f"; {result.unchanged} action point(s) were already there."
+                if result.unchanged
+                else "."
+            ),
+        )
+        return redirect(result.plan)
+    return render(request, "actionplans/import_form.html", context)
+
+
+def _preview(request, plan, table, confirm: ConfirmForm) -> HttpResponse:
+    blocking = [i for i in table.errors if i.code != "invalid_deadline"]
+    return render(
+        request,
+        "actionplans/import_preview.html",
+        {
+            "nav": "plans",
+            "plan": plan,
+            "table": table,
+            "counts": importing.table_counts(table),
+            "confirm": confirm,
+            "blocking": blocking,
+            "undated": [i for i in table.errors if i.code == "invalid_deadline"],
+        },
+    )
+
+
+# --- exports --------------------------------------------------------------------------
+
+
+@require_safe
+def plan_export(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    plan = perms.get_plan_or_404(request.user, pk)
+    return export_response(plan, kind, base_url(request))
+
+
+@require_safe
+def action_points_export(request: HttpRequest) -> HttpResponse:
+    """Every action point you may see, in all plans, as the flat CSV (streamed).
+
+    Takes the filters of the plan page and the API (status, overdue, q, ...).
+    """
+    filterset = ActionPointFilterSet(
+        request.GET, queryset=ActionPoint.objects.visible_to(request.user), request=request
+    )
+    if not filterset.is_valid():
+        problems = "\n".join(
+            f"{field}: {' '.join(messages)}" for field, messages in filterset.errors.items()
+        )
+        return HttpResponseBadRequest(
+            f"The filters are not valid:\n{problems}\n", content_type="text/plain; charset=utf-8"
+        )
+    return points_csv_response(filterset.qs, all_points_filename())

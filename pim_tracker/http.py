@@ -1,0 +1,30 @@
+"""Small helpers every page shares."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, QueryDict
+from django.utils.http import url_has_allowed_host_and_scheme
+
+
+def posted(request: HttpRequest) -> QueryDict | None:
+    """The POST data to bind a form to, or None on GET.
+
+    Not `request.POST or None`: an empty POST (no box ticked, no field sent) must
+    still bind the form, so that it shows its errors instead of a blank form.
+    """
+    return request.POST if request.method == "POST" else None
+
+
+def safe_next(request: HttpRequest, default: str) -> str:
+    """The `next` address the request names, if it stays on this site; else `default`."""
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+def base_url(request: HttpRequest) -> str:
+    """This site's address as the request reached it, without a trailing slash."""
+    return request.build_absolute_uri("/").rstrip("/")
