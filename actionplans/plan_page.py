@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -88,6 +89,8 @@ def card_response(
     conflict_html = (
         render_to_string("actionplans/_conflict.html", {"conflict": conflict}) if conflict else ""
     )
+    # The card says "Update recorded." itself: the next page must not say it again.
+    list(messages.get_messages(request))
     return render(
         request,
         "actionplans/action_point_card.html",

@@ -57,8 +57,8 @@ def test_admin_action_point_page_shows_history(admin_client):
 def _change_form(point, deadline: str) -> dict:
     return {
         "challenge": point.challenge_id,
-        "position": 1,
-        "description": "Act",
+        "position": point.position,
+        "description": point.description,
         "deadline": deadline,
         "status": "not_started",
         "progress": 0,

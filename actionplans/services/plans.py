@@ -65,6 +65,9 @@ def plan_update(
     unknown = set(fields) - set(PLAN_FIELDS)
     if unknown:
         raise ValidationError(f"Cannot change {', '.join(sorted(unknown))} here.")
+    # Compared with what is saved, not with the caller's copy (a bound ModelForm
+    # has already written the new values on it).
+    plan.refresh_from_db(fields=PLAN_FIELDS)
     status = fields.pop("status", plan.status)
     if status not in PlanStatus.values:
         raise ValidationError({"status": f'Unknown plan status "{status}".'})

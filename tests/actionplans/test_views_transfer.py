@@ -24,7 +24,7 @@ from actionplans import exporting, services
 from actionplans.choices import PlanVisibility
 from actionplans.models import ActionPlan, ActionPoint, CalendarFeed
 from actionplans.services import FocalPointAssignment
-from actionplans.views_transfer import SESSION_PREFIX
+from actionplans.views.transfer import SESSION_PREFIX
 from tests.actionplans.test_queries import _grow
 from tests.actionplans.transfer import (
     DEADLINE_EXAMPLES,

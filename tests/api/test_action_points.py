@@ -659,8 +659,8 @@ def test_action_points_list_puts_together_only_the_choice_filters_it_uses(world)
     from rest_framework.request import Request
     from rest_framework.test import APIRequestFactory
 
-    from actionplans.api.base import StrictFilterBackend
     from actionplans.api.views import ActionPointViewSet
+    from pim_tracker.api.base import StrictFilterBackend
 
     def kept(query: str) -> set[str]:
         request = Request(APIRequestFactory().get(f"/api/v1/action-points/?{query}"))

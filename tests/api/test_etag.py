@@ -11,8 +11,8 @@ import json
 import pytest
 
 from actionplans import services
-from actionplans.api.base import ETagMixin
 from actionplans.models import ActionPoint, DeadlineChange, ProgressUpdate
+from pim_tracker.api.base import ETagMixin
 from tests.api.helpers import NOT_ALLOWED, NOT_FOUND, STALE
 from tests.factories import OrganizationFactory
 
