@@ -18,6 +18,7 @@ from django.db.models.functions import Coalesce, Concat, NullIf
 from django.urls import reverse
 
 from actionplans.choices import ActionPointStatus, FocalPointRole
+from actionplans.exports.cells import FORMULA_STARTS, neutralise
 from actionplans.models import (
     ROLE_ORDER,
     ActionPlan,
@@ -29,7 +30,6 @@ from actionplans.models import (
 )
 from actionplans.parsing import looks_like_organization
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CHUNK = 2000
 
 FLAT_COLUMNS = [
@@ -63,13 +63,6 @@ HXL_COLUMNS = [
     ("Advisor", "#contact+name+advisor"),
     ("Lead's organization", "#org+name"),
 ]
-
-
-def neutralise(value: object) -> object:
-    """Text a spreadsheet would take for a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def export_points(plan: ActionPlan) -> Iterator[ActionPoint]:

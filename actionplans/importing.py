@@ -24,6 +24,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from actionplans.choices import ActionPointStatus
+from actionplans.exports.cells import unneutralise
 from actionplans.workshop import (
     ERROR,
     WARNING,
@@ -42,8 +43,6 @@ from actionplans.workshop import (
 XLSX_SIGNATURE = b"PK\x03\x04"
 # A plan table is a few columns wide; a value further right is not part of one.
 XLSX_MAX_COLUMNS = 100
-# The export's neutralised cells ("'=x", see exporting.neutralise) read back as written.
-_NEUTRALISED = ("'=", "'+", "'-", "'@", "'\t", "'\r")
 
 # Flat layout: the columns the CSV export writes, and the words people use.
 FLAT_ALIASES: dict[str, tuple[str, ...]] = {
@@ -399,13 +398,7 @@ def read_flat_rows(rows: list[list[object]], sheet: str = "") -> WorkshopTable:
 
 def _unneutralise(rows: list[list[object]]) -> list[list[object]]:
     """Undo the export's formula neutralisation, so that an export re-imports as it was."""
-    return [
-        [
-            value[1:] if isinstance(value, str) and value.startswith(_NEUTRALISED) else value
-            for value in row
-        ]
-        for row in rows
-    ]
+    return [[unneutralise(value) for value in row] for row in rows]
 
 
 def _read_rows(rows: list[list[object]], sheet: str = "") -> WorkshopTable:

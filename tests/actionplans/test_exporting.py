@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from actionplans import exporting, importing, services
 from actionplans.demo import demo_load
+from actionplans.exports.cells import neutralise
 from actionplans.imports.write import plan_import
 from actionplans.models import ActionPlan, ActionPoint, WorkingGroup
 from actionplans.services import FocalPointAssignment
@@ -504,12 +505,12 @@ DANGEROUS = ["=1+1", "+SUM(A1)", "-2+3", "@SUM(A1)", "\t=1+1", "\r=1+1"]
 
 @pytest.mark.parametrize("text", DANGEROUS, ids=["equals", "plus", "minus", "at", "tab", "cr"])
 def test_neutralise_prefixes_an_apostrophe(text):
-    assert exporting.neutralise(text) == "'" + text
+    assert neutralise(text) == "'" + text
 
 
 @pytest.mark.parametrize("value", ["Jad", "1. Lack", "", " =x", 40, -3, None])
 def test_neutralise_leaves_other_values_alone(value):
-    assert exporting.neutralise(value) == value
+    assert neutralise(value) == value
 
 
 def _injected_plan() -> ActionPlan:
@@ -754,14 +755,14 @@ def test_postgresql_single_query_equals_the_merged_streams():
         len(packed) == 150 + ActionPoint.objects.filter(challenge__working_group__plan=plan).count()
     )
     cells = {row[5]: row[10] for row in packed}
-    assert cells[exporting.neutralise(first.description)] == "Odd (lead) (a\x1eb), Zoe (advisor)"
-    assert cells[exporting.neutralise(second.description)] == "Yan (support) (c\x1fd)"
+    assert cells[neutralise(first.description)] == "Odd (lead) (a\x1eb), Zoe (advisor)"
+    assert cells[neutralise(second.description)] == "Yan (support) (c\x1fd)"
 
     # A filtered set (one plan, one status) reads only its own focal points.
     some = ActionPoint.objects.filter(challenge__working_group__plan=plan, status="not_started")
     merged, packed = _both_ways(some)
     assert packed == merged
     assert [row[5] for row in packed] == [
-        exporting.neutralise(p.description)
+        neutralise(p.description)
         for p in some.order_by("challenge__working_group__number", "challenge__number", "position")
     ]
