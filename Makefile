@@ -47,10 +47,11 @@ run: demo
 test: install browser
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
-## make lint: ruff check, ruff format --check, and no missing migration
+## make lint: ruff check, ruff format --check, the import layers, and no missing migration
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 ## make bench: time pages and endpoints at 1,000 and 100,000 action points (DATABASE_URL)
