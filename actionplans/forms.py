@@ -170,17 +170,6 @@ class ActionPointForm(forms.Form):
     def clean_deadline(self) -> str:
         return _clean_deadline(self.cleaned_data["deadline"])
 
-    def clean(self) -> dict:
-        data = super().clean()
-        if (
-            self.instance is not None
-            and "deadline" in data
-            and data["deadline"] != self.instance.deadline
-            and not data.get("deadline_reason", "").strip()
-        ):
-            self.add_error("deadline_reason", "Say why the deadline moves.")
-        return data
-
 
 class ProgressUpdateForm(forms.Form):
     """Status, progress, a note and evidence: what members report."""

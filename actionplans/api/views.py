@@ -7,7 +7,6 @@ from __future__ import annotations
 import operator
 import re
 
-from django.db import transaction
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -381,35 +380,19 @@ class ActionPointViewSet(PlanScopedViewSet):
     def perform_update(self, serializer) -> None:
         point: ActionPoint = serializer.instance
         data = serializer.validated_data
-        user = self.request.user
-        expected = _expected_version(self.request, point)
-        moves = "deadline" in self.request.data and data["deadline"] != point.deadline
-        if moves and not data.get("deadline_reason", "").strip():
-            raise ValidationError(
-                {"deadline_reason": ["Say why the deadline moves: it is recorded with the change."]}
-            )
-        with transaction.atomic():
-            services.action_point_update(
-                action_point=point,
-                user=user,
-                description=data.get("description"),
-                position=data.get("position"),
-                challenge=data.get("challenge"),
-                expected_version=expected,
-            )
-            if moves:
-                services.action_point_reschedule(
-                    action_point=point,
-                    new_deadline=data["deadline"],
-                    reason=data.get("deadline_reason", ""),
-                    changed_by=user,
-                )
-            if "focal_point_list" in data:
-                services.focal_points_assign(
-                    action_point=point,
-                    assignments=self._assignments(data["focal_point_list"]),
-                    user=user,
-                )
+        focal_points = data.get("focal_point_list")
+        services.action_point_edit(
+            action_point=point,
+            user=self.request.user,
+            description=data.get("description"),
+            position=data.get("position"),
+            challenge=data.get("challenge"),
+            # The serializer fills in "" for a deadline the request did not send.
+            deadline=data["deadline"] if "deadline" in self.request.data else None,
+            deadline_reason=data.get("deadline_reason", ""),
+            focal_points=None if focal_points is None else self._assignments(focal_points),
+            expected_version=_expected_version(self.request, point),
+        )
         serializer.instance = self._reread(point)
 
     @extend_schema(methods=["GET"], responses={200: ProgressUpdateSerializer(many=True), **ERRORS})

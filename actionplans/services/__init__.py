@@ -14,6 +14,7 @@ from actionplans.services.action_points import (
     FocalPointAssignment,
     action_point_create,
     action_point_delete,
+    action_point_edit,
     action_point_update,
     focal_points_assign,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "StaleVersionError",
     "action_point_create",
     "action_point_delete",
+    "action_point_edit",
     "action_point_reschedule",
     "action_point_update",
     "calendar_feed_create",

@@ -22,6 +22,7 @@ from actionplans.services.common import (
     require_open_plan_of,
     save_point,
 )
+from actionplans.services.updates import action_point_reschedule
 from orgs.models import Person
 
 
@@ -105,10 +106,14 @@ def action_point_update(
     current = lock(action_point, expected_version)
     changed: list[str] = []
     if description is not None:
-        current.description = check_text(
+        description = check_text(
             description, field="description", label="Description", required=True, max_length=5000
         )
-        changed.append("description")
+        # An unchanged text changes nothing: saving an untouched form does not bump
+        # the version (which would show others a conflict with nothing in it).
+        if description != current.description:
+            current.description = description
+            changed.append("description")
     if challenge is not None and challenge.pk != current.challenge_id:
         if challenge.working_group.plan_id != current.challenge.working_group.plan_id:
             raise ValidationError({"challenge": "An action point cannot move to another plan."})
@@ -116,7 +121,7 @@ def action_point_update(
         changed.append("challenge")
         if position is None:
             position = next_number(challenge.action_points, "position")
-    if position is not None:
+    if position is not None and position != current.position:
         current.position = position
         changed.append("position")
     if not changed:
@@ -124,6 +129,46 @@ def action_point_update(
     current.full_clean()
     save_point(current, user, changed, caller=action_point)
     return current
+
+
+@transaction.atomic
+def action_point_edit(
+    *,
+    action_point: ActionPoint,
+    user: User | None,
+    description: str | None = None,
+    position: int | None = None,
+    challenge: Challenge | None = None,
+    deadline: str | None = None,
+    deadline_reason: str = "",
+    focal_points: Sequence[FocalPointAssignment] | None = None,
+    expected_version: int | None = None,
+) -> ActionPoint:
+    """A coordinator's edit of an action point, all or nothing: what it says, where it
+    sits, its deadline (a recorded move, which needs a reason) and its focal points.
+    None leaves a part as it is."""
+    action_point_update(
+        action_point=action_point,
+        user=user,
+        description=description,
+        position=position,
+        challenge=challenge,
+        expected_version=expected_version,
+    )
+    if deadline is not None and deadline.strip() != action_point.deadline:
+        if not deadline_reason.strip():
+            raise ValidationError(
+                {"deadline_reason": "Say why the deadline moves: it is recorded with the change."}
+            )
+        action_point_reschedule(
+            action_point=action_point,
+            new_deadline=deadline,
+            reason=deadline_reason,
+            changed_by=user,
+        )
+    if focal_points is not None:
+        focal_points_assign(action_point=action_point, assignments=focal_points, user=user)
+    return action_point
 
 
 def check_assignments(assignments: Sequence[FocalPointAssignment]) -> None:

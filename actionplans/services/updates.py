@@ -24,6 +24,20 @@ MAX_NOTE_LENGTH = 5000
 _validate_url = URLValidator(schemes=["http", "https"])
 
 
+def _check_evidence_url(url: str) -> str:
+    url = check_text(
+        url, field="evidence_url", label="Evidence link", required=False, max_length=500
+    )
+    if url:
+        try:
+            _validate_url(url)
+        except ValidationError:
+            raise ValidationError(
+                {"evidence_url": f'"{url}" is not a web address (http:// or https://).'}
+            ) from None
+    return url
+
+
 @transaction.atomic
 def progress_update_create(
     *,
@@ -42,16 +56,7 @@ def progress_update_create(
     completed point is allowed and recorded like any other change.
     """
     note = check_text(note, field="note", label="Note", required=False, max_length=MAX_NOTE_LENGTH)
-    evidence_url = check_text(
-        evidence_url, field="evidence_url", label="Evidence link", required=False, max_length=500
-    )
-    if evidence_url:
-        try:
-            _validate_url(evidence_url)
-        except ValidationError:
-            raise ValidationError(
-                {"evidence_url": f'"{evidence_url}" is not a web address (http:// or https://).'}
-            ) from None
+    evidence_url = _check_evidence_url(evidence_url)
     if status is not None:
         check_status(status)
     if progress is not None:

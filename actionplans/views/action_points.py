@@ -94,30 +94,16 @@ def actionpoint_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form = ActionPointForm(request.POST, instance=point)
         formset = FocalPointFormSet(request.POST, prefix="fp")
         if form.is_valid() and formset.is_valid():
-            version = form.cleaned_data.get("version") or point.version
             try:
-                with transaction.atomic():
-                    # Always called, for its version check; an unchanged description is
-                    # not passed, so saving an untouched form does not bump the version
-                    # (which would show others a conflict with nothing in it).
-                    description = form.cleaned_data["description"]
-                    services.action_point_update(
+                with transaction.atomic():  # the new people named, and the edit
+                    services.action_point_edit(
                         action_point=point,
                         user=request.user,
-                        description=description if description != point.description else None,
-                        expected_version=version,
-                    )
-                    if form.cleaned_data["deadline"] != point.deadline:
-                        services.action_point_reschedule(
-                            action_point=point,
-                            new_deadline=form.cleaned_data["deadline"],
-                            reason=form.cleaned_data["deadline_reason"],
-                            changed_by=request.user,
-                        )
-                    services.focal_points_assign(
-                        action_point=point,
-                        assignments=_assignments(plan, formset),
-                        user=request.user,
+                        description=form.cleaned_data["description"],
+                        deadline=form.cleaned_data["deadline"],
+                        deadline_reason=form.cleaned_data["deadline_reason"],
+                        focal_points=_assignments(plan, formset),
+                        expected_version=form.cleaned_data.get("version") or point.version,
                     )
             except services.StaleVersionError as error:
                 conflict = _conflict(error.current, form.cleaned_data)

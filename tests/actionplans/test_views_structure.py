@@ -787,8 +787,10 @@ def test_actionpoint_edit_deadline_without_reason_is_an_error(client, world):
     )
 
     assert response.status_code == 200
-    assert response.context["form"].errors == {"deadline_reason": ["Say why the deadline moves."]}
-    assertContains(response, "Say why the deadline moves.")
+    assert response.context["form"].errors == {
+        "deadline_reason": ["Say why the deadline moves: it is recorded with the change."]
+    }
+    assertContains(response, "Say why the deadline moves: it is recorded with the change.")
     point.refresh_from_db()
     assert (point.description, point.deadline, point.version) == (
         "IMWG to recommend standardized tools",
