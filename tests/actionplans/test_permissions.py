@@ -100,6 +100,19 @@ def test_focal_point_alone_makes_a_member(world):
     assert perms.can_edit_plan(world.viewer, world.plan) is False
 
 
+def test_roles_are_read_afresh_after_a_change(world):
+    # Nothing is cached on the user object: a role given in the middle of a request
+    # (a plan created, a person linked) counts at once.
+    assert perms.can_edit_plan(world.viewer, world.plan) is False
+    assert perms.can_create_plan(world.viewer) is False
+    world.plan.coordinators.add(world.viewer)
+    assert perms.can_edit_plan(world.viewer, world.plan) is True
+    assert perms.can_create_plan(world.viewer) is True
+    assert perms.is_linked_to_person(world.outsider) is False
+    PersonFactory(user=world.outsider)
+    assert perms.is_linked_to_person(world.outsider) is True
+
+
 def test_updatable_ids_for_a_plan(world):
     assert perms.updatable_action_point_ids(world.coordinator, world.plan) is None
     assert perms.updatable_action_point_ids(world.member, world.plan) == {world.action_point.pk}

@@ -163,6 +163,21 @@ def test_people_create_by_coordinator(world, coordinator_client, people):
     assert omar.pk in ids(coordinator_client.get("/api/v1/people/"))
 
 
+def test_people_names_are_written_as_the_pages_write_them(world, coordinator_client):
+    response = coordinator_client.post(
+        "/api/v1/people/",
+        {"name": "  Rana \t  Haddad  ", "email": " r@example.org "},
+        format="json",
+    )
+    assert response.status_code == 201
+    person = Person.objects.get(pk=response.json()["id"])
+    assert (person.name, person.email) == ("Rana Haddad", "r@example.org")
+    response = coordinator_client.patch(
+        f"/api/v1/people/{person.pk}/", {"name": "Rana   El  Haddad"}, format="json"
+    )
+    assert response.json()["name"] == "Rana El Haddad"
+
+
 def test_people_create_without_email(world, admin_client):
     response = admin_client.post("/api/v1/people/", {"name": "Omar", "email": None}, format="json")
     assert response.status_code == 201
