@@ -76,9 +76,9 @@ def can_create_plan(user) -> bool:
 def _updatable(user) -> QuerySet:
     """Ids of the action points in a group the user's person leads or belongs to, or
     where they are a focal point: id sets, each found through its own index (an OR
-    across the joins made "my action points" take 2.7 s at 100,000 action points).
-    A union, so that the database starts from the person's few rows rather than
-    testing every action point against each id set."""
+    across the joins reads every action point). A union, so that the database
+    starts from the person's few rows rather than testing every action point
+    against each id set."""
     person = person_of(user)
     memberships = WorkingGroup.team_members.through.objects.filter(person__in=person)
     groups = (
@@ -138,8 +138,7 @@ def can_manage_people(user) -> bool:
 def _people_in_plans(plans: QuerySet) -> QuerySet:
     """Ids of people named in these plans (an IN-subquery: no DISTINCT needed outside).
 
-    One id set per role: an OR across the joins multiplied them (630 ms at
-    100,000 action points for "my action points")."""
+    One id set per role: an OR across the joins would multiply them."""
     leaders = WorkingGroup.objects.filter(plan__in=plans).values("team_leader_id")
     members = WorkingGroup.team_members.through.objects.filter(workinggroup__plan__in=plans).values(
         "person_id"
@@ -154,8 +153,8 @@ def _people_in_plans(plans: QuerySet) -> QuerySet:
 
 def _in_no_plan() -> Q:
     """People named nowhere yet. Every group and action point belongs to a plan, so
-    no plan is joined: three anti-joins on the people's own indexes (5 ms at
-    100,000 action points, where "not in the people of all plans" took 250 ms)."""
+    no plan is joined: three anti-joins on the people's own indexes, rather than
+    "not among the people of all plans", which reads every plan's people."""
     person = OuterRef("pk")
     return (
         ~Exists(WorkingGroup.objects.filter(team_leader_id=person))

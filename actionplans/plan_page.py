@@ -109,6 +109,4 @@ def card_response(
 def update_form_response(request: HttpRequest, point: ActionPoint) -> HttpResponse:
     """One card's update form alone, fetched when opened on a large plan."""
     point.update_form = ProgressUpdateForm.for_point(point)
-    return render(
-        request, "actionplans/quick_update_form.html", {"point": point}, using="jinja2"
-    )
+    return render(request, "actionplans/quick_update_form.html", {"point": point}, using="jinja2")

@@ -28,8 +28,8 @@ from orgs.models import Person
 def plan_people(*, plan: ActionPlan) -> QuerySet[Person]:
     """Everyone named in the plan: team leaders, team members and focal points.
 
-    Three id sets, not an OR across joins with DISTINCT: for a 500-point plan
-    among 100,000 action points the joins took 0.6 s, the id sets a few ms.
+    Three id sets, each found through its own index, not an OR across joins with
+    DISTINCT, whose rows multiply with the size of the whole database.
     """
     leaders = WorkingGroup.objects.filter(plan=plan, team_leader__isnull=False)
     members = WorkingGroup.team_members.through.objects.filter(workinggroup__plan=plan)

@@ -1,10 +1,10 @@
 """Realistic, deterministic synthetic data for benchmarks and load tests.
 
-Bulk inserts, so 100,000 action points take a minute or two rather than
-hours. History rows are deliberately NOT written for this data: it is
-generated, not edited by anyone, and the history tables would only double the
-volume (the "as of" dashboard then sees the plans from the moment they were
-generated onward, which is all there is to see).
+Bulk inserts, so that 100,000 action points are written in minutes. History
+rows are deliberately NOT written for this data: it is generated, not edited
+by anyone, and the history tables would only double the volume (the "as of"
+dashboard then sees the plans from the moment they were generated onward,
+which is all there is to see).
 """
 
 from __future__ import annotations

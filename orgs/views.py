@@ -57,10 +57,10 @@ def _require_manage_people(user) -> None:
 
 def _with_action_point_counts(user, people: list[Person]) -> list[Person]:
     """Sets each person's open and overdue action points as a focal point, in the
-    plans the user may see: one grouped query for the people shown. (A subquery
-    per person in the list's SQL ran for every visible person before the page
-    was cut: 0.3 s at 100,000 action points.) A person is a focal point at most
-    once per action point, so counting focal points counts action points."""
+    plans the user may see: one grouped query for the people shown (a subquery in
+    the list's SQL would run for every visible person before the page is cut).
+    A person is a focal point at most once per action point, so counting focal
+    points counts action points."""
     counts = {
         row["person_id"]: row
         for row in FocalPoint.objects.filter(

@@ -71,7 +71,7 @@ class StrictFilterBackend(DjangoFilterBackend):
         # The API never renders the filter form: a choice filter the request does
         # not use is dropped before the form is built, so that its choices (the
         # plans, groups, challenges, people the user may see) are not put together
-        # for nothing. About a third of a list request's time.
+        # for nothing.
         for name, field in list(filterset.filters.items()):
             if isinstance(field, ModelChoiceFilter | ModelMultipleChoiceFilter) and (
                 name not in request.query_params
