@@ -13,15 +13,26 @@ from jinja2 import Environment, StrictUndefined
 from actionplans.templatetags.plan_tags import deadline_badge, status_badge
 
 
-def url(name: str, *args: object) -> str:
-    return reverse(name, args=args)
+class PageUrls:
+    """url(name, pk) for a page that links to the same few views for each of many
+    objects: reverse() once per view, then the object's id put in its place."""
+
+    _MARK = 2147483647  # an id no object has yet; it shows where the id goes
+
+    def __init__(self) -> None:
+        self._patterns: dict[str, tuple[str, str]] = {}
+
+    def __call__(self, name: str, pk: int) -> str:
+        if name not in self._patterns:
+            head, tail = reverse(name, args=[self._MARK]).rsplit(str(self._MARK), 1)
+            self._patterns[name] = head, tail
+        head, tail = self._patterns[name]
+        return f"{head}{int(pk)}{tail}"
 
 
 def environment(**options) -> Environment:
     # Every variable a template uses is given: a missing one is an error, not "".
     env = Environment(**{**options, "undefined": StrictUndefined})
-    env.globals.update(
-        url=url, static=static, status_badge=status_badge, deadline_badge=deadline_badge
-    )
+    env.globals.update(static=static, status_badge=status_badge, deadline_badge=deadline_badge)
     env.filters["date"] = date
     return env

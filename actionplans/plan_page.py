@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.template.backends.utils import csrf_input
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
@@ -18,6 +18,7 @@ from django.utils.safestring import SafeString, mark_safe
 from actionplans import permissions as perms
 from actionplans import selectors
 from actionplans.forms import ProgressUpdateForm
+from actionplans.jinja_env import PageUrls
 from actionplans.models import ActionPlan, ActionPoint, with_focal_points
 
 # A workshop's plan has a few dozen action points: each card carries its form.
@@ -60,11 +61,17 @@ def plan_body(
             "today": today,
             "can_edit": can_edit,
             "filtering": filtering,
+            **_per_page(request),
         },
-        request=request,
         using="jinja2",
     )
     return PlanBody(mark_safe(html), len(cards))  # escaped by the Jinja2 template
+
+
+def _per_page(request: HttpRequest) -> dict:
+    """What every card repeats, made once per page: the CSRF field (each
+    csrf_input would mask the token anew) and the links (reversed once per view)."""
+    return {"request": request, "csrf_input": csrf_input(request), "url": PageUrls()}
 
 
 def card_response(
@@ -91,8 +98,7 @@ def card_response(
     )
     # The card says "Update recorded." itself: the next page must not say it again.
     list(messages.get_messages(request))
-    return render(
-        request,
+    html = render_to_string(
         "actionplans/action_point_card.html",
         {
             "point": point,
@@ -101,12 +107,17 @@ def card_response(
             "saved": saved,
             "conflict_html": mark_safe(conflict_html),  # escaped by its template
             "open_form": form is not None,
+            **_per_page(request),
         },
         using="jinja2",
     )
+    return HttpResponse(html)
 
 
 def update_form_response(request: HttpRequest, point: ActionPoint) -> HttpResponse:
     """One card's update form alone, fetched when opened on a large plan."""
     point.update_form = ProgressUpdateForm.for_point(point)
-    return render(request, "actionplans/quick_update_form.html", {"point": point}, using="jinja2")
+    html = render_to_string(
+        "actionplans/quick_update_form.html", {"point": point, **_per_page(request)}, using="jinja2"
+    )
+    return HttpResponse(html)

@@ -110,7 +110,6 @@ def plan_layout(
     points = list(
         action_points.in_workshop_order()
         .with_flags(today or timezone.localdate())
-        .select_related("challenge__working_group")
         .prefetch_related(with_focal_points())
     )
     by_challenge: dict[int, list[ActionPoint]] = {}
@@ -122,17 +121,16 @@ def plan_layout(
         .order_by("number")
     )
     members = team_members_in_order([group.pk for group in groups])
-    return [
-        GroupView(
-            group=group,
-            members=members[group.pk],
-            challenges=[
-                ChallengeView(challenge=c, action_points=by_challenge.get(c.pk, []))
-                for c in group.challenges.all()
-            ],
-        )
-        for group in groups
-    ]
+    layout = []
+    for group in groups:
+        challenges = []
+        for challenge in group.challenges.all():
+            challenge_points = by_challenge.get(challenge.pk, [])
+            for point in challenge_points:
+                point.challenge = challenge  # loaded once here, with its group
+            challenges.append(ChallengeView(challenge, challenge_points))
+        layout.append(GroupView(group, members[group.pk], challenges))
+    return layout
 
 
 @dataclass
