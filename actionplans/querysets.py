@@ -145,28 +145,35 @@ def person_of(user) -> models.QuerySet:
     return Person.objects.filter(user_id=user.pk).values("id")
 
 
+def _coordinated_plan_ids(user) -> models.QuerySet:
+    from actionplans.models import ActionPlan
+
+    through = ActionPlan.coordinators.through
+    return through.objects.filter(user_id=user.pk).values("actionplan_id")
+
+
+def _member_condition(user) -> Q:
+    """Plans where the user's person leads or belongs to a group, or is a focal point.
+
+    One id set per role, each found through its own index: a single OR across
+    the joins multiplies groups by members by action points by focal points.
+    """
+    from actionplans.models import FocalPoint, WorkingGroup
+
+    person = person_of(user)
+    led = WorkingGroup.objects.filter(team_leader__in=person).values("plan_id")
+    member = WorkingGroup.team_members.through.objects.filter(person__in=person).values(
+        "workinggroup__plan_id"
+    )
+    focal = FocalPoint.objects.filter(person__in=person).values(
+        "action_point__challenge__working_group__plan_id"
+    )
+    return Q(id__in=led) | Q(id__in=member) | Q(id__in=focal)
+
+
 class ActionPlanQuerySet(models.QuerySet):
     def coordinated_by(self, user):
-        through = self.model.coordinators.through
-        return self.filter(id__in=through.objects.filter(user_id=user.pk).values("actionplan_id"))
-
-    def with_member(self, user):
-        """Plans where the user's person leads or belongs to a group, or is a focal point.
-
-        One id set per role, each found through its own index: a single OR across
-        the joins multiplies groups by members by action points by focal points.
-        """
-        from actionplans.models import FocalPoint, WorkingGroup
-
-        person = person_of(user)
-        led = WorkingGroup.objects.filter(team_leader__in=person).values("plan_id")
-        member = WorkingGroup.team_members.through.objects.filter(person__in=person).values(
-            "workinggroup__plan_id"
-        )
-        focal = FocalPoint.objects.filter(person__in=person).values(
-            "action_point__challenge__working_group__plan_id"
-        )
-        return self.filter(Q(id__in=led) | Q(id__in=member) | Q(id__in=focal))
+        return self.filter(id__in=_coordinated_plan_ids(user))
 
     def visible_to(self, user):
         """Administrators see every plan; others the plans open to all signed-in
@@ -175,8 +182,9 @@ class ActionPlanQuerySet(models.QuerySet):
             return self.none()
         if is_admin(user):
             return self.all()
+        members = self.model.objects.filter(_member_condition(user)).values("id")
         return self.filter(
             Q(visibility=PlanVisibility.SIGNED_IN)
-            | Q(id__in=self.model.objects.coordinated_by(user).values("id"))
-            | Q(id__in=self.model.objects.with_member(user).values("id"))
+            | Q(id__in=_coordinated_plan_ids(user))
+            | Q(id__in=members)
         )
