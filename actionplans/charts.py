@@ -4,6 +4,7 @@ Each chart carries a <title> and a <desc> that says the numbers in words, and
 the pages print the same numbers in a table beside it. Colours come from the
 stylesheet (colour-blind-safe, see app.css) and are never the only signal:
 segments wide enough carry their count, and every table names the status.
+Here the geometry is worked out; the markup is in templates/actionplans/charts/.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import datetime
 import itertools
 
-from django.utils.html import format_html, format_html_join
+from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
 from actionplans.choices import ActionPointStatus
@@ -19,28 +20,22 @@ from actionplans.choices import ActionPointStatus
 _ids = itertools.count(1)
 
 
-def _chart_id() -> str:
-    # Unique within a page, so aria-labelledby finds the right title.
-    return f"chart-{next(_ids)}"
-
-
-def _svg(
-    width: int, height: int, title: str, desc: str, body: SafeString, cls: str = ""
+def _chart(
+    template: str, *, width: int, height: int, title: str, desc: str, **context
 ) -> SafeString:
-    chart = _chart_id()
-    return format_html(
-        '<svg class="chart {cls}" viewBox="0 0 {w} {h}" width="100%" '
-        'preserveAspectRatio="xMinYMin meet" role="img" aria-labelledby="{id}-t {id}-d" '
-        'xmlns="http://www.w3.org/2000/svg">'
-        '<title id="{id}-t">{title}</title><desc id="{id}-d">{desc}</desc>{body}</svg>',
-        cls=cls,
-        w=width,
-        h=height,
-        id=chart,
-        title=title,
-        desc=desc,
-        body=body,
+    """One chart, with an id unique within the page (so aria-labelledby finds its title)."""
+    html = render_to_string(
+        f"actionplans/charts/{template}",
+        {
+            "id": f"chart-{next(_ids)}",
+            "width": width,
+            "height": height,
+            "title": title,
+            "desc": desc,
+            **context,
+        },
     )
+    return mark_safe(html)  # escaped by the template
 
 
 def status_words(by_status: dict[str, int], *, skip_zero: bool = False) -> str:
@@ -63,116 +58,103 @@ def today_note(quarters: list, today: datetime.date) -> str:
 
 def status_bar(by_status: dict[str, int], *, title: str, width: int = 600) -> SafeString:
     """One horizontal bar split by status, in the order of the statuses."""
-    height = 30
     total = sum(by_status.values())
-    if total == 0:
-        body = format_html(
-            '<rect x="0" y="0" width="{}" height="{}" class="chart-empty"/>'
-            '<text x="8" y="20" class="chart-label">No action points</text>',
-            width,
-            height,
-        )
-        return _svg(width, height, title, "No action points.", body)
-    parts, x = [], 0.0
+    segments, x = [], 0.0
     for status, count in by_status.items():
         if not count:
             continue
         w = width * count / total
-        label = ActionPointStatus(status).label
-        parts.append(
-            format_html(
-                "<g><title>{label}: {count}</title>"
-                '<rect x="{x}" y="0" width="{w}" height="{h}" class="s-{status}"/>{text}</g>',
-                label=label,
-                count=count,
-                x=_n(x),
-                w=_n(w),
-                h=height,
-                status=status,
-                text=format_html(
-                    '<text x="{}" y="20" class="chart-on-colour">{}</text>', _n(x + 6), count
-                )
-                if w >= 24
-                else "",
-            )
+        segments.append(
+            {
+                "status": status,
+                "label": ActionPointStatus(status).label,
+                "count": count,
+                "x": _n(x),
+                "width": _n(w),
+                "labelled": w >= 24,
+                "text_x": _n(x + 6),
+            }
         )
         x += w
-    return _svg(width, height, title, status_words(by_status) + ".", mark_safe("".join(parts)))
+    desc = status_words(by_status) + "." if total else "No action points."
+    return _chart(
+        "status_bar.html", width=width, height=30, title=title, desc=desc, segments=segments, cls=""
+    )
 
 
 def quarter_chart(
     quarters: list, *, today: datetime.date, title: str, width: int = 640
 ) -> SafeString:
     """Planned (due) against delivered (done) per quarter, with a line at today."""
+    if not quarters:
+        return _chart(
+            "quarter_chart.html",
+            width=width,
+            height=40,
+            title=title,
+            desc="No dated action points.",
+            bars=[],
+            cls="",
+        )
     height, top, bottom, left = 200, 12, 40, 28
     plot_h = height - top - bottom
-    if not quarters:
-        body = mark_safe('<text x="8" y="24" class="chart-label">No dated action points</text>')
-        return _svg(width, 40, title, "No dated action points.", body)
     slot = (width - left) / len(quarters)
     bar = max(min(slot / 3, 28), 2)
     peak = max(max(q.due for q in quarters), 1)
-    scale = plot_h / peak
-    parts = [
-        format_html(
-            '<line x1="{l}" y1="{y}" x2="{r}" y2="{y}" class="chart-axis"/>'
-            '<text x="{tx}" y="{ty}" class="chart-small" text-anchor="end">{peak}</text>',
-            l=left,
-            r=width,
-            y=top + plot_h,
-            tx=left - 4,
-            ty=top + 8,
-            peak=peak,
-        )
-    ]
+    desc = "; ".join(f"{q.label}: {q.due} due, {q.done} done" for q in quarters)
+    return _chart(
+        "quarter_chart.html",
+        width=width,
+        height=height,
+        title=title,
+        desc=desc + ". " + today_note(quarters, today),
+        cls="chart-wide",
+        bars=_quarter_bars(quarters, left, top, slot, bar, plot_h / peak),
+        bar=_n(bar),
+        left=left,
+        top=top,
+        axis_y=top + plot_h,
+        peak=peak,
+        peak_x=left - 4,
+        peak_y=top + 8,
+        label_y=top + plot_h + 16,
+        today_x=_today_x(quarters, today, left, width),
+        today_label_y=height - 6,
+    )
+
+
+def _quarter_bars(quarters, left, top, slot, bar, scale) -> list[dict]:
+    """Each quarter's two bars, and its label on every n-th quarter (about 12 in all)."""
+    bottom = top + (200 - 12 - 40)
     label_every = max(1, round(len(quarters) / 12))
+    bars = []
     for index, quarter in enumerate(quarters):
         x = left + index * slot + (slot - 2 * bar) / 2
         due_h, done_h = quarter.due * scale, quarter.done * scale
-        parts.append(
-            format_html(
-                "<g><title>{label}: {due} due, {done} done</title>"
-                '<rect x="{x}" y="{dy}" width="{b}" height="{dh}" class="chart-due"/>'
-                '<rect x="{x2}" y="{ey}" width="{b}" height="{eh}" class="chart-done"/>'
-                "</g>",
-                label=quarter.label,
-                due=quarter.due,
-                done=quarter.done,
-                x=_n(x),
-                x2=_n(x + bar),
-                b=_n(bar),
-                dy=_n(top + plot_h - due_h),
-                dh=_n(due_h),
-                ey=_n(top + plot_h - done_h),
-                eh=_n(done_h),
-            )
+        bars.append(
+            {
+                "label": quarter.label,
+                "due": quarter.due,
+                "done": quarter.done,
+                "x": _n(x),
+                "done_x": _n(x + bar),
+                "due_y": _n(bottom - due_h),
+                "due_height": _n(due_h),
+                "done_y": _n(bottom - done_h),
+                "done_height": _n(done_h),
+                "label_x": _n(left + index * slot + slot / 2) if index % label_every == 0 else "",
+            }
         )
-        if index % label_every == 0:
-            parts.append(
-                format_html(
-                    '<text x="{}" y="{}" class="chart-small" text-anchor="middle">{}</text>',
-                    _n(left + index * slot + slot / 2),
-                    top + plot_h + 16,
-                    quarter.label,
-                )
-            )
+    return bars
+
+
+def _today_x(quarters, today: datetime.date, left: int, width: int) -> str:
+    """Where today's line goes, or "" when today is outside the quarters shown."""
     first, last = quarters[0].start, quarters[-1].end
-    if first <= today <= last:
-        span = (last - first).days + 1
-        tx = left + (width - left) * ((today - first).days + 0.5) / span
-        parts.append(
-            format_html(
-                '<line x1="{x}" y1="{t}" x2="{x}" y2="{b}" class="chart-today"/>'
-                '<text x="{x}" y="{ly}" class="chart-small" text-anchor="middle">Today</text>',
-                x=_n(tx),
-                t=top,
-                b=top + plot_h,
-                ly=height - 6,
-            )
-        )
-    desc = "; ".join(f"{q.label}: {q.due} due, {q.done} done" for q in quarters)
-    desc += ". " + today_note(quarters, today)
-    return _svg(width, height, title, desc, mark_safe("".join(parts)), cls="chart-wide")
+    if not first <= today <= last:
+        return ""
+    span = (last - first).days + 1
+    return _n(left + (width - left) * ((today - first).days + 0.5) / span)
 
 
 def _n(value: float) -> str:
@@ -185,9 +167,4 @@ def _label(day: datetime.date) -> str:
 
 def legend(items: list[tuple[str, str]]) -> SafeString:
     """A legend in HTML: swatch class and words."""
-    return format_html(
-        '<ul class="legend">{}</ul>',
-        format_html_join(
-            "", '<li><span class="swatch {}" aria-hidden="true"></span>{}</li>', items
-        ),
-    )
+    return mark_safe(render_to_string("actionplans/charts/legend.html", {"items": items}))
