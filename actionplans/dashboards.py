@@ -31,7 +31,7 @@ from actionplans.models import (
     FocalPoint,
     WorkingGroup,
 )
-from actionplans.querysets import due_soon_condition, end_of_day, overdue_condition
+from actionplans.querysets import PLAN_PATH, due_soon_condition, end_of_day, overdue_condition
 from actionplans.selectors import last_activity
 from orgs.models import Person
 
@@ -240,14 +240,14 @@ def plan_rows(plan: ActionPlan, today: datetime.date, *, people: bool = True) ->
     )
     points = _point_rows(ActionPoint.objects.of_plan(plan), today, group_of)
     changes = list(
-        DeadlineChange.objects.filter(action_point__challenge__working_group__plan=plan)
+        DeadlineChange.objects.filter(**{f"action_point__{PLAN_PATH}": plan})
         .order_by("changed_at", "id")
         .values_list("action_point_id", "old_due_date", "new_due_date")
     )
     rows = PlanRows(groups, points, changes)
     if people:
         rows.focal_points = list(
-            FocalPoint.objects.filter(action_point__challenge__working_group__plan=plan)
+            FocalPoint.objects.filter(**{f"action_point__{PLAN_PATH}": plan})
             .order_by()
             .values_list("action_point_id", "person_id", "role")
         )

@@ -16,7 +16,7 @@ from django.utils import timezone
 from actionplans.choices import ActionPointStatus, PlanStatus
 from actionplans.models import ActionPlan, ActionPoint, Challenge, FocalPoint, WorkingGroup
 from actionplans.permissions import visible_organizations, visible_people
-from actionplans.querysets import overdue_condition
+from actionplans.querysets import PLAN_PATH, overdue_condition
 from orgs.models import Organization, Person
 
 
@@ -47,9 +47,7 @@ def _organizations(request) -> QuerySet[Organization]:
 class ActionPointFilterSet(django_filters.FilterSet):
     """Filters of the plan page, "my action points" and /api/v1/action-points/."""
 
-    plan = django_filters.ModelChoiceFilter(
-        field_name="challenge__working_group__plan", queryset=_plans, label="Plan"
-    )
+    plan = django_filters.ModelChoiceFilter(field_name=PLAN_PATH, queryset=_plans, label="Plan")
     working_group = django_filters.ModelChoiceFilter(
         field_name="challenge__working_group", queryset=_groups, label="Working group"
     )
@@ -110,7 +108,7 @@ class ActionPointFilterSet(django_filters.FilterSet):
             del self.filters["plan"]
             self.filters["working_group"].queryset = plan.working_groups.all()
             del self.filters["challenge"]
-            within = ActionPoint.objects.filter(challenge__working_group__plan=plan)
+            within = ActionPoint.objects.of_plan(plan)
         if within is not None:
             ids = within.order_by().values("id")
             if "challenge" in self.filters:

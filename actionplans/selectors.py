@@ -21,7 +21,7 @@ from actionplans.models import (
     WorkingGroup,
     with_focal_points,
 )
-from actionplans.querysets import open_condition, overdue_condition
+from actionplans.querysets import PLAN_PATH, open_condition, overdue_condition
 from orgs.models import Person
 
 
@@ -33,7 +33,7 @@ def plan_people(*, plan: ActionPlan) -> QuerySet[Person]:
     """
     leaders = WorkingGroup.objects.filter(plan=plan, team_leader__isnull=False)
     members = WorkingGroup.team_members.through.objects.filter(workinggroup__plan=plan)
-    focal_points = FocalPoint.objects.filter(action_point__challenge__working_group__plan=plan)
+    focal_points = FocalPoint.objects.filter(**{f"action_point__{PLAN_PATH}": plan})
     return Person.objects.filter(
         Q(id__in=leaders.values("team_leader_id"))
         | Q(id__in=members.values("person_id"))
@@ -265,12 +265,12 @@ def action_point_timeline(*, action_point: ActionPoint) -> list[TimelineEntry]:
 def plan_activity(*, plan: ActionPlan, limit: int = 100) -> list[TimelineEntry]:
     """What happened in a plan recently: updates, reschedules and edits, newest first."""
     updates = (
-        ProgressUpdate.objects.filter(action_point__challenge__working_group__plan=plan)
+        ProgressUpdate.objects.filter(**{f"action_point__{PLAN_PATH}": plan})
         .select_related("author", "action_point")
         .order_by("-created")[:limit]
     )
     changes = (
-        DeadlineChange.objects.filter(action_point__challenge__working_group__plan=plan)
+        DeadlineChange.objects.filter(**{f"action_point__{PLAN_PATH}": plan})
         .select_related("changed_by", "action_point")
         .order_by("-changed_at")[:limit]
     )
