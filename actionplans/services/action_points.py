@@ -20,6 +20,7 @@ from actionplans.services.common import (
     next_number,
     require_open,
     require_open_plan_of,
+    save_checked,
     save_point,
 )
 from actionplans.services.updates import action_point_reschedule
@@ -80,9 +81,7 @@ def action_point_create(
         progress=progress,
     )
     check_assignments(focal_points)
-    action_point.full_clean()
-    action_point._history_user = created_by
-    action_point.save()
+    save_checked(action_point, created_by)
     _write_focal_points(action_point, focal_points, created_by)
     return action_point
 

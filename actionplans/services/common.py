@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db.models import Max
+from django.db.models import Max, Model
 
 from actionplans.choices import ActionPointStatus, DeadlinePrecision
 from actionplans.models import ActionPlan, ActionPoint
@@ -92,6 +92,14 @@ def save_point(
 
 def next_number(queryset, field: str) -> int:
     return (queryset.aggregate(top=Max(field))["top"] or 0) + 1
+
+
+def save_checked(instance: Model, user: User | None) -> None:
+    """Check every field and constraint of the record, then save it, with who did
+    it for the history tables."""
+    instance.full_clean()
+    instance._history_user = user
+    instance.save()
 
 
 def require_open(plan: ActionPlan) -> None:

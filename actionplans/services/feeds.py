@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from actionplans.models import CalendarFeed
-from actionplans.services.common import User
+from actionplans.services.common import User, save_checked
 
 
 @transaction.atomic
@@ -21,9 +21,7 @@ def calendar_feed_create(*, user: User) -> CalendarFeed:
     feed = CalendarFeed.objects.filter(user=user, revoked__isnull=True).first()
     if feed is None:
         feed = CalendarFeed(user=user, key=secrets.token_urlsafe(32))
-        feed.full_clean()
-        feed._history_user = user
-        feed.save()
+        save_checked(feed, user)
     return feed
 
 

@@ -9,7 +9,7 @@ from django.db import transaction
 
 from actionplans.choices import PlanStatus, PlanVisibility
 from actionplans.models import ActionPlan
-from actionplans.services.common import User, check_text
+from actionplans.services.common import User, check_text, save_checked
 
 PLAN_FIELDS = ("title", "country", "origin", "status", "visibility")
 
@@ -34,17 +34,9 @@ def plan_create(
         status=status,
         visibility=visibility,
     )
-    plan.full_clean()
-    plan._history_user = created_by
-    plan.save()
+    save_checked(plan, created_by)
     plan.coordinators.set(list(coordinators))
     return plan
-
-
-def _save(plan: ActionPlan, user: User | None) -> None:
-    plan.full_clean()
-    plan._history_user = user
-    plan.save()
 
 
 @transaction.atomic
@@ -94,14 +86,14 @@ def plan_update(
     if changes:
         for name, value in changes.items():
             setattr(plan, name, value)
-        _save(plan, user)
+        save_checked(plan, user)
     if coordinators is not None:
         plan.coordinators.set(coordinators)
     if status == PlanStatus.CLOSED and plan.accepts_changes:
         plan_close(plan=plan, user=user)
     elif status != plan.status:
         plan.status = status
-        _save(plan, user)
+        save_checked(plan, user)
     return plan
 
 
@@ -112,7 +104,7 @@ def plan_close(*, plan: ActionPlan, user: User | None) -> ActionPlan:
     if not plan.accepts_changes:
         raise ValidationError("This plan is already closed.", code="already_closed")
     plan.status = PlanStatus.CLOSED
-    _save(plan, user)
+    save_checked(plan, user)
     return plan
 
 
@@ -126,7 +118,7 @@ def plan_reopen(
     if status == PlanStatus.CLOSED:
         raise ValidationError({"status": "Reopen the plan as active or as a draft."})
     plan.status = status
-    _save(plan, user)
+    save_checked(plan, user)
     return plan
 
 

@@ -17,6 +17,7 @@ from actionplans.services.common import (
     next_number,
     require_open,
     require_open_plan_of,
+    save_checked,
 )
 from orgs.models import Person
 
@@ -38,9 +39,7 @@ def working_group_create(
         name=check_text(name, field="name", label="Name", required=True, max_length=200),
         team_leader=team_leader,
     )
-    group.full_clean()
-    group._history_user = created_by
-    group.save()
+    save_checked(group, created_by)
     set_team_members(group, team_members)
     return group
 
@@ -90,9 +89,7 @@ def challenge_create(
     if number is None:
         number = next_number(working_group.challenges, "number")
     challenge = new_challenge(working_group, number, description)
-    challenge.full_clean()
-    challenge._history_user = created_by
-    challenge.save()
+    save_checked(challenge, created_by)
     return challenge
 
 
@@ -164,9 +161,7 @@ def working_group_update(
     group.name = check_text(name, field="name", label="Name", required=True, max_length=200)
     group.number = number
     group.team_leader = team_leader
-    group.full_clean()
-    group._history_user = user
-    group.save()
+    save_checked(group, user)
     set_team_members(group, team_members)
     return group
 
@@ -180,9 +175,7 @@ def challenge_update(
         description, field="description", label="Description", required=True, max_length=5000
     )
     challenge.number = number
-    challenge.full_clean()
-    challenge._history_user = user
-    challenge.save()
+    save_checked(challenge, user)
     return challenge
 
 

@@ -17,6 +17,7 @@ from actionplans.services.common import (
     derive_deadline,
     lock,
     require_open_plan_of,
+    save_checked,
     save_point,
 )
 
@@ -94,9 +95,7 @@ def progress_update_create(
         note=note,
         evidence_url=evidence_url,
     )
-    update.full_clean()
-    update._history_user = author
-    update.save()
+    save_checked(update, author)
 
     current.status = new_status
     current.progress = new_progress
@@ -133,9 +132,7 @@ def action_point_reschedule(
         changed_by=changed_by,
         reason=reason,
     )
-    change.full_clean()
-    change._history_user = changed_by
-    change.save()
+    save_checked(change, changed_by)
 
     current.deadline = new_deadline
     current.due_date = parsed.due_date
