@@ -177,7 +177,17 @@ class ActionPointAdmin(SimpleHistoryAdmin):
                 raise ValidationError(error.messages) from None
             return value
 
+        def clean(self) -> dict:
+            # The services refuse any change in a closed plan: say so on the form,
+            # before save_model hands the change to them.
+            data = super(form, self).clean()
+            challenge = data.get("challenge") or getattr(self.instance, "challenge", None)
+            if challenge is not None and not challenge.working_group.plan.accepts_changes:
+                raise ValidationError("This plan is closed: reopen it before changing it.")
+            return data
+
         form.clean_deadline = clean_deadline
+        form.clean = clean
         if "deadline" in form.base_fields:
             form.base_fields["deadline"].help_text = DEADLINE_EXAMPLES
         return form

@@ -1,7 +1,7 @@
 """Action plans as a workshop writes them: groups, challenges, action points.
 
 Rules that must always hold live here as database constraints; the services
-in services.py are the only place that changes these records outside the admin.
+in services/ are the only place that changes these records.
 """
 
 from __future__ import annotations

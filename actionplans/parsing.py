@@ -180,7 +180,7 @@ def _parse_range(text: str) -> tuple[tuple[str, datetime.date], tuple[str, datet
 
 
 def parse_deadline(text: str) -> ParsedDeadline:
-    """Read a written deadline into its precision and last allowed day (see DOMAIN.md).
+    """Read a written deadline into its precision and last allowed day (see docs/domain.md).
 
     A range counts as its last part ("Q1-Q2 2019" is quarter, 2019-06-30). Raises
     ValidationError(code="invalid_deadline") for anything else.

@@ -1,6 +1,6 @@
 """Who may see and change what: the one rule set every view and API endpoint uses.
 
-DOMAIN.md's table of roles, as code:
+The table of roles of docs/domain.md, as code:
 
 - site administrator: sees everything, changes everything;
 - plan coordinator: sees the plan, changes the whole plan;

@@ -6,7 +6,7 @@ Each rule is a condition (a Q object) over the path to an action point, so the
 same rule filters a list, counts inside an aggregate across plans
 (`prefix="working_groups__challenges__action_points__"`), and flags rows of
 the history tables for the "as of" dashboard. Pages, the API, exports,
-dashboards and the reminders all ask these; nothing else spells them out.
+and dashboards all ask these; nothing else spells them out.
 """
 
 from __future__ import annotations

@@ -291,7 +291,7 @@ STALE_DAYS = env_int("STALE_DAYS", 60)
 if DUE_SOON_DAYS < 1 or STALE_DAYS < 1:
     raise ImproperlyConfigured("DUE_SOON_DAYS and STALE_DAYS must be 1 or more.")
 
-# Import limits (see actionplans/importing.py).
+# Import limits (see actionplans/imports/).
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20_000)
 IMPORT_MAX_XLSX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_XLSX_UNCOMPRESSED_BYTES", 50 * 1024 * 1024)

@@ -139,3 +139,19 @@ def test_admin_changelist_query_count_does_not_grow(admin_client, url):
     small = _changelist_queries(admin_client, url)
     add(5)
     assert _changelist_queries(admin_client, url) == small
+
+
+def test_admin_refuses_changes_in_a_closed_plan(admin_client):
+    point = ActionPointFactory()
+    plan = point.challenge.working_group.plan
+    plan.status = "closed"
+    plan.save()
+    response = admin_client.post(
+        f"/admin/actionplans/actionpoint/{point.pk}/change/", _change_form(point, "H1 2019")
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.non_field_errors() == [
+        "This plan is closed: reopen it before changing it."
+    ]
+    point.refresh_from_db()
+    assert (point.deadline, point.version) == ("", 1)

@@ -1,5 +1,5 @@
 """Endpoints of the plans API: the same rules (permissions.py), filters
-(filtersets.py), figures (dashboards.py) and writes (services.py) as the pages.
+(filtersets.py), figures (dashboards.py) and writes (services/) as the pages.
 """
 
 from __future__ import annotations

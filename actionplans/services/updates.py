@@ -53,7 +53,7 @@ def progress_update_create(
     """Report on an action point: new status and progress, a note, evidence.
 
     Leaving status or progress out keeps the current value. Completing sets
-    progress to 100 whatever was sent, as DOMAIN.md says; reopening a
+    progress to 100 whatever was sent, as docs/domain.md says; reopening a
     completed point is allowed and recorded like any other change.
     """
     note = check_text(note, field="note", label="Note", required=False, max_length=MAX_NOTE_LENGTH)

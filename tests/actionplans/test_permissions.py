@@ -1,4 +1,4 @@
-"""The one rule set: DOMAIN.md's table of roles, checked for each role."""
+"""The one rule set: the table of roles of docs/domain.md, checked for each role."""
 
 import pytest
 from django.contrib.auth.models import AnonymousUser, Permission

@@ -1,6 +1,6 @@
 """Plan pages: list, add, edit, close, delete, detail and activity.
 
-Who may do what follows DOMAIN.md: a hidden plan answers 404, a plan seen but
+Who may do what follows docs/domain.md: a hidden plan answers 404, a plan seen but
 not changeable answers 403.
 """
 
