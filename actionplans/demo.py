@@ -17,11 +17,11 @@ from django.contrib.auth.models import AbstractUser
 from django.db import transaction
 
 from actionplans.choices import PlanStatus, PlanVisibility
+from actionplans.imports.read import read_workshop_tsv
 from actionplans.imports.write import plan_create_from_workshop
 from actionplans.models import ActionPlan
 from actionplans.selectors import plan_people
 from actionplans.services import plan_update
-from actionplans.workshop import read_workshop_tsv
 from orgs.services import normalize_name, person_update
 
 DEMO_TITLE = "PIM Lebanon Action Plan"

@@ -1,4 +1,4 @@
-"""Forms of the plan pages. They validate input; the services in services.py write."""
+"""Forms of the plan pages. They validate input; the services (actionplans/services/) write."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from actionplans import importing
 from actionplans.choices import ActionPointStatus, FocalPointRole, PlanVisibility
+from actionplans.imports.decode import check_size
 from actionplans.models import ActionPlan, ActionPoint
 from actionplans.parsing import DEADLINE_EXAMPLES, parse_deadline, parse_focal_points
 from orgs.services import clean_name
@@ -247,7 +247,7 @@ class ImportForm(forms.Form):
         upload = self.cleaned_data.get("file")
         if upload:
             # Before content() reads it into memory.
-            importing.check_size(upload.size)
+            check_size(upload.size)
         return upload
 
     def clean(self) -> dict:

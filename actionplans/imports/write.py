@@ -11,6 +11,7 @@ from django.db.models import Max
 from simple_history.utils import bulk_create_with_history
 
 from actionplans.choices import ActionPointStatus, PlanStatus, PlanVisibility
+from actionplans.imports.table import WorkshopTable
 from actionplans.models import ActionPlan, ActionPoint, Challenge, FocalPoint
 from actionplans.parsing import parse_focal_points
 from actionplans.selectors import team_members_in_order
@@ -26,7 +27,6 @@ from actionplans.services.common import (
 from actionplans.services.people import PlanPeople
 from actionplans.services.plans import plan_create
 from actionplans.services.structure import new_challenge, set_team_members, working_group_create
-from actionplans.workshop import WorkshopTable
 from orgs.services import clean_name, normalize_name
 
 
@@ -71,21 +71,9 @@ def plan_import(
     if errors:
         raise ValidationError([str(issue) for issue in errors], code="invalid_table")
     plan_created = plan is None
-    if plan is not None:
-        require_open(plan)
     if plan is None:
-        title = clean_name(title or table.title)
-        if not title:
-            raise ValidationError({"title": "Give the new plan a title."})
-        if ActionPlan.objects.filter(title__iexact=title).exists():
-            raise ValidationError(
-                {
-                    "title": f"A plan titled “{title}” exists already: import into it instead, "
-                    "so that nothing is duplicated."
-                }
-            )
-        plan = plan_create(
-            title=title,
+        plan = _new_plan(
+            title=title or table.title,
             country=country,
             origin=origin,
             status=status,
@@ -93,85 +81,124 @@ def plan_import(
             coordinators=coordinators,
             created_by=created_by,
         )
-    result = ImportResult(plan=plan, plan_created=plan_created)
-    # Each cell read once (it was twice: people first, then the action points).
-    focal_entries = {
-        id(point): parse_focal_points(point.focal_points)
-        for block in table.groups
-        for challenge in block.challenges
-        for point in challenge.action_points
-    }
-    people = PlanPeople(plan)
-    people.prepare(_table_people(table, focal_entries), created_by)
-    pending: list[tuple[Challenge, object, list[FocalPointAssignment]]] = []
-    new_challenges: list[Challenge] = []
-    groups = {group.number: group for group in plan.working_groups.all()}
+    else:
+        require_open(plan)
+    writer = _Writer(plan, table, created_by)
     for block in table.groups:
-        leader = people.get(block.team_leader) if block.team_leader else None
-        members = [people.get(name) for name in block.team_members]
-        group = groups.get(block.number)
+        writer.group(block)
+    return writer.finish(plan_created, keep_unreadable_deadlines)
+
+
+def _new_plan(*, title: str, created_by: User | None, **options) -> ActionPlan:
+    title = clean_name(title)
+    if not title:
+        raise ValidationError({"title": "Give the new plan a title."})
+    if ActionPlan.objects.filter(title__iexact=title).exists():
+        raise ValidationError(
+            {
+                "title": f"A plan titled “{title}” exists already: import into it instead, "
+                "so that nothing is duplicated."
+            }
+        )
+    return plan_create(title=title, created_by=created_by, **options)
+
+
+class _Writer:
+    """One import's steps: its people first (in bulk), then group by group, the
+    groups and challenges it adds and the action points it does not find there."""
+
+    def __init__(self, plan: ActionPlan, table: WorkshopTable, created_by: User | None) -> None:
+        self.plan, self.created_by = plan, created_by
+        self.result = ImportResult(plan=plan, plan_created=False)
+        # Each focal-point cell is parsed once, for the people and for the action points.
+        self.focal_entries = {
+            id(point): parse_focal_points(point.focal_points)
+            for block in table.groups
+            for challenge in block.challenges
+            for point in challenge.action_points
+        }
+        self.people = PlanPeople(plan)
+        self.people.prepare(_table_people(table, self.focal_entries), created_by)
+        self.groups = {group.number: group for group in plan.working_groups.all()}
+        self.pending: list[tuple[Challenge, object, list[FocalPointAssignment]]] = []
+        self.new_challenges: list[Challenge] = []
+
+    def group(self, block) -> None:
+        leader = self.people.get(block.team_leader) if block.team_leader else None
+        members = [self.people.get(name) for name in block.team_members]
+        group = self.groups.get(block.number)
         if group is None:
             group = working_group_create(
-                plan=plan,
+                plan=self.plan,
                 number=block.number,
                 name=block.name,
                 team_leader=leader,
                 team_members=members,
-                created_by=created_by,
+                created_by=self.created_by,
             )
-            result.groups += 1
+            self.result.groups += 1
         else:
-            # Keep what is there; add who is new.
-            current = team_members_in_order([group.pk])[group.pk]
-            added = [p for p in members if p not in current]
-            if added or (leader and group.team_leader_id is None):
-                set_team_members(group, current + added)
-                if leader and group.team_leader_id is None:
-                    group.team_leader = leader
-                    group._history_user = created_by
-                    group.save(update_fields=["team_leader", "updated"])
+            self._add_people(group, leader, members)
         challenges = {c.number: c for c in group.challenges.all()}
         for row in block.challenges:
-            challenge = challenges.get(row.number)
-            if challenge is None:
-                # Created in bulk below, with the checks of challenge_create: the
-                # number is unique here (the dict is keyed by it), 1 to 32767.
-                if not 1 <= row.number <= 32767:
-                    raise ValidationError(
-                        {"number": f"Challenge number {row.number} is not between 1 and 32767."}
-                    )
-                challenge = new_challenge(group, row.number, row.description)
-                challenges[row.number] = challenge
-                new_challenges.append(challenge)
-                result.challenges += 1
-                existing: set[str] = set()
-            else:
-                existing = {
-                    normalize_name(text)
-                    for text in challenge.action_points.values_list("description", flat=True)
-                }
-            for point in row.action_points:
-                if normalize_name(point.description) in existing:
-                    result.unchanged += 1
-                    continue
-                assignments = [
-                    FocalPointAssignment(
-                        person=people.get(entry.name, entry.organization),
-                        role=entry.role,
-                        note=entry.note,
-                    )
-                    for entry in focal_entries[id(point)]
-                ]
-                pending.append((challenge, point, assignments))
-                existing.add(normalize_name(point.description))
-    # One challenge_create per challenge cost ~12 ms (validation queries, history):
-    # 1,657 challenges took 20 s of a 10,000-row import.
-    bulk_create_with_history(new_challenges, Challenge, batch_size=1000, default_user=created_by)
-    result.action_points = _bulk_create_points(
-        pending, created_by=created_by, keep_unreadable=keep_unreadable_deadlines
-    )
-    result.people = people.created
-    return result
+            self.challenge(group, challenges, row)
+
+    def _add_people(self, group, leader, members) -> None:
+        """Keep who is there; add who is new."""
+        current = team_members_in_order([group.pk])[group.pk]
+        added = [person for person in members if person not in current]
+        if added:
+            set_team_members(group, current + added)
+        if leader and group.team_leader_id is None:
+            group.team_leader = leader
+            group._history_user = self.created_by
+            group.save(update_fields=["team_leader", "updated"])
+
+    def challenge(self, group, challenges: dict, row) -> None:
+        challenge = challenges.get(row.number)
+        if challenge is None:
+            # Created in bulk by finish(), with the checks of challenge_create: the
+            # number is unique here (the dict is keyed by it), 1 to 32767.
+            if not 1 <= row.number <= 32767:
+                raise ValidationError(
+                    {"number": f"Challenge number {row.number} is not between 1 and 32767."}
+                )
+            challenge = challenges[row.number] = new_challenge(group, row.number, row.description)
+            self.new_challenges.append(challenge)
+            self.result.challenges += 1
+            existing: set[str] = set()
+        else:
+            existing = {
+                normalize_name(text)
+                for text in challenge.action_points.values_list("description", flat=True)
+            }
+        for point in row.action_points:
+            if normalize_name(point.description) in existing:
+                self.result.unchanged += 1
+                continue
+            assignments = [
+                FocalPointAssignment(
+                    person=self.people.get(entry.name, entry.organization),
+                    role=entry.role,
+                    note=entry.note,
+                )
+                for entry in self.focal_entries[id(point)]
+            ]
+            self.pending.append((challenge, point, assignments))
+            existing.add(normalize_name(point.description))
+
+    def finish(self, plan_created: bool, keep_unreadable: bool) -> ImportResult:
+        # In bulk: challenge_create, one challenge at a time, runs validation queries and
+        # writes history row by row, which a table of thousands of challenges cannot afford.
+        bulk_create_with_history(
+            self.new_challenges, Challenge, batch_size=1000, default_user=self.created_by
+        )
+        self.result.action_points = _bulk_create_points(
+            self.pending, created_by=self.created_by, keep_unreadable=keep_unreadable
+        )
+        self.result.people = self.people.created
+        self.result.plan_created = plan_created
+        return self.result
 
 
 def _table_people(
@@ -197,7 +224,8 @@ def _bulk_create_points(
 ) -> int:
     """Create many action points with their focal points and history rows in a few
     queries: the same checks as action_point_create, row by row, then bulk inserts.
-    (One action_point_create per row costs ~10 queries: 10,000 rows took minutes.)"""
+    (action_point_create runs several queries per row: too many for a table of
+    thousands of rows.)"""
     if not pending:
         return 0
     tops = dict(

@@ -12,7 +12,6 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
-from actionplans import importing
 from actionplans import permissions as perms
 from actionplans.choices import PlanStatus, PlanVisibility
 from actionplans.exports.responses import (
@@ -22,7 +21,7 @@ from actionplans.exports.responses import (
 )
 from actionplans.filtersets import ActionPointFilterSet
 from actionplans.forms import ConfirmForm, ImportForm, NewPlanForm
-from actionplans.imports import write
+from actionplans.imports import read, write
 from actionplans.models import ActionPlan, ActionPoint
 from pim_tracker.errors import as_lines
 from pim_tracker.http import base_url
@@ -54,7 +53,7 @@ def plan_import(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         if upload_form.is_valid() and (plan_form is None or plan_form.is_valid()):
             data = upload_form.content()
             try:
-                table = importing.read_table(data)
+                table = read.read_table(data)
             except ValidationError as error:
                 upload_form.add_error(
                     "file" if upload_form.cleaned_data.get("file") else "text", error.messages
@@ -72,7 +71,7 @@ def plan_import(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         if not confirm.is_valid() or stored is None:
             messages.error(request, "This import has expired or was done already: start again.")
             return redirect(request.path)
-        table = importing.read_table(base64.b64decode(stored["data"]))
+        table = read.read_table(base64.b64decode(stored["data"]))
         options = stored["options"]
         try:
             result = write.plan_import(
@@ -114,7 +113,7 @@ def _preview(request, plan, table, confirm: ConfirmForm) -> HttpResponse:
             "nav": "plans",
             "plan": plan,
             "table": table,
-            "counts": importing.table_counts(table),
+            "counts": read.table_counts(table),
             "confirm": confirm,
             "blocking": blocking,
             "undated": [i for i in table.errors if i.code == "invalid_deadline"],

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from pytest_django.asserts import assertContains, assertNotContains
 
 from actionplans import services
-from actionplans.importing import read_table
+from actionplans.imports.read import read_table
 from actionplans.imports.write import plan_import
 from actionplans.models import ActionPlan, ActionPoint, Challenge, ProgressUpdate, WorkingGroup
 from tests.api.helpers import token_client

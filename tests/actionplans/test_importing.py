@@ -3,12 +3,16 @@ and the malformed files the importer refuses, each with its message."""
 
 import codecs
 import datetime
+import io
+import re
+import zipfile
 
 import pytest
 from django.core.exceptions import ValidationError
 
-from actionplans import importing
-from actionplans.workshop import WorkshopTable
+from actionplans.imports.decode import check_size, decode_text, text_rows, xlsx_sheets
+from actionplans.imports.read import read_table, table_counts
+from actionplans.imports.table import WorkshopTable
 from tests.actionplans.transfer import (
     FLAT_HEADER,
     GROUP_2_ROWS,
@@ -126,56 +130,50 @@ def test_decode_text_reads_each_encoding(encoded):
 
 
 def decode_text_without_bom(data: bytes) -> str:
-    return importing.decode_text(data).lstrip("\ufeff")
+    return decode_text(data).lstrip("\ufeff")
 
 
 def test_decode_text_keeps_arabic_in_utf_16():
     text = "Group 1: تبادل البيانات\n"
-    assert importing.decode_text(text.encode("utf-16")) == text
+    assert decode_text(text.encode("utf-16")) == text
 
 
 def test_decode_text_cp1252_curly_quotes_and_dashes():
-    assert importing.decode_text("Fanette’s plan – “draft”".encode("cp1252")) == (
-        "Fanette’s plan – “draft”"
-    )
+    assert decode_text("Fanette’s plan – “draft”".encode("cp1252")) == ("Fanette’s plan – “draft”")
 
 
 # --- text_rows: delimiters ---------------------------------------------------------------------
 
 
 def test_text_rows_tab_separated_keeps_quotes_as_text():
-    assert importing.text_rows('1. Trust\tDisseminate the "VASyR" package\tQ1 2019\n') == [
+    assert text_rows('1. Trust\tDisseminate the "VASyR" package\tQ1 2019\n') == [
         ["1. Trust", 'Disseminate the "VASyR" package', "Q1 2019"]
     ]
 
 
 def test_text_rows_comma_separated_reads_quoted_commas():
-    assert importing.text_rows(
-        'Working group,Challenge\r\n"Group 1: A, B","1. Lack, of tools"\r\n'
-    ) == [
+    assert text_rows('Working group,Challenge\r\n"Group 1: A, B","1. Lack, of tools"\r\n') == [
         ["Working group", "Challenge"],
         ["Group 1: A, B", "1. Lack, of tools"],
     ]
 
 
 def test_text_rows_semicolon_separated_as_european_excel_writes():
-    assert importing.text_rows(
-        "Working group;Challenge;Action point\nGroup 1: A;1. B;Do, then C\n"
-    ) == [
+    assert text_rows("Working group;Challenge;Action point\nGroup 1: A;1. B;Do, then C\n") == [
         ["Working group", "Challenge", "Action point"],
         ["Group 1: A", "1. B", "Do, then C"],
     ]
 
 
 def test_text_rows_strips_bom():
-    assert importing.text_rows("\ufeffa\tb\n") == [["a", "b"]]
+    assert text_rows("\ufeffa\tb\n") == [["a", "b"]]
 
 
 # --- xlsx_sheets --------------------------------------------------------------------------------
 
 
 def test_xlsx_sheets_reads_sheets_in_order_with_merged_cells_empty():
-    sheets = importing.xlsx_sheets(two_groups_xlsx())
+    sheets = xlsx_sheets(two_groups_xlsx())
 
     assert [name for name, _rows in sheets] == ["Data Sharing", "Protection Monitoring"]
     assert sheets[1][1] == [
@@ -194,7 +192,7 @@ def test_xlsx_sheets_reads_sheets_in_order_with_merged_cells_empty():
 def test_xlsx_sheets_formula_without_cached_value_is_its_text_never_evaluated():
     data = xlsx_bytes({"Plan": [["=1+1", "=SUM(A5:A9)", '=HYPERLINK("http://x.example","y")']]})
 
-    assert importing.xlsx_sheets(data) == [
+    assert xlsx_sheets(data) == [
         ("Plan", [["=1+1", "=SUM(A5:A9)", '=HYPERLINK("http://x.example","y")']])
     ]
 
@@ -203,7 +201,7 @@ def test_xlsx_sheets_formula_with_cached_value_reads_the_value():
     data = xlsx_bytes({"Plan": [["Deadline", '=CONCAT("Q1 ","2019")']]})
     data = with_cached_value(data, "xl/worksheets/sheet1.xml", "B1", "Q1 2019")
 
-    assert importing.xlsx_sheets(data) == [("Plan", [["Deadline", "Q1 2019"]])]
+    assert xlsx_sheets(data) == [("Plan", [["Deadline", "Q1 2019"]])]
 
 
 def test_xlsx_sheets_date_cells_read_as_iso_dates_and_numbers_stay_numbers():
@@ -211,13 +209,30 @@ def test_xlsx_sheets_date_cells_read_as_iso_dates_and_numbers_stay_numbers():
         {"Plan": [[datetime.date(2019, 3, 31), datetime.datetime(2019, 6, 30, 0, 0), 2019, 40.5]]}
     )
 
-    assert importing.xlsx_sheets(data) == [("Plan", [["2019-03-31", "2019-06-30", 2019, 40.5]])]
+    assert xlsx_sheets(data) == [("Plan", [["2019-03-31", "2019-06-30", 2019, 40.5]])]
 
 
 def test_xlsx_sheets_rows_end_at_their_last_value():
     data = xlsx_bytes({"Plan": [["a", None, "c"], [], [None, "b"]]})
 
-    assert importing.xlsx_sheets(data) == [("Plan", [["a", None, "c"], [], [None, "b"]])]
+    assert xlsx_sheets(data) == [("Plan", [["a", None, "c"], [], [None, "b"]])]
+
+
+def test_xlsx_sheets_reads_past_a_wrong_declared_dimension():
+    # The <dimension> a file declares is not trusted: the rows it holds are read.
+    data = xlsx_bytes({"Plan": [["a"], ["b", "c"], ["d"]]})
+    sheet_xml = "xl/worksheets/sheet1.xml"
+    with zipfile.ZipFile(io.BytesIO(data)) as source:
+        files = {info.filename: source.read(info) for info in source.infolist()}
+    files[sheet_xml] = re.sub(
+        rb'<dimension ref="[^"]*"', b'<dimension ref="A1:A1"', files[sheet_xml]
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for name, content in files.items():
+            target.writestr(name, content)
+
+    assert xlsx_sheets(out.getvalue()) == [("Plan", [["a"], ["b", "c"], ["d"]])]
 
 
 def test_read_table_xlsx_date_deadline_is_read_as_that_day():
@@ -229,7 +244,7 @@ def test_read_table_xlsx_date_deadline_is_read_as_that_day():
         }
     )
 
-    table = importing.read_table(data)
+    table = read_table(data)
 
     assert table_data(table)[0][4] == [(1, "Lack", [("Do it", "2019-03-15", "Jad", "")])]
     assert table.issues == []
@@ -239,7 +254,7 @@ def test_read_table_xlsx_date_deadline_is_read_as_that_day():
 
 
 def test_read_table_seed_file_is_the_demo_table():
-    table = importing.read_table(seed_bytes())
+    table = read_table(seed_bytes())
 
     assert table.title == "PIM Lebanon Action Plan"
     assert table_data(table) == SEED_TABLE
@@ -263,15 +278,15 @@ def test_read_table_seed_file_is_the_demo_table():
     ids=["workshop-tsv", "flat-csv", "workshop-xlsx-two-sheets", "flat-xlsx"],
 )
 def test_read_table_same_content_in_every_layout(data):
-    table = importing.read_table(data())
+    table = read_table(data())
 
     assert table_data(table) == TWO_GROUPS_TABLE
     assert issues(table) == []
-    assert importing.table_counts(table) == {"groups": 2, "challenges": 6, "action_points": 7}
+    assert table_counts(table) == {"groups": 2, "challenges": 6, "action_points": 7}
 
 
 def test_read_table_xlsx_places_action_points_by_sheet_and_row():
-    table = importing.read_table(two_groups_xlsx())
+    table = read_table(two_groups_xlsx())
 
     assert [
         (p.sheet, p.row) for g in table.groups for c in g.challenges for p in c.action_points
@@ -295,7 +310,7 @@ def test_read_table_workbook_skips_a_sheet_without_group_with_a_warning():
         }
     )
 
-    table = importing.read_table(data)
+    table = read_table(data)
 
     assert table_data(table) == SEED_TABLE
     assert issues(table) == [
@@ -317,7 +332,7 @@ def test_read_table_exported_workbook_reads_the_flat_sheet_once():
         ],
     ]
 
-    table = importing.read_table(xlsx_bytes({"Plan": plan_sheet, "Action points": flat_sheet}))
+    table = read_table(xlsx_bytes({"Plan": plan_sheet, "Action points": flat_sheet}))
 
     assert [
         (
@@ -366,7 +381,7 @@ def test_read_table_exported_workbook_reads_the_flat_sheet_once():
 def test_read_table_workshop_header_variants(header):
     data = workshop_tsv(workshop_block(1, "Data Sharing", "Jad", SEED_MEMBERS, SEED_ROWS, header))
 
-    table = importing.read_table(data.encode())
+    table = read_table(data.encode())
 
     assert table_data(table) == SEED_TABLE
     assert issues(table) == []
@@ -377,7 +392,7 @@ def test_read_table_workshop_columns_in_another_order():
     rows = [[row[3], row[2], row[1], row[0]] for row in SEED_ROWS]
     data = workshop_tsv(workshop_block(1, "Data Sharing", "Jad", SEED_MEMBERS, rows, header))
 
-    table = importing.read_table(data.encode())
+    table = read_table(data.encode())
 
     assert table_data(table) == SEED_TABLE
     assert issues(table) == []
@@ -410,17 +425,28 @@ def test_read_table_workshop_columns_in_another_order():
     ids=["export", "group-activities", "workstream-capitals", "plurals"],
 )
 def test_read_table_flat_header_variants(header):
-    table = importing.read_table(csv_bytes([header, *flat_records()]))
+    table = read_table(csv_bytes([header, *flat_records()]))
 
     assert table_data(table) == TWO_GROUPS_TABLE
     assert issues(table) == []
+
+
+def test_read_table_flat_header_reads_the_workshop_plural_in_parentheses():
+    # One header rule for both layouts: "Challenge(s)" names the challenge column in each.
+    header = ["Working group(s)", "Challenge(s):", "Action point(s)", "Focal point(s)"]
+    rows = [[row[0], row[3], row[4], row[6]] for row in flat_records()]
+
+    table = read_table(csv_bytes([header, *rows]))
+
+    assert issues(table) == []
+    assert [len(c.action_points) for g in table.groups for c in g.challenges] == [1, 1, 1, 1, 2, 1]
 
 
 def test_read_table_flat_columns_in_any_order_and_semicolons():
     order = [6, 5, 4, 3, 0, 2, 1]
     rows = [[row[i] for i in order] for row in [FLAT_HEADER, *flat_records()]]
 
-    table = importing.read_table(csv_bytes(rows, delimiter=";"))
+    table = read_table(csv_bytes(rows, delimiter=";"))
 
     assert table_data(table) == TWO_GROUPS_TABLE
     assert issues(table) == []
@@ -437,7 +463,7 @@ def test_read_table_flat_status_and_progress_words():
         ["Group 1: Data", "1. Lack", "F", "ongoing", ""],
     ]
 
-    table = importing.read_table(csv_bytes(rows))
+    table = read_table(csv_bytes(rows))
 
     points = table.groups[0].challenges[0].action_points
     assert [(p.description, p.status, p.progress) for p in points] == [
@@ -457,7 +483,7 @@ def test_read_table_flat_unknown_column_is_a_warning_but_export_columns_are_not(
         ["PIM Lebanon Action Plan", "Group 1: Data", "1. Lack", "Do it", "2019-03-31", "5000"],
     ]
 
-    table = importing.read_table(csv_bytes(rows))
+    table = read_table(csv_bytes(rows))
 
     assert issues(table) == [("warning", 'Row 1, column F: Unknown column "Budget" was ignored.')]
     assert table_data(table) == [(1, "Data", "", [], [(1, "Lack", [("Do it", "", "", "")])])]
@@ -470,7 +496,7 @@ def test_read_table_flat_group_without_number_is_numbered_in_order():
         ["Protection Monitoring", "No questionnaire", "Agree one"],
     ]
 
-    table = importing.read_table(csv_bytes(rows))
+    table = read_table(csv_bytes(rows))
 
     assert table_data(table) == [
         (1, "Data Sharing", "", [], [(1, "Lack of tools", [("Do it", "", "", "")])]),
@@ -487,7 +513,7 @@ def test_read_table_flat_group_without_number_is_numbered_in_order():
 def test_read_table_workshop_unnumbered_challenge_is_numbered_with_a_warning():
     data = "Group 1: Data\nChallenges\tAction Point\n1. Lack\tDo it\nNo trust\tBuild it\n"
 
-    table = importing.read_table(data.encode())
+    table = read_table(data.encode())
 
     assert [(c.number, c.description) for c in table.groups[0].challenges] == [
         (1, "Lack"),
@@ -508,7 +534,7 @@ def test_read_table_neutralised_cells_read_back_as_written():
         ["Group 1: Data", "1. Lack", "'quoted' text", "Jad"],
     ]
 
-    table = importing.read_table(csv_bytes(rows))
+    table = read_table(csv_bytes(rows))
 
     assert [p.description for p in table.groups[0].challenges[0].action_points] == [
         "=1+1",
@@ -522,14 +548,14 @@ def test_read_table_neutralised_cells_read_back_as_written():
 def test_read_table_pasted_text_with_windows_line_endings_and_trailing_tabs():
     data = seed_bytes().replace(b"\n", b"\r\n")
 
-    assert table_data(importing.read_table(data)) == SEED_TABLE
+    assert table_data(read_table(data)) == SEED_TABLE
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "cp1252"])
 def test_read_table_seed_in_each_encoding(encoding):
     data = seed_bytes().decode("utf-8").encode(encoding)
 
-    table = importing.read_table(data)
+    table = read_table(data)
 
     assert table_data(table) == SEED_TABLE
     assert table.issues == []
@@ -548,7 +574,7 @@ def test_read_table_flat_csv_in_cp1252_keeps_accents():
             "Zoé",
         ],
     ]
-    table = importing.read_table(csv_bytes(rows, encoding="cp1252"))
+    table = read_table(csv_bytes(rows, encoding="cp1252"))
 
     assert table_data(table) == [
         (
@@ -577,7 +603,7 @@ def test_read_table_at_the_limits_is_accepted(settings):
     settings.IMPORT_MAX_BYTES = len(data)
     settings.IMPORT_MAX_ROWS = 10
 
-    assert table_data(importing.read_table(data)) == SEED_TABLE
+    assert table_data(read_table(data)) == SEED_TABLE
 
 
 def test_read_table_workbook_at_the_unpacked_limit_is_accepted(settings):
@@ -589,15 +615,15 @@ def test_read_table_workbook_at_the_unpacked_limit_is_accepted(settings):
         info.file_size for info in zipfile.ZipFile(io.BytesIO(data)).infolist()
     )
 
-    assert table_data(importing.read_table(data)) == TWO_GROUPS_TABLE
+    assert table_data(read_table(data)) == TWO_GROUPS_TABLE
 
 
 def test_check_size_refuses_one_byte_over(settings):
     settings.IMPORT_MAX_BYTES = 2 * 1024 * 1024
-    importing.check_size(2 * 1024 * 1024)
+    check_size(2 * 1024 * 1024)
 
     with pytest.raises(ValidationError) as excinfo:
-        importing.check_size(2 * 1024 * 1024 + 1)
+        check_size(2 * 1024 * 1024 + 1)
 
     assert excinfo.value.messages == ["The file is 2.0 MB; the most accepted is 2 MB."]
 
@@ -613,10 +639,10 @@ def test_read_table_malformed_file_gives_its_message(case, settings):
 
     if case.raised:
         with pytest.raises(ValidationError) as excinfo:
-            importing.read_table(data)
+            read_table(data)
         assert (excinfo.value.messages, excinfo.value.code) == (case.messages, case.code)
     else:
-        assert [str(issue) for issue in importing.read_table(data).errors] == case.messages
+        assert [str(issue) for issue in read_table(data).errors] == case.messages
 
 
 def test_malformed_cases_are_at_least_fifteen_and_distinct():

@@ -5,9 +5,10 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from actionplans import importing, services
+from actionplans import services
 from actionplans.choices import PlanVisibility
 from actionplans.demo import demo_load
+from actionplans.imports.read import read_table
 from actionplans.imports.write import ImportResult, plan_import
 from actionplans.models import ActionPlan, ActionPoint, Challenge
 from orgs.models import Organization, Person
@@ -33,7 +34,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _import(data: bytes, **options) -> ImportResult:
-    return plan_import(table=importing.read_table(data), **options)
+    return plan_import(table=read_table(data), **options)
 
 
 def _counts(result: ImportResult) -> tuple:
@@ -260,7 +261,7 @@ def test_plan_import_new_plan_without_any_title_is_refused():
 def test_plan_import_table_with_errors_writes_nothing(case):
     plan = services.plan_create(title="Existing")
     before = snapshot()
-    table = importing.read_table(case.content())
+    table = read_table(case.content())
 
     for target in ({"plan": plan}, {"title": "New plan"}):
         with pytest.raises(ValidationError) as excinfo:
@@ -277,7 +278,7 @@ def test_plan_import_failure_half_way_rolls_everything_back():
         "1. Lack\tFirst action\t2019\tJad\n"
         f"\t{'x' * 5001}\t2019\tRana\n"
     ).encode()
-    table = importing.read_table(data)
+    table = read_table(data)
     assert table.errors == []
     before = snapshot()
 

@@ -4,9 +4,10 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from actionplans.imports.read import read_workshop_tsv
+from actionplans.imports.workshop import read_workshop_rows
 from actionplans.imports.write import plan_create_from_workshop
 from actionplans.models import ActionPlan, ActionPoint, Challenge, WorkingGroup
-from actionplans.workshop import read_workshop_rows, read_workshop_tsv
 from orgs.models import Organization, Person
 
 SEED_CHALLENGES = [

@@ -642,6 +642,32 @@ MALFORMED = [
         b"Working group,Challenge,Action point,Progress\nGroup 1: Data,1. Lack,Do it,150%\n",
         ['Row 2, column D: Progress "150%" is not a number from 0 to 100.'],
     ),
+    Malformed(
+        "progress-infinite",
+        b"Working group,Challenge,Action point,Progress\nGroup 1: Data,1. Lack,Do it,inf\n",
+        ['Row 2, column D: Progress "inf" is not a number from 0 to 100.'],
+    ),
+    Malformed(
+        "unbalanced-team-members",
+        "\n".join(
+            ["Group 1: Data Sharing", "Team members\tRana (x", WORKSHOP_HEADER, "1. Lack\tDo it"]
+        ).encode(),
+        [
+            'Row 2, column B: Cannot read the focal points "Rana (x": a parenthesis is not '
+            'closed or not opened. Write them as, for example: "Jad", "Rana, Omar", '
+            '"Fanette (Fred can advise)", "Jad (lead), Rana (support)", or "UNHCR (Jad)".'
+        ],
+    ),
+    Malformed(
+        "unbalanced-team-members-flat",
+        b"Working group,Team members,Challenge,Action point\n"
+        b"Group 1: Data,Rana (x,1. Lack,Do it\nGroup 1: Data,Rana (x,1. Lack,Do that\n",
+        [
+            'Row 2, column B: Cannot read the focal points "Rana (x": a parenthesis is not '
+            'closed or not opened. Write them as, for example: "Jad", "Rana, Omar", '
+            '"Fanette (Fred can advise)", "Jad (lead), Rana (support)", or "UNHCR (Jad)".'
+        ],
+    ),
 ]
 
 

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from actionplans import importing
+from actionplans.imports.read import read_table
 from actionplans.imports.write import plan_import
 from actionplans.models import ActionPlan
 
@@ -42,7 +42,7 @@ class Command(BaseCommand):
             if plan is None:
                 raise CommandError(f"No plan with id {options['plan']}.")
         try:
-            table = importing.read_table(path.read_bytes())
+            table = read_table(path.read_bytes())
         except ValidationError as error:
             raise CommandError(f"{path}: " + " ".join(error.messages)) from None
         for issue in table.warnings:

@@ -1,0 +1,291 @@
+"""Bytes to rows of cells: TSV, CSV or XLSX, within the import limits.
+
+The format is told from the content, not the file name: a ZIP signature is
+XLSX, anything else is text whose encoding (UTF-8 with or without BOM,
+UTF-16, Windows-1252) and delimiter (tab, comma or semicolon) are detected.
+Every limit is checked here, before a table is read: the size of the upload
+(IMPORT_MAX_BYTES), of the unpacked workbook (IMPORT_MAX_XLSX_UNCOMPRESSED_BYTES),
+the rows (IMPORT_MAX_ROWS) and the columns of a sheet (XLSX_MAX_COLUMNS).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime
+import io
+import zipfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import openpyxl
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
+
+Rows = list[list[object]]
+
+XLSX_SIGNATURE = b"PK\x03\x04"
+# A plan table is a few columns wide; a value further right is not part of one.
+XLSX_MAX_COLUMNS = 100
+_MIDNIGHT = datetime.time(0)
+
+
+def _limit(name: str, default: int) -> int:
+    return int(getattr(settings, name, default))
+
+
+def _fail(message: str, code: str) -> ValidationError:
+    return ValidationError(message, code=code)
+
+
+def sheet_rows(data: bytes) -> list[tuple[str, Rows]]:
+    """Each sheet's name and rows: a workbook's sheets in order, or one unnamed sheet of
+    text. Raises ValidationError when the bytes are no table or are over a limit."""
+    if not data or not data.strip():
+        raise _fail("The file is empty.", "empty")
+    check_size(len(data))
+    if data.startswith(XLSX_SIGNATURE):
+        return xlsx_sheets(data)
+    rows = text_rows(decode_text(data))
+    check_rows(len(rows))
+    return [("", rows)]
+
+
+def check_size(size: int) -> None:
+    """Refuse a file over IMPORT_MAX_BYTES (an upload before it is read into memory)."""
+    max_bytes = _limit("IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+    if size > max_bytes:
+        raise _fail(
+            f"The file is {size / (1024 * 1024):.1f} MB; the most accepted is "
+            f"{max_bytes / (1024 * 1024):.0f} MB.",
+            "too_large",
+        )
+
+
+def check_rows(rows: int) -> None:
+    """Refuse a table of more than IMPORT_MAX_ROWS rows (all sheets together)."""
+    max_rows = _limit("IMPORT_MAX_ROWS", 20_000)
+    if rows > max_rows:
+        raise _fail(
+            f"The table has {rows:,} rows; the most accepted is {max_rows:,}.", "too_many_rows"
+        )
+
+
+# --- text ----------------------------------------------------------------------------------
+
+
+def decode_text(data: bytes) -> str:
+    """Text in UTF-8 (BOM or not), UTF-16 (Excel's "Unicode text") or Windows-1252."""
+    for bom, encoding in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError:
+                raise _fail(
+                    f"The file starts like {encoding} text but is not.", "encoding"
+                ) from None
+    # UTF-16 without a BOM: every other byte of ASCII text is zero.
+    if len(data) >= 4 and data.count(b"\x00") * 3 >= len(data):
+        # ASCII in UTF-16 has its zero bytes second (little-endian) or first (big-endian).
+        little = data[1::2].count(0) >= data[0::2].count(0)
+        for encoding in ("utf-16-le", "utf-16-be") if little else ("utf-16-be", "utf-16-le"):
+            try:
+                text = data.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            if "\x00" not in text:
+                return text
+    if b"\x00" in data:
+        raise _fail(
+            "This is not a table: the file holds binary data. "
+            "Upload a spreadsheet (.xlsx), CSV or tab-separated text.",
+            "binary",
+        )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        raise _fail(
+            "Cannot tell the text's encoding: save it as UTF-8 (or as an Excel workbook).",
+            "encoding",
+        ) from None
+
+
+def text_rows(text: str) -> list[list[str]]:
+    """Rows of a tab-, comma- or semicolon-separated text, told from its lines."""
+    text = text.lstrip("\ufeff")
+    lines = [line for line in text.splitlines() if line.strip()][:50]
+    counts = {d: sum(line.count(d) for line in lines) for d in ("\t", ",", ";")}
+    delimiter = max(counts, key=lambda d: (counts[d], d == "\t"))
+    if delimiter == "\t":
+        return tab_rows(text)
+    return _csv_rows(csv.reader(io.StringIO(text), delimiter=delimiter))
+
+
+def tab_rows(text: str) -> list[list[str]]:
+    """Rows of tab-separated text, as pasted from a slide or a spreadsheet."""
+    # Slides paste quotes as text ("VASyR quality assurance package"), not CSV quoting.
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter="\t", quoting=csv.QUOTE_NONE)
+    return _csv_rows(reader)
+
+
+def _csv_rows(reader: Iterable[list[str]]) -> list[list[str]]:
+    try:
+        return list(reader)
+    except csv.Error as error:
+        raise _fail(f"The text cannot be read as a table: {error}.", "csv") from None
+
+
+# --- XLSX ----------------------------------------------------------------------------------
+
+
+def check_zip(data: bytes) -> None:
+    """Refuse archives that would unpack to far more than their size (zip bombs)."""
+    limit = _limit("IMPORT_MAX_XLSX_UNCOMPRESSED_BYTES", 50 * 1024 * 1024)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            total = sum(info.file_size for info in archive.infolist())
+            names = set(archive.namelist())
+    except zipfile.BadZipFile:
+        raise _fail("The file looks like an Excel workbook but is damaged.", "xlsx") from None
+    if total > limit:
+        raise _fail(
+            f"The workbook unpacks to {total // (1024 * 1024)} MB; the most accepted is "
+            f"{limit // (1024 * 1024)} MB.",
+            "too_large",
+        )
+    if "xl/workbook.xml" not in names:
+        raise _fail("This ZIP file is not an Excel workbook (.xlsx).", "xlsx")
+
+
+def xlsx_sheets(data: bytes) -> list[tuple[str, Rows]]:
+    """Each sheet's rows, each up to its last value. Formulas are never evaluated: their
+    cached value is read or, when the file has none, the formula as text.
+
+    Sheets are streamed (openpyxl's read-only mode), and each row is as wide as the
+    cells the file holds: one value in XFD1048576 costs a million empty rows to skip,
+    not a grid of 17 billion cells.
+    """
+    check_zip(data)
+    max_rows = _limit("IMPORT_MAX_ROWS", 20_000)
+    sheets: list[tuple[str, Rows, dict[tuple[int, int], object]]] = []
+    total = 0
+    with _workbook(data, data_only=False) as workbook:
+        for sheet in workbook.worksheets:
+            # Rows past the limit are counted, for the message, but not kept.
+            rows, formulas, last = _read_sheet(sheet, keep=max_rows - total)
+            sheets.append((sheet.title, rows, formulas))
+            total += last
+    check_rows(total)
+    if any(formulas for _title, _rows, formulas in sheets):
+        # A formula's saved value is only read with data_only, which hides the formula.
+        with _workbook(data, data_only=True) as workbook:
+            for title, rows, formulas in sheets:
+                if formulas:
+                    _put_cached_values(workbook[title], rows, formulas)
+    return [(title, rows) for title, rows, _formulas in sheets]
+
+
+@contextmanager
+def _workbook(data: bytes, data_only: bool) -> Iterator[openpyxl.Workbook]:
+    """The workbook opened for streaming, and closed after; a damaged one is refused."""
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=data_only)
+    except Exception as error:  # openpyxl raises many kinds on damaged files
+        raise _fail(f"The workbook cannot be read: {error}.", "xlsx") from None
+    try:
+        yield workbook
+    except ValidationError:
+        raise
+    except Exception as error:  # a damaged sheet shows only when it is streamed
+        raise _fail(f"The workbook cannot be read: {error}.", "xlsx") from None
+    finally:
+        workbook.close()
+
+
+def _read_sheet(sheet: Any, keep: int) -> tuple[Rows, dict[tuple[int, int], object], int]:
+    """The sheet's first `keep` rows, the formulas among them by (row, column) index,
+    and the number of its last row with a value."""
+    # The dimensions a file declares may be wrong (or absurdly large): the cells decide.
+    sheet.reset_dimensions()
+    rows: Rows = []
+    formulas: dict[tuple[int, int], object] = {}
+    last = 0
+    for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        if not values:  # a row the file leaves out
+            continue
+        cells = _row_cells(values, sheet.title, number)
+        if not cells:
+            continue
+        last = number
+        if number <= keep:
+            rows.extend([] for _ in range(number - 1 - len(rows)))
+            rows.append(cells)
+            for index, value in enumerate(cells):
+                if _is_formula(value):
+                    formulas[(number - 1, index)] = value
+    return rows, formulas, last
+
+
+def _row_cells(values: tuple, title: str, number: int) -> list[object]:
+    """A row's values up to its last one, dates at midnight as ISO dates; a value right
+    of XLSX_MAX_COLUMNS is refused."""
+    cells = list(values[:XLSX_MAX_COLUMNS])
+    # A row is as wide as its last cell, even an empty formatted one far right (XFD):
+    # the values beyond the limit are counted, not copied.
+    if len(values) > len(cells) and (
+        len(values) - values.count(None) > len(cells) - cells.count(None)
+    ):
+        column = next(i for i, v in enumerate(values) if v is not None and i >= len(cells))
+        raise _fail(
+            f"Sheet “{title}” has a value in cell {get_column_letter(column + 1)}{number}; "
+            f"a plan table has at most {XLSX_MAX_COLUMNS} columns.",
+            "too_many_columns",
+        )
+    while cells and cells[-1] is None:
+        cells.pop()
+    for index, value in enumerate(cells):
+        if isinstance(value, datetime.datetime):
+            cells[index] = _date(value)
+    return cells
+
+
+def _date(value: datetime.datetime) -> object:
+    # Excel keeps a date as a datetime at midnight: ISO, as parse_deadline reads it.
+    return value.date().isoformat() if value.time() == _MIDNIGHT else value
+
+
+def _is_formula(value: object) -> bool:
+    """A formula as openpyxl gives it without cached values (or text starting with "=",
+    which the values pass reads back unchanged)."""
+    if isinstance(value, str):
+        return value.startswith("=")
+    return isinstance(value, (ArrayFormula, DataTableFormula))
+
+
+def _put_cached_values(sheet: Any, rows: Rows, formulas: dict[tuple[int, int], object]) -> None:
+    """Each formula replaced by the value saved with it, or by its text when none was."""
+    sheet.reset_dimensions()
+    wanted = {row for row, _column in formulas}
+    saved = {
+        index: values
+        for index, values in enumerate(sheet.iter_rows(values_only=True, max_row=max(wanted) + 1))
+        if index in wanted
+    }
+    for (row, column), formula in formulas.items():
+        values = saved.get(row, ())
+        value = values[column] if column < len(values) else None
+        if isinstance(value, datetime.datetime):
+            value = _date(value)
+        # An array formula's text is on .text; a plain one is the string itself.
+        rows[row][column] = value if value is not None else str(getattr(formula, "text", formula))
