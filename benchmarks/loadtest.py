@@ -40,10 +40,9 @@ def manage(*args: str, env: dict) -> str:
     ).stdout
 
 
-def main() -> None:
-    users = int(os.environ.get("LOADTEST_USERS", "50"))
-    seconds = int(os.environ.get("LOADTEST_SECONDS", "60"))
-    env = {**os.environ, "DEBUG": "true", "API_THROTTLE_USER": "1000000/minute"}
+def prepare(env: dict) -> tuple[str, str, str, str]:
+    """Synthetic data and an API token: the token, action point ids, plan ids, and
+    the number of progress updates before the run."""
     manage("migrate", "--noinput", "-v0", env=env)
     manage("flush", "--noinput", env=env)
     manage("generate_data", "--plans", "10", "--action-points", "1000", "--seed", "5", env=env)
@@ -57,65 +56,52 @@ def main() -> None:
         "print(','.join(str(i) for i in ActionPlan.objects.values_list('id', flat=True)))"
     )
     token, points, plans = manage("shell", "--no-imports", "-c", setup, env=env).split()
-    before = manage(
-        "shell",
-        "--no-imports",
-        "-c",
-        "from actionplans.models import ProgressUpdate; print(ProgressUpdate.objects.count())",
-        env=env,
-    ).strip()
+    count = "from actionplans.models import ProgressUpdate; print(ProgressUpdate.objects.count())"
+    before = manage("shell", "--no-imports", "-c", count, env=env).strip()
+    return token, points, plans, before
+
+
+def run_locust(env: dict, prefix: Path, users: int, seconds: int, **clients: str) -> None:
+    """gunicorn (4 workers) on a free loopback port, and locust against it."""
     port = free_port()
     server = subprocess.Popen(
-        [
-            str(BIN / "gunicorn"),
-            "pim_tracker.wsgi",
-            "--workers",
-            "4",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-        ],
+        [str(BIN / "gunicorn"), "pim_tracker.wsgi", "--workers", "4"]
+        + ["--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
         cwd=ROOT,
         env=env,
     )
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    prefix = RESULTS / f"loadtest-{time.strftime('%Y%m%d-%H%M%S')}"
     try:
         time.sleep(3)
         subprocess.run(
-            [
-                str(BIN / "locust"),
-                "-f",
-                str(ROOT / "benchmarks" / "locustfile.py"),
-                "--headless",
-                "-u",
-                str(users),
-                "-r",
-                "25",
-                "-t",
-                f"{seconds}s",
-                "--host",
-                f"http://127.0.0.1:{port}",
-                "--csv",
-                str(prefix),
-                "--only-summary",
-                "--stop-timeout",
-                "10",
-            ],
+            [str(BIN / "locust"), "-f", str(ROOT / "benchmarks" / "locustfile.py"), "--headless"]
+            + ["-u", str(users), "-r", "25", "-t", f"{seconds}s"]
+            + ["--host", f"http://127.0.0.1:{port}", "--csv", str(prefix)]
+            + ["--only-summary", "--stop-timeout", "10"],
             cwd=ROOT,
             check=False,
-            env={
-                **env,
-                "LOADTEST_TOKEN": token,
-                "LOADTEST_POINTS": points,
-                "LOADTEST_PLANS": plans,
-                "LOADTEST_COUNTS": f"{prefix}_posts.json",
-            },
+            env={**env, **clients, "LOADTEST_COUNTS": f"{prefix}_posts.json"},
         )
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def main() -> None:
+    users = int(os.environ.get("LOADTEST_USERS", "50"))
+    seconds = int(os.environ.get("LOADTEST_SECONDS", "60"))
+    env = {**os.environ, "DEBUG": "true", "API_THROTTLE_USER": "1000000/minute"}
+    token, points, plans, before = prepare(env)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    prefix = RESULTS / f"loadtest-{time.strftime('%Y%m%d-%H%M%S')}"
+    run_locust(
+        env,
+        prefix,
+        users,
+        seconds,
+        LOADTEST_TOKEN=token,
+        LOADTEST_POINTS=points,
+        LOADTEST_PLANS=plans,
+    )
     with open(f"{prefix}_stats.csv") as handle:
         stats = {row["Name"]: row for row in csv.DictReader(handle)}
     posts = json.loads(Path(f"{prefix}_posts.json").read_text())

@@ -1,5 +1,5 @@
 """Exports as HTTP answers, for the pages and the API alike: CSV and HXL streamed
-row by row, XLSX built whole, calendars as text/calendar."""
+(a block of rows at a time), XLSX built whole, calendars as text/calendar."""
 
 from __future__ import annotations
 
@@ -8,7 +8,10 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from actionplans import exporting
+from actionplans.exports.csv import csv_blocks
+from actionplans.exports.hxl import hxl_rows
+from actionplans.exports.rows import SHARED_CELLS, flat_rows_of
+from actionplans.exports.xlsx import plan_workbook
 from actionplans.models import ActionPlan, ActionPoint
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -24,9 +27,9 @@ def _attachment(response: HttpResponse, filename: str) -> HttpResponse:
 
 
 def points_csv_response(points: QuerySet[ActionPoint], filename: str) -> StreamingHttpResponse:
-    """These action points as the flat CSV, streamed row by row."""
-    rows = exporting.flat_rows_of(points)
-    response = StreamingHttpResponse(exporting.csv_lines(rows), content_type="text/csv")
+    """These action points as the flat CSV, streamed a block of rows at a time."""
+    blocks = csv_blocks(flat_rows_of(points), repeated=SHARED_CELLS)
+    response = StreamingHttpResponse(blocks, content_type="text/csv")
     return _attachment(response, filename)
 
 
@@ -35,14 +38,14 @@ def all_points_filename() -> str:
 
 
 def export_response(plan: ActionPlan, kind: str, base_url: str) -> HttpResponse:
-    """The plan as CSV, HXL or XLSX; CSV and HXL are streamed row by row."""
+    """The plan as CSV, HXL or XLSX; CSV and HXL are streamed."""
     if kind == "csv":
         return points_csv_response(ActionPoint.objects.of_plan(plan), _filename(plan, ".csv"))
     if kind == "hxl":
-        rows = exporting.hxl_rows(plan, base_url)
-        response = StreamingHttpResponse(exporting.csv_lines(rows), content_type="text/csv")
+        rows = hxl_rows(plan, base_url)
+        response = StreamingHttpResponse(csv_blocks(rows), content_type="text/csv")
         return _attachment(response, _filename(plan, "-hxl.csv"))
-    response = HttpResponse(exporting.plan_workbook(plan), content_type=XLSX)
+    response = HttpResponse(plan_workbook(plan), content_type=XLSX)
     return _attachment(response, _filename(plan, ".xlsx"))
 
 

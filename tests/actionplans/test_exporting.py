@@ -6,18 +6,31 @@ import datetime
 import io
 
 import hxl
-import hypothesis
 import icalendar
 import openpyxl
 import pytest
-from django.db import connection, transaction
-from hypothesis import strategies as st
+from django.db import connection
 
-from actionplans import exporting, importing, services
+from actionplans import services
 from actionplans.demo import demo_load
-from actionplans.exports.cells import neutralise
+from actionplans.exports import reading
+from actionplans.exports.cells import FORMULA_STARTS, neutralise
+from actionplans.exports.csv import csv_blocks
+from actionplans.exports.hxl import hxl_rows
+from actionplans.exports.ical import calendar
+from actionplans.exports.rows import (
+    FLAT_COLUMNS,
+    SHARED_CELLS,
+    export_points,
+    flat_rows,
+    flat_rows_of,
+    focal_points_text,
+)
+from actionplans.exports.xlsx import plan_workbook
+from actionplans.imports.read import read_table
 from actionplans.imports.write import plan_import
-from actionplans.models import ActionPlan, ActionPoint, WorkingGroup
+from actionplans.models import ActionPlan, ActionPoint, with_focal_points
+from actionplans.selectors import team_members_in_order
 from actionplans.services import FocalPointAssignment
 from orgs.services import organization_get_or_create, person_create
 from tests.actionplans.transfer import SEED, SEED_CONTENT, plan_content
@@ -40,7 +53,7 @@ def _demo(tmp_path) -> ActionPlan:
 
 
 def _csv(plan: ActionPlan) -> str:
-    return "".join(exporting.csv_lines(exporting.flat_rows(plan)))
+    return "".join(csv_blocks(flat_rows(plan), repeated=SHARED_CELLS))
 
 
 def _rows(text: str) -> list[list[str]]:
@@ -288,7 +301,7 @@ def test_flat_csv_round_trip_imports_to_equal_content():
     source = _rich_plan()
     assert plan_content(source) == RICH_CONTENT
 
-    table = importing.read_table(_csv(source).encode("utf-8"))
+    table = read_table(_csv(source).encode("utf-8"))
     copy = plan_import(table=table, title="Rich plan (copy)").plan
 
     assert table.issues == []
@@ -297,42 +310,35 @@ def test_flat_csv_round_trip_imports_to_equal_content():
 
 
 def test_flat_csv_round_trip_of_the_demo_plan(tmp_path):
-    table = importing.read_table(_csv(_demo(tmp_path)).encode("utf-8"))
+    table = read_table(_csv(_demo(tmp_path)).encode("utf-8"))
     copy = plan_import(table=table, title="Copy").plan
 
     assert plan_content(copy) == SEED_CONTENT
 
 
-def test_csv_lines_stream_blocks_of_rows_after_the_bom():
+def test_csv_blocks_stream_blocks_of_rows_after_the_bom():
     rows = [["a", "b,c"], ["=x", 1], ["z", ""]]
 
-    assert list(exporting.csv_lines(iter(rows))) == ["\ufeff", 'a,"b,c"\r\n=x,1\r\nz,\r\n']
-    assert list(exporting.csv_lines(iter(rows), block=2)) == [
+    assert list(csv_blocks(iter(rows))) == ["\ufeff", 'a,"b,c"\r\n=x,1\r\nz,\r\n']
+    assert list(csv_blocks(iter(rows), block=2)) == [
         "\ufeff",
         'a,"b,c"\r\n=x,1\r\n',
         "z,\r\n",
     ]
-    assert list(exporting.csv_lines(iter([]))) == ["\ufeff"]
+    assert list(csv_blocks(iter([]))) == ["\ufeff"]
 
 
-CELLS = st.one_of(
-    st.text(alphabet=st.sampled_from("ab ,\"\r\n\t='é٣€\x00;"), max_size=8),
-    st.text(max_size=8),
-    st.integers(min_value=-(10**6), max_value=10**6),
-    st.none(),
-    st.dates(),
-)
+def test_csv_blocks_reuse_the_text_of_repeated_leading_cells():
+    rows = [
+        ["P", "a,b", "1", ""],
+        ["P", "a,b", "line\nbreak", None],
+        ["Q", "", '"q"', 2],
+    ]
 
+    blocks = list(csv_blocks(iter(rows), repeated=2))
 
-@hypothesis.given(rows=st.lists(st.lists(CELLS, min_size=1, max_size=6), max_size=6))
-@hypothesis.settings(max_examples=400, deadline=None, database=None, derandomize=True)
-def test_csv_lines_write_what_csv_writer_writes(rows):
-    # The rows are joined by hand for speed: byte for byte what csv.writer
-    # (excel dialect) writes, quoting, empty records and line ends included.
-    expected = io.StringIO()
-    csv.writer(expected).writerows(rows)
-
-    assert "".join(exporting.csv_lines(iter(rows), block=4)) == "\ufeff" + expected.getvalue()
+    assert blocks == ["\ufeff", 'P,"a,b",1,\r\nP,"a,b","line\nbreak",\r\nQ,,"""q""",2\r\n']
+    assert blocks == list(csv_blocks(iter(rows)))
 
 
 # --- HXL ----------------------------------------------------------------------------------------
@@ -340,7 +346,7 @@ def test_csv_lines_write_what_csv_writer_writes(rows):
 
 def test_hxl_export_parses_with_libhxl_and_its_hashtags_are_found():
     plan = _rich_plan()
-    body = "".join(exporting.csv_lines(exporting.hxl_rows(plan, BASE))).encode("utf-8")
+    body = "".join(csv_blocks(hxl_rows(plan, BASE))).encode("utf-8")
 
     source = hxl.data(io.BytesIO(body))
     tags = [column.display_tag for column in source.columns]
@@ -389,7 +395,7 @@ def test_hxl_export_parses_with_libhxl_and_its_hashtags_are_found():
 
 def test_hxl_export_hashtags_select_columns_in_libhxl():
     plan = _rich_plan()
-    body = "".join(exporting.csv_lines(exporting.hxl_rows(plan, BASE))).encode("utf-8")
+    body = "".join(csv_blocks(hxl_rows(plan, BASE))).encode("utf-8")
 
     completed = hxl.data(io.BytesIO(body)).with_rows("#status=completed")
     leads = hxl.data(io.BytesIO(body)).get_value_set("#contact+name+lead")
@@ -402,7 +408,7 @@ def test_hxl_export_hashtags_select_columns_in_libhxl():
 
 
 def _workbook(plan: ActionPlan) -> openpyxl.Workbook:
-    return openpyxl.load_workbook(io.BytesIO(exporting.plan_workbook(plan)))
+    return openpyxl.load_workbook(io.BytesIO(plan_workbook(plan)))
 
 
 def _values(sheet) -> list[list]:
@@ -453,7 +459,7 @@ def test_xlsx_action_points_sheet_is_the_flat_csv():
 
     sheet = _workbook(plan)["Action points"]
 
-    expected = [list(row) for row in exporting.flat_rows(plan)]
+    expected = [list(row) for row in flat_rows(plan)]
     # Empty texts are empty cells.
     assert _values(sheet) == [[None if v == "" else v for v in row] for row in expected]
     assert [row[8:10] for row in expected[1:]] == [
@@ -472,7 +478,7 @@ def test_xlsx_export_imports_back_to_equal_content():
     group = services.working_group_create(plan=source, number=3, name="Referrals")
     services.challenge_create(working_group=group, number=1, description="No referral pathway")
 
-    table = importing.read_table(exporting.plan_workbook(source))
+    table = read_table(plan_workbook(source))
     copy = plan_import(table=table, title="Copy").plan
 
     assert table.errors == []
@@ -554,7 +560,7 @@ def test_formula_injection_neutralised_in_csv():
     ]
     assert [(row[5], row[6]) for row in rows[1:]] == [("'" + t, "'" + t) for t in DANGEROUS]
     # Nothing a spreadsheet would run is left at the start of any cell.
-    assert not [cell for row in rows for cell in row if cell.startswith(exporting.FORMULA_STARTS)]
+    assert not [cell for row in rows for cell in row if cell.startswith(FORMULA_STARTS)]
 
 
 def test_formula_injection_neutralised_in_xlsx():
@@ -567,7 +573,7 @@ def test_formula_injection_neutralised_in_xlsx():
     assert [
         cell.value
         for cell in cells
-        if isinstance(cell.value, str) and cell.value.startswith(exporting.FORMULA_STARTS)
+        if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS)
     ] == []
     plan_sheet = _values(workbook["Plan"])
     assert plan_sheet[0][0] == "'=cmd|' /C calc'!A0"
@@ -585,13 +591,13 @@ def test_formula_injection_neutralised_in_xlsx():
 def test_formula_injection_neutralised_in_hxl():
     plan = _injected_plan()
 
-    rows = _rows("".join(exporting.csv_lines(exporting.hxl_rows(plan, BASE))))
+    rows = _rows("".join(csv_blocks(hxl_rows(plan, BASE))))
 
     assert [row[3:7] for row in rows[2:4]] == [
         ["'@group", "'=challenge", "'=1+1", "'=1+1"],
         ["'@group", "'=challenge", "'+SUM(A1)", "'+SUM(A1)"],
     ]
-    assert not [cell for row in rows for cell in row if cell.startswith(exporting.FORMULA_STARTS)]
+    assert not [cell for row in rows for cell in row if cell.startswith(FORMULA_STARTS)]
 
 
 # --- iCalendar -----------------------------------------------------------------------------------
@@ -604,7 +610,7 @@ def _events(body: bytes) -> list:
 def test_calendar_has_one_all_day_event_per_dated_action_point():
     plan = _rich_plan()
 
-    body = exporting.calendar("Deadlines: Rich plan", exporting.export_points(plan), BASE)
+    body = calendar("Deadlines: Rich plan", export_points(plan), BASE)
 
     cal = icalendar.Calendar.from_ical(body)
     assert (str(cal["X-WR-CALNAME"]), str(cal["VERSION"])) == ("Deadlines: Rich plan", "2.0")
@@ -631,14 +637,14 @@ def test_calendar_has_one_all_day_event_per_dated_action_point():
 
 
 def plan_points(plan: ActionPlan) -> list:
-    return list(exporting.export_points(plan))
+    return list(export_points(plan))
 
 
 def test_calendar_event_description_has_deadline_status_and_focal_points():
     plan = _rich_plan()
     first = plan_points(plan)[0]
 
-    event = _events(exporting.calendar("x", exporting.export_points(plan), BASE))[0]
+    event = _events(calendar("x", export_points(plan), BASE))[0]
 
     assert str(event["DESCRIPTION"]).split("\n") == [
         "Deadline as written: Q1 of 2019",
@@ -655,7 +661,7 @@ def test_calendar_event_description_has_deadline_status_and_focal_points():
 def test_calendar_of_the_demo_plan_matches_its_dated_action_points(tmp_path):
     plan = _demo(tmp_path)
 
-    events = _events(exporting.calendar("Demo", exporting.export_points(plan), BASE))
+    events = _events(calendar("Demo", export_points(plan), BASE))
 
     assert [(e.decoded("DTSTART"), str(e["DESCRIPTION"]).split("\n")[0]) for e in events] == [
         (datetime.date(2019, 3, 31), "Deadline as written: Q1 of 2019"),
@@ -669,7 +675,7 @@ def test_calendar_of_the_demo_plan_matches_its_dated_action_points(tmp_path):
 
 
 def test_calendar_without_dated_action_points_is_an_empty_calendar():
-    body = exporting.calendar("Nothing", iter([]), BASE)
+    body = calendar("Nothing", iter([]), BASE)
 
     assert _events(body) == []
     assert str(icalendar.Calendar.from_ical(body)["PRODID"]) == (
@@ -677,70 +683,115 @@ def test_calendar_without_dated_action_points_is_an_empty_calendar():
     )
 
 
-def test_flat_rows_of_many_plans_equal_the_model_by_model_rows():
-    # Two streams merged (action points, focal points): every row must carry its
-    # own point's focal points, in workshop order across plans.
-    from actionplans.synthetic import generate
+# --- the flat rows of many action points ---------------------------------------------------------
 
-    generate(plans=4, action_points=160, seed=5)
-    points = list(
-        ActionPoint.objects.select_related("challenge__working_group__plan")
-        .prefetch_related("focal_points__person__organization")
-        .order_by(
-            "challenge__working_group__plan_id",
-            "challenge__working_group__number",
-            "challenge__number",
-            "position",
-            "id",
-        )
+
+def _expected_flat_rows(points) -> list[list[object]]:
+    """The flat rows written from the models, one attribute at a time, in workshop
+    order sorted here: what flat_rows_of must write."""
+    points = sorted(
+        points.select_related(
+            "challenge__working_group__plan", "challenge__working_group__team_leader"
+        ).prefetch_related(with_focal_points()),
+        key=lambda p: (
+            p.challenge.working_group.plan_id,
+            p.challenge.working_group.number,
+            p.challenge.number,
+            p.position,
+        ),
     )
-    rows = list(exporting.flat_rows_of(ActionPoint.objects.all()))
-
-    assert rows[0] == exporting.FLAT_COLUMNS
-    assert len(rows) == 161
-    expected = [
-        [
-            p.challenge.working_group.plan.title,
-            f"Group {p.challenge.working_group.number}: {p.challenge.working_group.name}",
+    groups = {p.challenge.working_group for p in points}
+    members = team_members_in_order([group.pk for group in groups])
+    rows = []
+    for p in points:
+        group = p.challenge.working_group
+        cells = [
+            group.plan.title,
+            f"Group {group.number}: {group.name}",
+            group.team_leader.name if group.team_leader else "",
+            ", ".join(person.name for person in members[group.pk]),
             f"{p.challenge.number}. {p.challenge.description}",
             p.description,
             p.deadline,
+            p.due_date.isoformat() if p.due_date else "",
+            p.get_status_display(),
             p.progress,
-            exporting.focal_points_text(p),
+            focal_points_text(p),
         ]
-        for p in points
-    ]
-    assert [[r[0], r[1], r[4], r[5], r[6], r[9], r[10]] for r in rows[1:]] == expected
-    assert sum(1 for r in rows[1:] if r[10] == "") == 0
-    assert sum(1 for r in rows[1:] if r[10].count("(") >= 3) > 10  # several people per point
+        rows.append([neutralise(cell) for cell in cells])
+    return rows
 
 
-def _both_ways(points) -> tuple[list, list]:
-    """The flat rows of `points` by the two streams merged in Python, and by
-    PostgreSQL's single query with packed focal points, in one snapshot."""
-    groups = WorkingGroup.objects.filter(pk__in=points.values("challenge__working_group_id"))
-    with transaction.atomic():
-        people = exporting._group_people(groups)
-        merged = list(exporting._merged_rows(points, exporting._FlatRows(people)))
-        packed = list(exporting._postgresql_rows(points, exporting._FlatRows(people)))
-    return merged, packed
+@pytest.fixture
+def small_chunks(monkeypatch):
+    """Chunks of 7 action points: chunk boundaries fall inside challenges and plans."""
+    monkeypatch.setattr(reading, "CHUNK", 7)
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the single query is PostgreSQL's")
-def test_postgresql_single_query_equals_the_merged_streams():
+def test_flat_rows_of_many_plans_carry_each_points_own_cells_across_chunks(small_chunks):
     from actionplans.synthetic import generate
 
-    generate(plans=3, action_points=150, seed=11)
+    generate(plans=4, action_points=160, seed=5)
+
+    rows = list(flat_rows_of(ActionPoint.objects.all()))
+
+    assert rows[0] == FLAT_COLUMNS
+    assert rows[1:] == _expected_flat_rows(ActionPoint.objects.all())
+    assert len(rows) == 161
+    assert len({row[0] for row in rows[1:]}) == 4
+    assert sum(1 for row in rows[1:] if row[10].count("(") >= 3) > 10  # several people per point
+
+
+def test_flat_rows_of_a_filtered_set_hold_only_its_points(small_chunks):
+    from actionplans.synthetic import generate
+
+    generate(plans=2, action_points=60, seed=3)
     plan = _rich_plan()
-    # Separators inside notes (names lose control characters): those points'
-    # focal points are read on their own, never split wrongly.
-    first, second = ActionPoint.objects.filter(challenge__working_group__plan=plan).order_by("id")[
-        1:3
+    some = ActionPoint.objects.of_plan(plan).exclude(status="completed").distinct()
+
+    rows = list(flat_rows_of(some))
+
+    assert rows[1:] == _expected_flat_rows(some)
+    assert [row[5] for row in rows[1:]] == [
+        "IMWG to recommend standardized tools",
+        "'- draft the data-sharing protocol",
+        "'@IMWG: agree the consent form",
+        "'+ pilot a questionnaire",
     ]
+    assert list(flat_rows_of(ActionPoint.objects.none())) == [FLAT_COLUMNS]
+
+
+def test_flat_rows_of_make_a_fixed_number_of_queries_per_chunk(
+    django_assert_num_queries, small_chunks
+):
+    plan = _rich_plan()
+    challenge = plan.working_groups.get(number=2).challenges.get()
+    for position in range(2, 12):
+        ActionPointFactory(challenge=challenge, position=position)
+    assert ActionPoint.objects.of_plan(plan).count() == 15
+
+    # The groups' leaders and their members; then on PostgreSQL one query for the
+    # action points with their focal points, elsewhere one for the action points
+    # and one for the focal points of each chunk of 7 (three chunks).
+    expected = 3 if connection.vendor == "postgresql" else 6
+    with django_assert_num_queries(expected):
+        rows = list(flat_rows_of(ActionPoint.objects.of_plan(plan)))
+
+    assert rows[1:] == _expected_flat_rows(ActionPoint.objects.of_plan(plan))
+
+
+def test_flat_rows_of_texts_holding_control_characters_are_exact():
+    # Notes and acronyms may hold any character, the separators of the focal
+    # points PostgreSQL packs included.
+    plan = _rich_plan()
+    first, second = ActionPoint.objects.of_plan(plan).order_by("id")[1:3]
+    odd = organization_get_or_create(name="Odd Organization", acronym="O\x1fO")
     services.focal_points_assign(
         action_point=first,
         assignments=[
-            FocalPointAssignment(person_create(name="Odd"), "lead", note="a\x1eb"),
+            FocalPointAssignment(
+                person_create(name="Odd", organization=odd), "lead", note="a\x1eb"
+            ),
             FocalPointAssignment(PersonFactory(name="Zoe"), "advisor"),
         ],
     )
@@ -749,20 +800,31 @@ def test_postgresql_single_query_equals_the_merged_streams():
         assignments=[FocalPointAssignment(PersonFactory(name="Yan"), "support", note="c\x1fd")],
     )
 
-    merged, packed = _both_ways(ActionPoint.objects.all())
-    assert packed == merged
-    assert (
-        len(packed) == 150 + ActionPoint.objects.filter(challenge__working_group__plan=plan).count()
-    )
-    cells = {row[5]: row[10] for row in packed}
-    assert cells[neutralise(first.description)] == "Odd (lead) (a\x1eb), Zoe (advisor)"
-    assert cells[neutralise(second.description)] == "Yan (support) (c\x1fd)"
+    rows = list(flat_rows_of(ActionPoint.objects.all()))
 
-    # A filtered set (one plan, one status) reads only its own focal points.
-    some = ActionPoint.objects.filter(challenge__working_group__plan=plan, status="not_started")
-    merged, packed = _both_ways(some)
-    assert packed == merged
-    assert [row[5] for row in packed] == [
-        neutralise(p.description)
-        for p in some.order_by("challenge__working_group__number", "challenge__number", "position")
-    ]
+    assert rows[1:] == _expected_flat_rows(ActionPoint.objects.all())
+    texts = {row[5]: row[10] for row in rows[1:]}
+    assert texts[neutralise(first.description)] == "Odd (lead) (a\x1eb), Zoe (advisor)"
+    assert texts[neutralise(second.description)] == "Yan (support) (c\x1fd)"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_flat_rows_of_run_in_their_own_transaction_and_end_it_when_closed(small_chunks):
+    # Outside any transaction, as a streamed response is: the rows are read in a
+    # transaction of their own (read-only on PostgreSQL), which ends with the
+    # last row, or when a client stops reading mid-file.
+    from actionplans.synthetic import generate
+
+    generate(plans=2, action_points=30, seed=2)
+
+    assert len(list(flat_rows_of(ActionPoint.objects.all()))) == 31
+    assert not connection.in_atomic_block
+
+    rows = flat_rows_of(ActionPoint.objects.all())
+    assert next(rows) == FLAT_COLUMNS
+    assert len(next(rows)) == len(FLAT_COLUMNS)
+    assert connection.in_atomic_block
+    rows.close()
+
+    assert not connection.in_atomic_block
+    assert ActionPoint.objects.count() == 30

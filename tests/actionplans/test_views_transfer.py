@@ -1,6 +1,6 @@
 """Import (upload → preview → confirm), exports and calendar feeds, per role.
 
-A hidden plan answers 404, a plan seen but not changeable 403 (DOMAIN.md).
+A hidden plan answers 404, a plan seen but not changeable 403 (docs/domain.md).
 """
 
 import csv
@@ -20,8 +20,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
-from actionplans import exporting, services
+from actionplans import services
 from actionplans.choices import PlanVisibility
+from actionplans.exports.rows import FLAT_COLUMNS
 from actionplans.models import ActionPlan, ActionPoint, CalendarFeed
 from actionplans.services import FocalPointAssignment
 from actionplans.views.transfer import SESSION_PREFIX
@@ -619,9 +620,10 @@ def test_plan_export_csv_query_count_is_exact(client, world):
     client.force_login(world.member)
     _grow(world, 2)
 
-    # Session, user, plan lookup; groups with leaders, their members,
-    # action points, their focal points with people and organizations (on
-    # PostgreSQL one query reads both).
+    # Session, user, plan lookup; groups with leaders, their members; on
+    # PostgreSQL one query for the action points with their focal points,
+    # elsewhere one for the action points and one for their focal points with
+    # people and organizations (per chunk of 2,000 action points).
     expected = 6 if connection.vendor == "postgresql" else 7
     assert _export_queries(client, f"/plans/{world.plan.pk}/export.csv") == expected
 
@@ -665,7 +667,7 @@ def test_all_points_export_holds_exactly_the_visible_plans(client, world, role, 
     assert response["Content-Type"] == "text/csv"
     assert response["Content-Disposition"] == (f'attachment; filename="action-points-{today}.csv"')
     rows = _csv_rows(response)
-    assert rows[0] == exporting.FLAT_COLUMNS
+    assert rows[0] == FLAT_COLUMNS
     # Plan by plan (in the order they were made), in workshop order within each plan.
     assert [row[5] for row in rows[1:]] == descriptions
     if "Open to all" in descriptions:
@@ -738,8 +740,9 @@ def test_all_points_export_query_count_does_not_grow(client, world):
     large = _export_queries(client, ALL_POINTS)
 
     # Session, user, coordinated plans, the user's two permission queries
-    # (is_admin); groups with leaders, their members, action points, their focal points
-    # (on PostgreSQL one query reads both).
+    # (is_admin); groups with leaders, their members; on PostgreSQL one query for
+    # the action points with their focal points, elsewhere one for the action
+    # points and one for their focal points (per chunk of 2,000 action points).
     assert small == large == (8 if connection.vendor == "postgresql" else 9)
 
 

@@ -6,7 +6,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from actionplans.exporting import FLAT_COLUMNS
+from actionplans.exports.rows import FLAT_COLUMNS
 from tests.api.helpers import token_client
 
 pytestmark = pytest.mark.django_db

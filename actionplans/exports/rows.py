@@ -1,0 +1,164 @@
+"""The rows every export is made of: the flat layout (one row per action point,
+the columns the importer reads back), the focal points as text, and a plan's
+action points in workshop order.
+
+Every text cell a spreadsheet would run as a formula is neutralised (formula
+injection); the importer undoes it.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+from collections.abc import Iterable, Iterator, Sequence
+
+from django.db.models import QuerySet
+
+from actionplans.choices import ActionPointStatus, FocalPointRole
+from actionplans.exports.cells import neutralise
+from actionplans.exports.reading import CHUNK, points_with_focal_points, snapshot
+from actionplans.models import ActionPlan, ActionPoint, WorkingGroup, with_focal_points
+from actionplans.parsing import looks_like_organization
+
+FLAT_COLUMNS = [
+    "Plan",
+    "Working group",
+    "Team leader",
+    "Team members",
+    "Challenge",
+    "Action point",
+    "Deadline",
+    "Due date",
+    "Status",
+    "Progress",
+    "Focal points",
+]
+
+# The cells a challenge's action points share: plan, group, team leader,
+# members, challenge (what csv_blocks may write once for all of them).
+SHARED_CELLS = FLAT_COLUMNS.index("Action point")
+
+ROLE_LABELS = {role: label.lower() for role, label in FocalPointRole.choices}
+STATUS_LABELS = dict(ActionPointStatus.choices)
+
+
+def export_points(plan: ActionPlan) -> Iterator[ActionPoint]:
+    """The plan's action points in workshop order, with their focal points, read in
+    chunks (constant memory): what the HXL, XLSX and calendar exports write."""
+    points: QuerySet[ActionPoint] = (
+        ActionPoint.objects.of_plan(plan)
+        .in_workshop_order()
+        .select_related("challenge__working_group__plan")
+        .prefetch_related(with_focal_points())
+    )
+    return points.iterator(chunk_size=CHUNK)
+
+
+# --- focal points as text -------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=1024)
+def _written_organization(organization: str | None) -> str | None:
+    return organization if organization and looks_like_organization(organization) else None
+
+
+def focal_point_text(name: str, role: str, note: str, organization: str | None) -> str:
+    """ "Jad (lead, UNHCR) (tbc)": role, organization when it reads back as one, note."""
+    written = _written_organization(organization)
+    details = f"{ROLE_LABELS[role]}, {written}" if written else ROLE_LABELS[role]
+    return f"{name} ({details}) ({note})" if note else f"{name} ({details})"
+
+
+def focal_points_text(point: ActionPoint) -> str:
+    """ "Fanette (lead), Fred (advisor)": what parse_focal_points reads back.
+
+    `point` comes with its focal points prefetched (with_focal_points)."""
+    return ", ".join(
+        focal_point_text(
+            fp.person.name,
+            fp.role,
+            fp.note,
+            fp.person.organization.short_name if fp.person.organization else None,
+        )
+        for fp in point.focal_point_list
+    )
+
+
+# --- the flat rows --------------------------------------------------------------------
+
+
+def group_people(groups: QuerySet[WorkingGroup]) -> dict[int, tuple[str, str]]:
+    """Team leader and members, as written, of each group: two queries."""
+    leaders = dict(groups.order_by().values_list("pk", "team_leader__name"))
+    members: dict[int, list[str]] = {pk: [] for pk in leaders}
+    # The membership table's ids follow the order of entry (selectors.team_members_in_order).
+    memberships = (
+        WorkingGroup.team_members.through.objects.filter(
+            workinggroup__in=groups.order_by().values("pk")
+        )
+        .order_by("id")
+        .values_list("workinggroup_id", "person__name")
+    )
+    for group_id, name in memberships:
+        members[group_id].append(name)
+    return {pk: (leader or "", ", ".join(members[pk])) for pk, leader in leaders.items()}
+
+
+def flat_rows(plan: ActionPlan) -> Iterator[list[object]]:
+    """Header, then one row per action point of the plan: the flat layout."""
+    return flat_rows_of(ActionPoint.objects.of_plan(plan))
+
+
+def flat_rows_of(points: QuerySet[ActionPoint]) -> Iterator[list[object]]:
+    """Header, then one row per action point, plan by plan in workshop order.
+
+    Constant memory, no model instances, values read by name, and a fixed number
+    of queries (reading.points_with_focal_points), all in one transaction: a
+    single read-only snapshot on PostgreSQL, so that every query sees the same
+    plans.
+    """
+    yield FLAT_COLUMNS
+    database = points.db
+    with snapshot(database):
+        people = group_people(
+            WorkingGroup.objects.using(database).filter(
+                pk__in=points.values("challenge__working_group_id")
+            )
+        )
+        stream = points_with_focal_points(points.prefetch_related(None))
+        challenge_id, shared = None, []
+        try:
+            for point, focal_points in stream:
+                # The cells a challenge's action points share are made once per challenge.
+                if point.challenge_id != challenge_id:
+                    challenge_id, shared = point.challenge_id, _challenge_cells(point, people)
+                yield [
+                    *shared,
+                    neutralise(point.description),
+                    neutralise(point.deadline),
+                    point.due_date.isoformat() if point.due_date else "",
+                    STATUS_LABELS[point.status],
+                    point.progress,  # a number, in the workbook too
+                    neutralise(_focal_points_text(focal_points)),
+                ]
+        finally:
+            # Close the cursor while the transaction that holds it is open: a client
+            # that stops reading mid-file ends up here too.
+            stream.close()
+
+
+def _focal_points_text(focal_points: Iterable[Sequence]) -> str:
+    """The text of focal points read as reading.FOCAL_VALUES."""
+    return ", ".join(itertools.starmap(focal_point_text, focal_points))
+
+
+def _challenge_cells(point, people: dict[int, tuple[str, str]]) -> list[object]:
+    """The first SHARED_CELLS cells: plan, group, team leader, members, challenge."""
+    leader, members = people.get(point.group_id, ("", ""))
+    return [
+        neutralise(point.plan_title),
+        neutralise(f"Group {point.group_number}: {point.group_name}"),
+        neutralise(leader),
+        neutralise(members),
+        neutralise(f"{point.challenge_number}. {point.challenge_description}"),
+    ]

@@ -1,0 +1,110 @@
+"""XLSX: the plan laid out as the workshop wrote it (groups, then their challenges
+with the action points beside them), and the flat rows on a second sheet. The
+importer reads either sheet back."""
+
+from __future__ import annotations
+
+import io
+
+from django.db.models import Prefetch
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from actionplans.exports.cells import neutralise
+from actionplans.exports.rows import export_points, flat_rows, focal_points_text, group_people
+from actionplans.models import ActionPlan, ActionPoint, Challenge
+
+BOLD = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="DDE6EC")
+WRAP = Alignment(wrap_text=True, vertical="top")
+PLAN_WIDTHS = (45, 60, 18, 30)
+FLAT_WIDTHS = (24, 24, 14, 24, 40, 50, 14, 12, 12, 9, 30)
+
+
+def plan_workbook(plan: ActionPlan) -> bytes:
+    """An XLSX with the plan laid out as the workshop wrote it, plus a flat sheet."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Plan"
+    _write_plan_sheet(sheet, plan)
+    _write_flat_sheet(workbook.create_sheet("Action points"), plan)
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()
+
+
+def _write_plan_sheet(sheet: Worksheet, plan: ActionPlan) -> None:
+    """The title, then each group: its people, and its challenges' action points."""
+    sheet.append([neutralise(plan.title)])
+    sheet["A1"].font = Font(bold=True, size=14)
+    people = group_people(plan.working_groups.all())
+    points_by_challenge: dict[int, list[ActionPoint]] = {}
+    for point in export_points(plan):
+        points_by_challenge.setdefault(point.challenge_id, []).append(point)
+    groups = plan.working_groups.order_by("number").prefetch_related(
+        Prefetch("challenges", queryset=Challenge.objects.order_by("number"))
+    )
+    for group in groups:
+        leader, members = people.get(group.pk, ("", ""))
+        sheet.append([])
+        sheet.append([neutralise(f"Group {group.number}: {group.name}")])
+        sheet.cell(sheet.max_row, 1).font = Font(bold=True, size=12)
+        # Written only when known: the importer refuses a "Team leader" row without a name.
+        if leader:
+            sheet.append(["Team leader", neutralise(leader)])
+        if members:
+            sheet.append(["Team members", neutralise(members)])
+        sheet.append(["Challenges", "Action Point", "Timeline / Deadline", "Focal point"])
+        _style_header(sheet, sheet.max_row)
+        for challenge in group.challenges.all():  # prefetched in order: no query per group
+            _write_challenge(sheet, challenge, points_by_challenge.get(challenge.pk, []))
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = WRAP
+    _set_widths(sheet, PLAN_WIDTHS)
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def _write_challenge(sheet: Worksheet, challenge: Challenge, points: list[ActionPoint]) -> None:
+    """A challenge in the first column, beside its action points (one row each)."""
+    label = neutralise(f"{challenge.number}. {challenge.description}")
+    if not points:
+        sheet.append([label])
+        return
+    first = sheet.max_row + 1
+    for index, point in enumerate(points):
+        sheet.append(
+            [
+                label if index == 0 else None,
+                neutralise(point.description),
+                neutralise(point.deadline),
+                neutralise(focal_points_text(point)),
+            ]
+        )
+    if len(points) > 1:
+        # Merged like the workshop's table; the importer reads it back.
+        sheet.merge_cells(start_row=first, start_column=1, end_row=sheet.max_row, end_column=1)
+
+
+def _write_flat_sheet(sheet: Worksheet, plan: ActionPlan) -> None:
+    """The flat rows, as in the CSV export, under a frozen header."""
+    for row in flat_rows(plan):
+        sheet.append(row)
+    _style_header(sheet, 1)
+    sheet.freeze_panes = "A2"
+    _set_widths(sheet, FLAT_WIDTHS)
+
+
+def _style_header(sheet: Worksheet, row: int) -> None:
+    for cell in sheet[row]:
+        cell.font, cell.fill = BOLD, HEADER_FILL
+
+
+def _set_widths(sheet: Worksheet, widths: tuple[int, ...]) -> None:
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
