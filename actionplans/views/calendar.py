@@ -10,9 +10,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from actionplans import exporting, services
 from actionplans import permissions as perms
+from actionplans import services
+from actionplans.exports.ical import calendar
 from actionplans.exports.responses import calendar_response
+from actionplans.exports.rows import export_points
 from actionplans.models import ActionPlan, ActionPoint, CalendarFeed, with_focal_points
 from orgs.models import Person
 from orgs.services import record_last_use
@@ -79,9 +81,7 @@ def _feed_user(key: str):
 def calendar_plan(request: HttpRequest, key: str, pk: int) -> HttpResponse:
     user = _feed_user(key)
     plan = perms.get_plan_or_404(user, pk)
-    body = exporting.calendar(
-        f"Deadlines: {plan.title}", exporting.export_points(plan), base_url(request)
-    )
+    body = calendar(f"Deadlines: {plan.title}", export_points(plan), base_url(request))
     return calendar_response(body, plan.title, "plan")
 
 
@@ -98,5 +98,5 @@ def calendar_person(request: HttpRequest, key: str, pk: int) -> HttpResponse:
         .order_by("due_date", "id")
         .distinct()
     )
-    body = exporting.calendar(f"Deadlines: {person.name}", iter(points), base_url(request))
+    body = calendar(f"Deadlines: {person.name}", iter(points), base_url(request))
     return calendar_response(body, person.name, "person")
