@@ -383,6 +383,16 @@ class ProgressUpdate(models.Model):
         blank=True,
         related_name="progress_updates",
     )
+    # Who reported it when that is a person of the plan rather than an account:
+    # an update made from a one-click link in a reminder email.
+    reported_by = models.ForeignKey(
+        "orgs.Person",
+        verbose_name="reported by",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="progress_updates",
+    )
     created = models.DateTimeField("time", default=timezone.now, db_index=True)
     previous_status = models.CharField(
         "status before", max_length=12, choices=ActionPointStatus.choices
@@ -465,6 +475,88 @@ class DeadlineChange(models.Model):
         if self.old_due_date is None or self.new_due_date is None:
             return None
         return (self.new_due_date - self.old_due_date).days
+
+
+class ExtensionRequest(models.Model):
+    """A member asks for more time on an action point; a coordinator decides.
+
+    Approval moves the deadline through the reschedule service, which records
+    a DeadlineChange; both the request and the decision notify the other side.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for a decision"
+        APPROVED = "approved", "Approved"
+        DECLINED = "declined", "Declined"
+
+    action_point = models.ForeignKey(
+        ActionPoint,
+        verbose_name="action point",
+        on_delete=models.CASCADE,
+        related_name="extension_requests",
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="requested by",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="extension_requests",
+    )
+    requested_at = models.DateTimeField("requested at", default=timezone.now)
+    current_deadline = models.CharField("deadline when asked", max_length=100, blank=True)
+    new_deadline = models.CharField("proposed deadline", max_length=100)
+    new_due_date = models.DateField("proposed due date", null=True, blank=True)
+    reason = models.TextField("reason")
+    status = models.CharField(
+        "status", max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="decided by",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="extension_decisions",
+    )
+    decided_at = models.DateTimeField("decided at", null=True, blank=True)
+    decision_note = models.TextField("decision note", blank=True)
+    deadline_change = models.OneToOneField(
+        DeadlineChange,
+        verbose_name="deadline change",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="extension_request",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = "deadline extension request"
+        verbose_name_plural = "deadline extension requests"
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(reason=""),
+                name="actionplans_extension_reason_not_blank",
+                violation_error_message="Say why more time is needed.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "approved", "declined"]),
+                name="actionplans_extension_status_valid",
+                violation_error_message="Unknown status.",
+            ),
+            # One open request per action point: a second would race the first.
+            models.UniqueConstraint(
+                "action_point",
+                condition=Q(status="pending"),
+                name="actionplans_extension_one_pending",
+                violation_error_message="A request for this action point is already waiting.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.current_deadline or 'no deadline'} → {self.new_deadline}"
 
 
 class CalendarFeed(models.Model):

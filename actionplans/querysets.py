@@ -19,7 +19,7 @@ from django.db.models import BooleanField, Case, Q, When
 from django.utils import timezone
 from simple_history.manager import HistoricalQuerySet
 
-from actionplans.choices import OPEN_STATUSES, PlanVisibility
+from actionplans.choices import OPEN_STATUSES, PlanStatus, PlanVisibility
 
 # Where an action point's plan is, seen from the action point.
 PLAN_PATH = "challenge__working_group__plan"
@@ -119,6 +119,10 @@ class ActionPointQuerySet(ActionPointRules, models.QuerySet):
     def in_workshop_order(self):
         return self.order_by(*WORKSHOP_ORDER)
 
+    def in_live_plans(self):
+        """In plans that are not closed: a closed plan is read-only and quiet."""
+        return self.exclude(**{f"{PLAN_PATH}__status": PlanStatus.CLOSED})
+
     def visible_to(self, user):
         from actionplans.models import ActionPlan
 
@@ -172,6 +176,10 @@ def _member_condition(user) -> Q:
 
 
 class ActionPlanQuerySet(models.QuerySet):
+    def live(self):
+        """Not closed: plans that accept changes and send reminders."""
+        return self.exclude(status=PlanStatus.CLOSED)
+
     def coordinated_by(self, user):
         return self.filter(id__in=_coordinated_plan_ids(user))
 

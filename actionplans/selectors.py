@@ -320,3 +320,27 @@ def plan_activity(*, plan: ActionPlan, limit: int = 100) -> list[TimelineEntry]:
             )
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries[:limit]
+
+
+def people_carrying(points: QuerySet[ActionPoint]) -> dict[int, set[int]]:
+    """Who carries each of these action points, by id: its focal points, and its
+    group's leader and members. Three queries whatever the number of points."""
+    carriers: dict[int, set[int]] = {}
+    group_of: dict[int, int] = dict(points.values_list("id", "challenge__working_group_id"))
+    for point_id, person_id in FocalPoint.objects.filter(
+        action_point__in=points.values("id")
+    ).values_list("action_point_id", "person_id"):
+        carriers.setdefault(point_id, set()).add(person_id)
+    group_people: dict[int, set[int]] = {}
+    groups = set(group_of.values())
+    for group_id, leader_id in WorkingGroup.objects.filter(
+        id__in=groups, team_leader__isnull=False
+    ).values_list("id", "team_leader_id"):
+        group_people.setdefault(group_id, set()).add(leader_id)
+    for group_id, person_id in WorkingGroup.team_members.through.objects.filter(
+        workinggroup_id__in=groups
+    ).values_list("workinggroup_id", "person_id"):
+        group_people.setdefault(group_id, set()).add(person_id)
+    for point_id, group_id in group_of.items():
+        carriers.setdefault(point_id, set()).update(group_people.get(group_id, ()))
+    return carriers

@@ -95,8 +95,11 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "django_tasks",
+    "django_tasks_db",
     "orgs",
     "actionplans",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -131,6 +134,7 @@ TEMPLATES = [
             "context_processors": [
                 "django.template.context_processors.request",
                 "actionplans.context_processors.navigation",
+                "notifications.context_processors.unread",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
@@ -213,6 +217,31 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "PIM Action Tracker <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# How long an SMTP connection may take before the delivery is retried.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+
+# The address people reach the tracker at: links in emails are built from it.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Background work (reminders, emails) on Django's Tasks framework (the
+# django-tasks backport). "database" keeps the queue in the app's own database
+# (worker: `manage.py db_worker`); "rq" uses Redis through RQ for large
+# deployments (worker: `manage.py rqworker --with-scheduler --job-class
+# django_tasks_rq.Job`); "immediate" runs each task at once, in the request.
+TASKS_BACKEND = env_str("TASKS_BACKEND", "database")
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "rq": "django_tasks_rq.RQBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+if TASKS_BACKEND not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(
+        f"TASKS_BACKEND must be one of {', '.join(_TASK_BACKENDS)}, not {TASKS_BACKEND!r}."
+    )
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND], "QUEUES": ["default"]}}
+if TASKS_BACKEND == "rq":
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    RQ_QUEUES = {"default": {"URL": env_str("REDIS_URL", "redis://127.0.0.1:6379/0")}}
 
 # Production hardening; each can be relaxed through its variable (e.g. behind a
 # proxy that already redirects to HTTPS).
@@ -290,6 +319,15 @@ DUE_SOON_DAYS = env_int("DUE_SOON_DAYS", 30)
 STALE_DAYS = env_int("STALE_DAYS", 60)
 if DUE_SOON_DAYS < 1 or STALE_DAYS < 1:
     raise ImproperlyConfigured("DUE_SOON_DAYS and STALE_DAYS must be 1 or more.")
+
+# Reminders (notifications/): days before a deadline people are reminded,
+# unless they choose otherwise, and how often a failed email is retried.
+REMINDER_LEAD_DAYS = [int(day) for day in env_list("REMINDER_LEAD_DAYS", ["14", "3"])]
+if not REMINDER_LEAD_DAYS or any(day < 1 or day > 90 for day in REMINDER_LEAD_DAYS):
+    raise ImproperlyConfigured("REMINDER_LEAD_DAYS must be days between 1 and 90, e.g. 14,3.")
+EMAIL_MAX_ATTEMPTS = env_int("EMAIL_MAX_ATTEMPTS", 5)
+# One-click update links in emails stay valid this many days.
+ONE_CLICK_DAYS = env_int("ONE_CLICK_DAYS", 14)
 
 # Import limits (see actionplans/imports/).
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024)

@@ -17,6 +17,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
     path("", include("actionplans.urls")),
     path("", include("orgs.urls")),
+    path("", include("notifications.urls")),
     path("", RedirectView.as_view(pattern_name="actionplans:plan_list", permanent=False)),
 ]
 

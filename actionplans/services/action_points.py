@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from actionplans import signals
 from actionplans.choices import ActionPointStatus, FocalPointRole
 from actionplans.models import ActionPoint, Challenge, FocalPoint
 from actionplans.services.common import (
@@ -214,7 +215,8 @@ def _write_focal_points(
     for assignment in assignments:
         note = assignment.note.strip()
         focal_point = existing.get(assignment.person.pk)
-        if focal_point is None:
+        named = focal_point is None
+        if named:
             focal_point = FocalPoint(action_point=action_point, person=assignment.person)
         elif focal_point.role == assignment.role and focal_point.note == note:
             result.append(focal_point)
@@ -223,6 +225,10 @@ def _write_focal_points(
         focal_point.note = note
         focal_point._history_user = user
         focal_point.save()
+        if named:
+            signals.focal_point_named.send(
+                sender=FocalPoint, action_point=action_point, person=assignment.person, user=user
+            )
         result.append(focal_point)
         changed = True
     return result, changed

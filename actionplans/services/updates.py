@@ -7,6 +7,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 
+from actionplans import signals
 from actionplans.choices import ActionPointStatus
 from actionplans.models import ActionPoint, DeadlineChange, ProgressUpdate
 from actionplans.services.common import (
@@ -20,6 +21,7 @@ from actionplans.services.common import (
     save_checked,
     save_point,
 )
+from orgs.models import Person
 
 MAX_NOTE_LENGTH = 5000
 _validate_url = URLValidator(schemes=["http", "https"])
@@ -49,8 +51,12 @@ def progress_update_create(
     note: str = "",
     evidence_url: str = "",
     expected_version: int | None = None,
+    reported_by: Person | None = None,
 ) -> ProgressUpdate:
     """Report on an action point: new status and progress, a note, evidence.
+
+    reported_by is the person of the plan who reported it when no account did
+    (a one-click link from a reminder email).
 
     Leaving status or progress out keeps the current value. Completing sets
     progress to 100 whatever was sent, as docs/domain.md says; reopening a
@@ -88,6 +94,7 @@ def progress_update_create(
     update = ProgressUpdate(
         action_point=current,
         author=author,
+        reported_by=reported_by,
         previous_status=current.status,
         previous_progress=current.progress,
         status=new_status,
@@ -100,6 +107,7 @@ def progress_update_create(
     current.status = new_status
     current.progress = new_progress
     save_point(current, author, ["status", "progress"], caller=action_point)
+    signals.progress_recorded.send(sender=ProgressUpdate, update=update, user=author)
     return update
 
 
@@ -140,4 +148,5 @@ def action_point_reschedule(
     save_point(
         current, changed_by, ["deadline", "due_date", "deadline_precision"], caller=action_point
     )
+    signals.action_point_rescheduled.send(sender=DeadlineChange, change=change, user=changed_by)
     return change

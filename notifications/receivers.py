@@ -1,0 +1,31 @@
+"""The domain's signals (actionplans/signals.py) turned into notifications."""
+
+from django.dispatch import receiver
+
+from actionplans import signals
+from notifications import services
+
+
+@receiver(signals.focal_point_named)
+def on_focal_point_named(sender, action_point, person, user, **kwargs):
+    services.notify_focal_point_named(action_point=action_point, person=person, user=user)
+
+
+@receiver(signals.action_point_rescheduled)
+def on_rescheduled(sender, change, user, **kwargs):
+    services.notify_rescheduled(change=change, user=user)
+
+
+@receiver(signals.progress_recorded)
+def on_progress_recorded(sender, update, user, **kwargs):
+    services.notify_commented(update=update, user=user)
+
+
+@receiver(signals.extension_requested)
+def on_extension_requested(sender, request, **kwargs):
+    services.notify_extension_requested(request=request)
+
+
+@receiver(signals.extension_decided)
+def on_extension_decided(sender, request, **kwargs):
+    services.notify_extension_decided(request=request)
