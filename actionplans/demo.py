@@ -1,8 +1,9 @@
-"""The demo: the seed plan from the PIM training in Beirut, and three accounts.
+"""The demo: the seed plan from the PIM training in Beirut, four accounts, and
+example addresses for the plan's people (so that reminders have somewhere to go).
 
 Used by `manage.py load_demo` (and so by `make run`). Running it again
 changes nothing: the plan is recognised by its title, the accounts by their
-usernames.
+usernames, and a person who has an address keeps it.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
 from django.db import transaction
+from django.db.models.functions import Lower
+from django.utils.text import slugify
 
 from actionplans.choices import PlanStatus, PlanVisibility
 from actionplans.imports.read import read_workshop_tsv
@@ -22,12 +25,15 @@ from actionplans.imports.write import plan_create_from_workshop
 from actionplans.models import ActionPlan
 from actionplans.selectors import plan_people
 from actionplans.services import plan_update
+from orgs.models import Person
 from orgs.services import normalize_name, person_update
 
 DEMO_TITLE = "PIM Lebanon Action Plan"
 DEMO_COUNTRY = "Lebanon"
 DEMO_ORIGIN = "PIM training, Beirut, 10-13 Dec 2018"
 DEMO_MEMBER_PERSON = "Jad"
+# Reserved for examples (RFC 2606): no mail is ever delivered there.
+DEMO_EMAIL_DOMAIN = "example.org"
 
 # username -> what the account is for
 DEMO_ACCOUNTS = {
@@ -51,6 +57,8 @@ class DemoResult:
     plan: ActionPlan
     plan_created: bool
     accounts: list[DemoAccount]
+    # The plan's people and their addresses, by name.
+    addresses: list[tuple[str, str]]
 
 
 def _read_credentials(path: Path) -> dict[str, str]:
@@ -90,6 +98,29 @@ def _account(
         stored = credentials.get(username)
         password = stored if stored and user.check_password(stored) else None
     return user, DemoAccount(username, DEMO_ACCOUNTS[username], password, created)
+
+
+def demo_address(name: str) -> str:
+    """jad@example.org for Jad: an example address made from a person's name."""
+    return f"{slugify(name).replace('-', '.') or 'person'}@{DEMO_EMAIL_DOMAIN}"
+
+
+def _give_addresses(plan: ActionPlan) -> list[tuple[str, str]]:
+    """An example address for each person of the plan who has none (an address
+    another person already has is left alone: addresses are unique)."""
+    people = list(plan_people(plan=plan).order_by("name", "id"))
+    wanted = {person.pk: demo_address(person.name) for person in people if not person.email}
+    taken = set(
+        Person.objects.annotate(address=Lower("email"))
+        .filter(address__in=wanted.values())
+        .values_list("address", flat=True)
+    )
+    for person in people:
+        address = wanted.get(person.pk)
+        if address and address not in taken:
+            person_update(person=person, email=address)
+            taken.add(address)
+    return [(person.name, person.email) for person in people]
 
 
 @transaction.atomic
@@ -133,7 +164,8 @@ def demo_load(
     )
     if person is not None and person.user_id is None and not hasattr(member, "person"):
         person_update(person=person, user=member)
+    addresses = _give_addresses(plan)
 
     if any(account.password for account in accounts if account.created) or reset_passwords:
         _write_credentials(credentials_file, credentials)
-    return DemoResult(plan=plan, plan_created=plan_created, accounts=accounts)
+    return DemoResult(plan=plan, plan_created=plan_created, accounts=accounts, addresses=addresses)

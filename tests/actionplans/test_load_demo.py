@@ -1,4 +1,5 @@
-"""load_demo: the seed plan exactly as the workshop wrote it, three accounts, idempotent."""
+"""load_demo: the seed plan exactly as the workshop wrote it, four accounts, the people's
+example addresses, idempotent."""
 
 import datetime
 import json
@@ -162,6 +163,62 @@ def test_load_demo_twice_changes_nothing(settings):
     assert first.splitlines()[1:] == second.splitlines()[1:]
     stored = json.loads((settings.LOCAL_STATE_DIR / "demo_credentials.json").read_text())
     assert sorted(stored) == ["demo-admin", "demo-coordinator", "demo-member", "demo-viewer"]
+
+
+DEMO_ADDRESSES = [
+    ("Fanette", "fanette@example.org"),
+    ("Fred", "fred@example.org"),
+    ("Jad", "jad@example.org"),
+    ("Maria", "maria@example.org"),
+    ("Omar", "omar@example.org"),
+    ("Rana", "rana@example.org"),
+]
+
+
+def test_load_demo_gives_the_people_example_addresses():
+    output = _load()
+
+    assert list(Person.objects.order_by("name").values_list("name", "email")) == DEMO_ADDRESSES
+    # The member account stays linked to Jad, with its own address.
+    jad = Person.objects.get(name="Jad")
+    assert (jad.user.username, jad.user.email) == ("demo-member", "demo-member@example.org")
+    assert output.splitlines()[-2:] == [
+        "Demo people's addresses (example.org: nothing is delivered there):",
+        "  " + ", ".join(f"{name} {email}" for name, email in DEMO_ADDRESSES),
+    ]
+    # The change is in the people's history, like any other.
+    assert Person.history.filter(history_type="~", email="jad@example.org").count() == 1
+
+
+def test_load_demo_keeps_an_address_and_skips_one_taken_by_someone_else():
+    _load()
+    Person.objects.filter(name="Fred").update(email="Fred.Advisor@Example.NET")
+    Person.objects.filter(name__in=["Omar", "Rana"]).update(email="")
+    Person.objects.create(name="Another Omar", email="OMAR@example.org")
+
+    output = _load()
+
+    assert list(
+        Person.objects.filter(name__in=["Fred", "Omar", "Rana"])
+        .order_by("name")
+        .values_list("name", "email")
+    ) == [
+        ("Fred", "Fred.Advisor@Example.NET"),
+        ("Omar", ""),
+        ("Rana", "rana@example.org"),
+    ]
+    assert "Fred Fred.Advisor@Example.NET, Jad jad@example.org" in output
+    assert "Omar (none), Rana rana@example.org" in output
+    assert Person.objects.get(name="Jad").user.username == "demo-member"
+
+
+def test_load_demo_gives_addresses_to_a_demo_loaded_before_addresses_existed():
+    _load()
+    Person.objects.update(email="")
+
+    _load()
+
+    assert list(Person.objects.order_by("name").values_list("name", "email")) == DEMO_ADDRESSES
 
 
 def test_load_demo_reset_passwords_gives_new_working_passwords(client):

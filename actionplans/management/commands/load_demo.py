@@ -9,8 +9,9 @@ from actionplans.demo import demo_load
 
 class Command(BaseCommand):
     help = (
-        "Create the PIM Lebanon demo plan from the seed table and three demo accounts "
-        "(coordinator, member, viewer), printing their credentials. Safe to run again."
+        "Create the PIM Lebanon demo plan from the seed table and four demo accounts "
+        "(administrator, coordinator, member, viewer), printing their credentials; give the "
+        "plan's people example addresses (name@example.org). Safe to run again."
     )
 
     def add_arguments(self, parser):
@@ -47,3 +48,7 @@ class Command(BaseCommand):
                 "(unchanged; run `manage.py load_demo --reset-passwords` for a new one)"
             )
             self.stdout.write(f"  {account.username:<18} {password:<14}  {account.role}")
+        self.stdout.write("Demo people's addresses (example.org: nothing is delivered there):")
+        self.stdout.write(
+            "  " + ", ".join(f"{name} {email or '(none)'}" for name, email in result.addresses)
+        )
