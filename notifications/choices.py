@@ -24,6 +24,7 @@ REMINDER_KINDS = (Kind.DUE_SOON, Kind.DUE_TODAY, Kind.OVERDUE, Kind.STALE)
 
 class DeliveryStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
+    SENDING = "sending", "Being sent"
     SENT = "sent", "Sent"
     RETRYING = "retrying", "Failed, will retry"
     FAILED = "failed", "Failed"

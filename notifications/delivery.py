@@ -29,6 +29,7 @@ logger = logging.getLogger(__name__)
 
 # Deliveries handed to one task: a worker sends them over one SMTP connection.
 BATCH = 50
+SENDABLE = [DeliveryStatus.QUEUED, DeliveryStatus.RETRYING]
 # Kinds that lose their point once the action point is done or its plan closed.
 ABOUT_OPEN_POINTS = {
     Kind.DUE_SOON,
@@ -82,11 +83,18 @@ def _points_for(notifications: list[Notification]) -> dict[int, ActionPoint]:
 
 def send(delivery_ids: list[int]) -> dict[str, int]:
     """Send these deliveries (those still queued or retrying); counts by outcome."""
-    deliveries = list(
-        Delivery.objects.filter(
-            id__in=delivery_ids, status__in=[DeliveryStatus.QUEUED, DeliveryStatus.RETRYING]
+    with transaction.atomic():
+        # Claimed under a row lock: a delivery enqueued twice is sent once.
+        deliveries = list(
+            Delivery.objects.select_for_update()
+            .filter(
+                id__in=delivery_ids, status__in=[DeliveryStatus.QUEUED, DeliveryStatus.RETRYING]
+            )
+            .order_by("id")
         )
-    )
+        Delivery.objects.filter(id__in=[d.pk for d in deliveries]).update(
+            status=DeliveryStatus.SENDING
+        )
     notifications = list(
         Notification.objects.filter(delivery__in=deliveries)
         .select_related("plan")

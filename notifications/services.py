@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 
 from actionplans.choices import OPEN_STATUSES
@@ -73,16 +73,21 @@ def send_reminders(today: datetime.date, *, dry_run: bool = False) -> RunResult:
 
     started = timezone.now()
     with transaction.atomic():
+        # Rows the ledger already holds are skipped by the database; the new ones
+        # are those above the highest id before.
+        last = _last_id(Notification)
         for notification in result.found:
             notification.created = started
         Notification.objects.bulk_create(result.found, batch_size=BULK_BATCH, ignore_conflicts=True)
-        result.new = list(
-            Notification.objects.filter(created=started).values_list("recipient", "kind")
-        )
+        result.new = list(Notification.objects.filter(id__gt=last))
         ids = queue_deliveries(today, started)
     result.deliveries = len(ids)
     result.tasks = deliveries.enqueue(ids)
     return result
+
+
+def _last_id(model) -> int:
+    return model.objects.aggregate(last=Max("id"))["last"] or 0
 
 
 def queue_deliveries(today: datetime.date, started: datetime.datetime) -> list[int]:
@@ -92,6 +97,7 @@ def queue_deliveries(today: datetime.date, started: datetime.datetime) -> list[i
         recipient=""
     )
     addresses = set(waiting.values_list("recipient", flat=True).distinct())
+    last = _last_id(Delivery)
     Delivery.objects.bulk_create(
         [Delivery(recipient=address, day=today, created=started) for address in addresses],
         batch_size=BULK_BATCH,
@@ -102,7 +108,7 @@ def queue_deliveries(today: datetime.date, started: datetime.datetime) -> list[i
     )
     waiting.update(delivery=Subquery(todays.values("pk")[:1]))
     return list(
-        Delivery.objects.filter(day=today, created=started, status=DeliveryStatus.QUEUED)
+        Delivery.objects.filter(id__gt=last, day=today, status=DeliveryStatus.QUEUED)
         .order_by("id")
         .values_list("pk", flat=True)
     )

@@ -7,90 +7,295 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('actionplans', '0005_extension_requests_reported_by'),
-        ('orgs', '0003_search_indexes'),
+        ("actionplans", "0005_extension_requests_reported_by"),
+        ("orgs", "0003_search_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Preference',
+            name="Preference",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.EmailField(max_length=254, unique=True, verbose_name='email')),
-                ('muted_kinds', models.JSONField(blank=True, default=list, verbose_name='kinds not wanted')),
-                ('lead_days', models.JSONField(blank=True, default=list, verbose_name='days before a deadline')),
-                ('digest_weekday', models.PositiveSmallIntegerField(choices=[(0, 'Monday'), (1, 'Tuesday'), (2, 'Wednesday'), (3, 'Thursday'), (4, 'Friday'), (5, 'Saturday'), (6, 'Sunday')], default=0, verbose_name='digest day')),
-                ('time_zone', models.CharField(blank=True, max_length=64, verbose_name='time zone')),
-                ('updated', models.DateTimeField(auto_now=True, verbose_name='updated')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("email", models.EmailField(max_length=254, unique=True, verbose_name="email")),
+                (
+                    "muted_kinds",
+                    models.JSONField(blank=True, default=list, verbose_name="kinds not wanted"),
+                ),
+                (
+                    "lead_days",
+                    models.JSONField(
+                        blank=True, default=list, verbose_name="days before a deadline"
+                    ),
+                ),
+                (
+                    "digest_weekday",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (0, "Monday"),
+                            (1, "Tuesday"),
+                            (2, "Wednesday"),
+                            (3, "Thursday"),
+                            (4, "Friday"),
+                            (5, "Saturday"),
+                            (6, "Sunday"),
+                        ],
+                        default=0,
+                        verbose_name="digest day",
+                    ),
+                ),
+                (
+                    "time_zone",
+                    models.CharField(blank=True, max_length=64, verbose_name="time zone"),
+                ),
+                ("updated", models.DateTimeField(auto_now=True, verbose_name="updated")),
             ],
             options={
-                'verbose_name': 'notification preference',
-                'verbose_name_plural': 'notification preferences',
+                "verbose_name": "notification preference",
+                "verbose_name_plural": "notification preferences",
             },
         ),
         migrations.CreateModel(
-            name='Delivery',
+            name="Delivery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('recipient', models.EmailField(max_length=254, verbose_name='recipient')),
-                ('day', models.DateField(verbose_name='day')),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('sent', 'Sent'), ('retrying', 'Failed, will retry'), ('failed', 'Failed'), ('nothing', 'Nothing left to send')], default='queued', max_length=10, verbose_name='status')),
-                ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='attempts')),
-                ('last_error', models.TextField(blank=True, verbose_name='last error')),
-                ('created', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created')),
-                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='sent at')),
-                ('next_attempt_at', models.DateTimeField(blank=True, null=True, verbose_name='next attempt')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("recipient", models.EmailField(max_length=254, verbose_name="recipient")),
+                ("day", models.DateField(verbose_name="day")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("sending", "Being sent"),
+                            ("sent", "Sent"),
+                            ("retrying", "Failed, will retry"),
+                            ("failed", "Failed"),
+                            ("nothing", "Nothing left to send"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0, verbose_name="attempts")),
+                ("last_error", models.TextField(blank=True, verbose_name="last error")),
+                (
+                    "created",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="created"),
+                ),
+                ("sent_at", models.DateTimeField(blank=True, null=True, verbose_name="sent at")),
+                (
+                    "next_attempt_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="next attempt"),
+                ),
             ],
             options={
-                'verbose_name': 'email delivery',
-                'verbose_name_plural': 'email deliveries',
-                'ordering': ['-day', 'recipient'],
-                'indexes': [models.Index(models.F('status'), models.F('day'), name='notifications_delivery_status')],
-                'constraints': [models.UniqueConstraint(models.F('recipient'), models.F('day'), name='notifications_one_delivery_a_day')],
+                "verbose_name": "email delivery",
+                "verbose_name_plural": "email deliveries",
+                "ordering": ["-day", "recipient"],
+                "indexes": [
+                    models.Index(
+                        models.F("status"), models.F("day"), name="notifications_delivery_status"
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        models.F("recipient"),
+                        models.F("day"),
+                        name="notifications_one_delivery_a_day",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='OneClickUse',
+            name="OneClickUse",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('nonce', models.CharField(max_length=32, unique=True, verbose_name='nonce')),
-                ('used_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='used at')),
-                ('action_point', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='actionplans.actionpoint')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.person')),
-                ('update', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='actionplans.progressupdate')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("nonce", models.CharField(max_length=32, unique=True, verbose_name="nonce")),
+                (
+                    "used_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="used at"),
+                ),
+                (
+                    "action_point",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="actionplans.actionpoint",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.person",
+                    ),
+                ),
+                (
+                    "update",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="actionplans.progressupdate",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'used one-click link',
-                'verbose_name_plural': 'used one-click links',
+                "verbose_name": "used one-click link",
+                "verbose_name_plural": "used one-click links",
             },
         ),
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('recipient', models.EmailField(blank=True, max_length=254, verbose_name='recipient')),
-                ('kind', models.CharField(choices=[('due_soon', 'Deadline coming up'), ('due_today', 'Due today'), ('overdue', 'Overdue (weekly)'), ('stale', 'No update for a while'), ('assigned', 'Named focal point'), ('rescheduled', 'Deadline moved'), ('commented', 'New update on your action point'), ('extension_requested', 'Deadline extension asked'), ('extension_decided', 'Deadline extension decided'), ('digest', 'Weekly plan digest')], max_length=24, verbose_name='kind')),
-                ('key', models.CharField(max_length=120, verbose_name='key')),
-                ('detail', models.JSONField(blank=True, default=dict, verbose_name='detail')),
-                ('created', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created')),
-                ('read_at', models.DateTimeField(blank=True, null=True, verbose_name='read at')),
-                ('action_point', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to='actionplans.actionpoint', verbose_name='action point')),
-                ('delivery', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='notifications', to='notifications.delivery', verbose_name='delivery')),
-                ('person', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to='orgs.person', verbose_name='person')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to='actionplans.actionplan', verbose_name='plan')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to=settings.AUTH_USER_MODEL, verbose_name='user')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "recipient",
+                    models.EmailField(blank=True, max_length=254, verbose_name="recipient"),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("due_soon", "Deadline coming up"),
+                            ("due_today", "Due today"),
+                            ("overdue", "Overdue (weekly)"),
+                            ("stale", "No update for a while"),
+                            ("assigned", "Named focal point"),
+                            ("rescheduled", "Deadline moved"),
+                            ("commented", "New update on your action point"),
+                            ("extension_requested", "Deadline extension asked"),
+                            ("extension_decided", "Deadline extension decided"),
+                            ("digest", "Weekly plan digest"),
+                        ],
+                        max_length=24,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("key", models.CharField(max_length=120, verbose_name="key")),
+                ("detail", models.JSONField(blank=True, default=dict, verbose_name="detail")),
+                (
+                    "created",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="created"),
+                ),
+                ("read_at", models.DateTimeField(blank=True, null=True, verbose_name="read at")),
+                (
+                    "action_point",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to="actionplans.actionpoint",
+                        verbose_name="action point",
+                    ),
+                ),
+                (
+                    "delivery",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="notifications",
+                        to="notifications.delivery",
+                        verbose_name="delivery",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to="orgs.person",
+                        verbose_name="person",
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to="actionplans.actionplan",
+                        verbose_name="plan",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'notification',
-                'verbose_name_plural': 'notifications',
-                'ordering': ['-created', '-id'],
-                'indexes': [models.Index(models.F('user'), models.F('read_at'), name='notifications_user_unread'), models.Index(models.F('recipient'), condition=models.Q(('delivery__isnull', True), models.Q(('recipient', ''), _negated=True)), name='notifications_undelivered')],
-                'constraints': [models.UniqueConstraint(models.F('recipient'), models.F('key'), condition=models.Q(('recipient', ''), _negated=True), name='notifications_ledger'), models.UniqueConstraint(models.F('user'), models.F('key'), condition=models.Q(('recipient', '')), name='notifications_ledger_in_app'), models.CheckConstraint(condition=models.Q(models.Q(('recipient', ''), _negated=True), ('user__isnull', False), _connector='OR'), name='notifications_has_recipient')],
+                "verbose_name": "notification",
+                "verbose_name_plural": "notifications",
+                "ordering": ["-created", "-id"],
+                "indexes": [
+                    models.Index(
+                        models.F("user"), models.F("read_at"), name="notifications_user_unread"
+                    ),
+                    models.Index(
+                        models.F("recipient"),
+                        condition=models.Q(
+                            ("delivery__isnull", True), models.Q(("recipient", ""), _negated=True)
+                        ),
+                        name="notifications_undelivered",
+                    ),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        models.F("recipient"),
+                        models.F("key"),
+                        condition=models.Q(("recipient", ""), _negated=True),
+                        name="notifications_ledger",
+                    ),
+                    models.UniqueConstraint(
+                        models.F("user"),
+                        models.F("key"),
+                        condition=models.Q(("recipient", "")),
+                        name="notifications_ledger_in_app",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("recipient", ""), _negated=True),
+                            ("user__isnull", False),
+                            _connector="OR",
+                        ),
+                        name="notifications_has_recipient",
+                    ),
+                ],
             },
         ),
     ]

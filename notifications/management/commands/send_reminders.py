@@ -5,6 +5,7 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from actionplans.models import ActionPlan, ActionPoint
 from notifications.services import send_reminders
 
 
@@ -48,10 +49,14 @@ class Command(BaseCommand):
             self.stdout.write(f"{result.day}: nothing new to send (dry run).")
             return
         self.stdout.write(f"{result.day}: would record {len(new)} notification(s) (dry run):")
+        points = ActionPoint.objects.in_bulk({n.action_point_id for n in new if n.action_point_id})
+        plans = ActionPlan.objects.in_bulk({n.plan_id for n in new})
         current = None
         for notification in new:
             who = notification.recipient or f"account {notification.user_id} (in the app only)"
             if who != current:
                 self.stdout.write(f"  {who}")
                 current = who
-            self.stdout.write(f"    {notification.get_kind_display()}: {notification.key}")
+            point = points.get(notification.action_point_id)
+            what = str(point) if point else plans[notification.plan_id].title
+            self.stdout.write(f"    {notification.get_kind_display()}: {what}")
