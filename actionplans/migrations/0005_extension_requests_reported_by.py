@@ -8,76 +8,273 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('actionplans', '0004_status_due_challenge_index'),
-        ('orgs', '0003_search_indexes'),
+        ("actionplans", "0004_status_due_challenge_index"),
+        ("orgs", "0003_search_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalprogressupdate',
-            name='reported_by',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='orgs.person', verbose_name='reported by'),
+            model_name="historicalprogressupdate",
+            name="reported_by",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="orgs.person",
+                verbose_name="reported by",
+            ),
         ),
         migrations.AddField(
-            model_name='progressupdate',
-            name='reported_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='progress_updates', to='orgs.person', verbose_name='reported by'),
+            model_name="progressupdate",
+            name="reported_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="progress_updates",
+                to="orgs.person",
+                verbose_name="reported by",
+            ),
         ),
         migrations.CreateModel(
-            name='HistoricalExtensionRequest',
+            name="HistoricalExtensionRequest",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('requested_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='requested at')),
-                ('current_deadline', models.CharField(blank=True, max_length=100, verbose_name='deadline when asked')),
-                ('new_deadline', models.CharField(max_length=100, verbose_name='proposed deadline')),
-                ('new_due_date', models.DateField(blank=True, null=True, verbose_name='proposed due date')),
-                ('reason', models.TextField(verbose_name='reason')),
-                ('status', models.CharField(choices=[('pending', 'Waiting for a decision'), ('approved', 'Approved'), ('declined', 'Declined')], default='pending', max_length=10, verbose_name='status')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='decided at')),
-                ('decision_note', models.TextField(blank=True, verbose_name='decision note')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('action_point', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='actionplans.actionpoint', verbose_name='action point')),
-                ('deadline_change', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='actionplans.deadlinechange', verbose_name='deadline change')),
-                ('decided_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='decided by')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('requested_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='requested by')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "requested_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="requested at"
+                    ),
+                ),
+                (
+                    "current_deadline",
+                    models.CharField(
+                        blank=True, max_length=100, verbose_name="deadline when asked"
+                    ),
+                ),
+                (
+                    "new_deadline",
+                    models.CharField(max_length=100, verbose_name="proposed deadline"),
+                ),
+                (
+                    "new_due_date",
+                    models.DateField(blank=True, null=True, verbose_name="proposed due date"),
+                ),
+                ("reason", models.TextField(verbose_name="reason")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting for a decision"),
+                            ("approved", "Approved"),
+                            ("declined", "Declined"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "decided_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="decided at"),
+                ),
+                ("decision_note", models.TextField(blank=True, verbose_name="decision note")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "action_point",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="actionplans.actionpoint",
+                        verbose_name="action point",
+                    ),
+                ),
+                (
+                    "deadline_change",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="actionplans.deadlinechange",
+                        verbose_name="deadline change",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="decided by",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="requested by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical deadline extension request',
-                'verbose_name_plural': 'historical deadline extension requests',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical deadline extension request",
+                "verbose_name_plural": "historical deadline extension requests",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='ExtensionRequest',
+            name="ExtensionRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('requested_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='requested at')),
-                ('current_deadline', models.CharField(blank=True, max_length=100, verbose_name='deadline when asked')),
-                ('new_deadline', models.CharField(max_length=100, verbose_name='proposed deadline')),
-                ('new_due_date', models.DateField(blank=True, null=True, verbose_name='proposed due date')),
-                ('reason', models.TextField(verbose_name='reason')),
-                ('status', models.CharField(choices=[('pending', 'Waiting for a decision'), ('approved', 'Approved'), ('declined', 'Declined')], default='pending', max_length=10, verbose_name='status')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='decided at')),
-                ('decision_note', models.TextField(blank=True, verbose_name='decision note')),
-                ('action_point', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='extension_requests', to='actionplans.actionpoint', verbose_name='action point')),
-                ('deadline_change', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='extension_request', to='actionplans.deadlinechange', verbose_name='deadline change')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='extension_decisions', to=settings.AUTH_USER_MODEL, verbose_name='decided by')),
-                ('requested_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='extension_requests', to=settings.AUTH_USER_MODEL, verbose_name='requested by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "requested_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="requested at"
+                    ),
+                ),
+                (
+                    "current_deadline",
+                    models.CharField(
+                        blank=True, max_length=100, verbose_name="deadline when asked"
+                    ),
+                ),
+                (
+                    "new_deadline",
+                    models.CharField(max_length=100, verbose_name="proposed deadline"),
+                ),
+                (
+                    "new_due_date",
+                    models.DateField(blank=True, null=True, verbose_name="proposed due date"),
+                ),
+                ("reason", models.TextField(verbose_name="reason")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting for a decision"),
+                            ("approved", "Approved"),
+                            ("declined", "Declined"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "decided_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="decided at"),
+                ),
+                ("decision_note", models.TextField(blank=True, verbose_name="decision note")),
+                (
+                    "action_point",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="extension_requests",
+                        to="actionplans.actionpoint",
+                        verbose_name="action point",
+                    ),
+                ),
+                (
+                    "deadline_change",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="extension_request",
+                        to="actionplans.deadlinechange",
+                        verbose_name="deadline change",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="extension_decisions",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="decided by",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="extension_requests",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="requested by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'deadline extension request',
-                'verbose_name_plural': 'deadline extension requests',
-                'ordering': ['-requested_at', '-id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('reason', ''), _negated=True), name='actionplans_extension_reason_not_blank', violation_error_message='Say why more time is needed.'), models.CheckConstraint(condition=models.Q(('status__in', ['pending', 'approved', 'declined'])), name='actionplans_extension_status_valid', violation_error_message='Unknown status.'), models.UniqueConstraint(models.F('action_point'), condition=models.Q(('status', 'pending')), name='actionplans_extension_one_pending', violation_error_message='A request for this action point is already waiting.')],
+                "verbose_name": "deadline extension request",
+                "verbose_name_plural": "deadline extension requests",
+                "ordering": ["-requested_at", "-id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("reason", ""), _negated=True),
+                        name="actionplans_extension_reason_not_blank",
+                        violation_error_message="Say why more time is needed.",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("status__in", ["pending", "approved", "declined"])),
+                        name="actionplans_extension_status_valid",
+                        violation_error_message="Unknown status.",
+                    ),
+                    models.UniqueConstraint(
+                        models.F("action_point"),
+                        condition=models.Q(("status", "pending")),
+                        name="actionplans_extension_one_pending",
+                        violation_error_message="A request for this action point is already waiting.",
+                    ),
+                ],
             },
         ),
     ]
