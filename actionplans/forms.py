@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from actionplans.choices import ActionPointStatus, FocalPointRole, PlanVisibility
 from actionplans.imports.decode import check_size
@@ -307,3 +308,75 @@ class AsOfForm(forms.Form):
         if day and day > timezone.localdate():
             raise forms.ValidationError("Pick today or a day in the past.")
         return day
+
+
+# --- people's accounts and deadline extensions ----------------------------------------
+
+
+class InviteForm(forms.Form):
+    """The address an invitation goes to (the person's own, when known)."""
+
+    email = forms.EmailField(
+        label=gettext_lazy("Email"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+        help_text=gettext_lazy("An account is created and a link to set its password is sent."),
+    )
+
+
+class LinkAccountForm(forms.Form):
+    account = forms.CharField(
+        label=gettext_lazy("Existing account"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        help_text=gettext_lazy("Its username or email address, exactly."),
+    )
+
+
+class ExtensionRequestForm(forms.Form):
+    """A member asks for more time: the new deadline as people write it, and why."""
+
+    new_deadline = forms.CharField(
+        label=gettext_lazy("New deadline"),
+        max_length=100,
+        help_text=DEADLINE_HELP,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Why more time is needed"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, prefix_id: str = "", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if prefix_id:
+            self.auto_id = f"id_{prefix_id}_%s"
+
+    def clean_new_deadline(self) -> str:
+        return _clean_deadline(self.cleaned_data["new_deadline"])
+
+
+class ExtensionDecisionForm(forms.Form):
+    """Approve or decline (the button pressed), with a note; declining needs one."""
+
+    decision = forms.ChoiceField(
+        choices=[("approve", gettext_lazy("Approve")), ("decline", gettext_lazy("Decline"))],
+        widget=forms.HiddenInput,
+    )
+    note = forms.CharField(
+        label=gettext_lazy("Note"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=gettext_lazy("Needed to decline; sent to the person who asked."),
+    )
+
+    def __init__(self, *args, prefix_id: str = "", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if prefix_id:
+            self.auto_id = f"id_{prefix_id}_%s"
+
+    @property
+    def approve(self) -> bool:
+        return self.cleaned_data["decision"] == "approve"

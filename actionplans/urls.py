@@ -2,7 +2,16 @@
 
 from django.urls import path
 
-from actionplans.views import action_points, calendar, dashboards, plans, structure, transfer
+from actionplans.views import (
+    action_points,
+    calendar,
+    dashboards,
+    extensions,
+    people,
+    plans,
+    structure,
+    transfer,
+)
 
 app_name = "actionplans"
 
@@ -88,4 +97,37 @@ urlpatterns = [
         name="actionpoint_reschedule",
     ),
     path("my/action-points/", action_points.my_action_points, name="my_action_points"),
+    # A plan's people and their accounts
+    path("plans/<int:pk>/people/", people.plan_people, name="plan_people"),
+    path(
+        "plans/<int:pk>/people/<int:person_pk>/invite/",
+        people.person_invite,
+        name="person_invite",
+    ),
+    path(
+        "plans/<int:pk>/people/<int:person_pk>/resend/",
+        people.invitation_resend,
+        name="invitation_resend",
+    ),
+    path(
+        "plans/<int:pk>/people/<int:person_pk>/link/",
+        people.person_link_account,
+        name="person_link_account",
+    ),
+    # Deadline extension requests
+    path(
+        "action-points/<int:pk>/extension/",
+        extensions.extension_request_add,
+        name="extension_request_add",
+    ),
+    path(
+        "extension-requests/<int:pk>/decide/",
+        extensions.extension_request_decide,
+        name="extension_request_decide",
+    ),
+    path(
+        "plans/<int:pk>/extension-requests/",
+        extensions.plan_extension_requests,
+        name="plan_extension_requests",
+    ),
 ]

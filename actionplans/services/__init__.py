@@ -19,7 +19,14 @@ from actionplans.services.action_points import (
     focal_points_assign,
 )
 from actionplans.services.common import StaleVersionError
+from actionplans.services.extensions import extension_request_create, extension_request_decide
 from actionplans.services.feeds import calendar_feed_create, calendar_feed_revoke
+from actionplans.services.invitations import (
+    Invitation,
+    invitation_resend,
+    person_invite,
+    person_link_account,
+)
 from actionplans.services.people import PlanPeople
 from actionplans.services.plans import (
     PLAN_FIELDS,
@@ -43,6 +50,7 @@ from actionplans.services.updates import action_point_reschedule, progress_updat
 __all__ = [
     "PLAN_FIELDS",
     "FocalPointAssignment",
+    "Invitation",
     "PlanPeople",
     "StaleVersionError",
     "action_point_create",
@@ -55,7 +63,12 @@ __all__ = [
     "challenge_create",
     "challenge_delete",
     "challenge_update",
+    "extension_request_create",
+    "extension_request_decide",
     "focal_points_assign",
+    "invitation_resend",
+    "person_invite",
+    "person_link_account",
     "plan_close",
     "plan_create",
     "plan_delete",
