@@ -13,8 +13,19 @@ PYTEST_ARGS ?=
 TEST_WORKERS ?= 2
 
 CHROMIUM := /usr/bin/chromium
+# The Redis backend's test starts Debian's redis-server itself (tests/notifications/test_rq_backend.py).
+REDIS_SERVER := /usr/bin/redis-server
 
-.PHONY: install browser run test lint format migrate demo bench loadtest clean
+# The task worker that make run starts beside the server, for the TASKS_BACKEND in use.
+ifeq ($(TASKS_BACKEND),rq)
+WORKER ?= rqworker --with-scheduler --job-class django_tasks_rq.Job default
+else ifeq ($(TASKS_BACKEND),immediate)
+WORKER ?=
+else
+WORKER ?= db_worker
+endif
+
+.PHONY: install browser redis run test lint format migrate demo bench loadtest clean
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -33,18 +44,31 @@ $(CHROMIUM):
 
 browser: $(CHROMIUM)
 
+$(REDIS_SERVER):
+	@if [ "$$(id -u)" != 0 ]; then echo "The Redis backend's test needs Debian's redis-server: run 'sudo apt-get install redis-server' once." >&2; exit 1; fi
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+
+redis: $(REDIS_SERVER)
+
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
 
 demo: migrate
 	$(BIN)/python manage.py load_demo
 
-## make run: install, migrate SQLite, load the demo plan and accounts, serve on 127.0.0.1:8000
+## make run: install, migrate SQLite, load the demo, serve on 127.0.0.1:8000 with the task worker
+# The worker runs in the background and is stopped when the server stops (Ctrl-C).
 run: demo
+	@if [ -n "$(WORKER)" ]; then echo "Task worker: manage.py $(WORKER) (stops with the server)"; fi
+	@worker=; \
+	if [ -n "$(WORKER)" ]; then $(BIN)/python manage.py $(WORKER) & worker=$$!; fi; \
+	trap 'if [ -n "$$worker" ]; then kill $$worker 2>/dev/null; wait $$worker 2>/dev/null; fi' EXIT; \
+	trap 'exit 130' INT TERM HUP; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## make test: install, then run the whole test suite (DATABASE_URL picks the database)
-test: install browser
+test: install browser redis
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 ## make lint: ruff check, ruff format --check, the import layers, and no missing migration
