@@ -1,14 +1,17 @@
 """The issue's "done when" on the demo: load_demo gives the people addresses,
 send_reminders on 2019-03-17 and the task worker send Jad one reminder about his
-three action points due in Q1 2019, and a second run sends nothing new."""
+three action points due in Q1 2019, a second run sends nothing new, and the
+message's one-click link updates the action point."""
 
 import datetime
+import re
 from io import StringIO
+from urllib.parse import urlsplit
 
 import pytest
 from django.core.management import call_command
 
-from actionplans.models import ActionPoint
+from actionplans.models import ActionPoint, ProgressUpdate
 from notifications.models import Delivery, Notification
 
 pytestmark = pytest.mark.django_db
@@ -88,3 +91,33 @@ def test_a_second_run_the_same_day_sends_nothing(demo, mailoutbox):
     assert [(m.to, m.subject) for m in mailoutbox] == sent
     assert len([m for m in mailoutbox if m.to == [JAD]]) == 1
     assert Delivery.objects.filter(recipient=JAD).count() == 1
+
+
+def test_the_messages_done_link_completes_the_action_point(demo, mailoutbox, client):
+    first = _jads_points(demo)[0]
+    _send_reminders()
+    [message] = [m for m in mailoutbox if m.to == [JAD]]
+    # The item's lines: its "Open:" link, then its one-click links.
+    done = re.search(rf"/action-points/{first.pk}/\n.*?Mark done: (\S+)", message.body, re.S)
+    url = urlsplit(done.group(1))
+    assert url.query == "do=completed"
+
+    # No password: the signed link is the credential. Opening it changes nothing.
+    assert client.get(f"{url.path}?{url.query}").status_code == 200
+    first.refresh_from_db()
+    assert first.status == "not_started"
+
+    response = client.post(url.path, {"do": "completed"})
+
+    assert response.status_code == 200
+    first.refresh_from_db()
+    assert (first.status, first.progress) == ("completed", 100)
+    update = ProgressUpdate.objects.get(action_point=first)
+    # Recorded as Jad's, through the account linked to him.
+    assert (update.status, update.reported_by.name, update.author.username) == (
+        "completed",
+        "Jad",
+        "demo-member",
+    )
+    # Used once: the same link again is gone.
+    assert client.post(url.path, {"do": "completed"}).status_code == 410
