@@ -74,7 +74,12 @@ def new_kinds(result) -> list[tuple[str, str]]:
 
 
 def work_queue() -> None:
+    """Run the queued tasks as the worker does. The worker closes the database
+    connection between tasks: tests that call this are transactional."""
     call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+
+
+worker = pytest.mark.django_db(transaction=True)
 
 
 def test_around_a_deadline_each_reminder_comes_once():
@@ -143,6 +148,7 @@ def test_stale_is_a_nudge_once_from_the_sixtieth_day():
     ]
 
 
+@worker
 def test_overdue_and_stale_come_together_in_one_email():
     jad = PersonFactory(name="Jad", email="jad@example.org")
     with at(day(-100)):
@@ -221,6 +227,7 @@ def test_preferences_choose_lead_days_and_mute_kinds():
     assert new_kinds(run(day(1))) == []
 
 
+@worker
 def test_one_email_a_day_bundles_everything_and_a_second_run_sends_nothing():
     jad = PersonFactory(name="Jad", email="jad@example.org")
     plan = ActionPlanFactory(title="PIM Lebanon Action Plan")
@@ -253,6 +260,7 @@ def test_one_email_a_day_bundles_everything_and_a_second_run_sends_nothing():
     assert Delivery.objects.get().status == DeliveryStatus.SENT
 
 
+@worker
 def test_events_of_the_day_wait_for_the_next_days_email():
     jad = PersonFactory(name="Jad", email="jad@example.org")
     with at(day(-30)):
@@ -274,6 +282,7 @@ def test_events_of_the_day_wait_for_the_next_days_email():
     assert "Waiting for UNHCR input" in mail.outbox[1].body
 
 
+@worker
 def test_a_point_done_before_its_email_goes_is_left_out():
     jad = PersonFactory(name="Jad", email="jad@example.org")
     with at(day(-30)):
