@@ -12,6 +12,7 @@ from actionplans.models import (
     ActionPoint,
     Challenge,
     DeadlineChange,
+    ExtensionRequest,
     FocalPoint,
     ProgressUpdate,
     WorkingGroup,
@@ -284,3 +285,44 @@ class PlanSummarySerializer(serializers.Serializer):
     stale = serializers.IntegerField(source="headline.stale")
     rescheduled = serializers.IntegerField(source="headline.rescheduled")
     working_groups = GroupSummarySerializer(source="groups", many=True)
+
+
+# --- deadline extension requests -------------------------------------------------------
+
+
+class ExtensionRequestSerializer(serializers.ModelSerializer):
+    requested_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    decided_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = ExtensionRequest
+        fields = [
+            "id", "action_point", "status", "current_deadline", "new_deadline", "new_due_date",
+            "reason", "requested_by", "requested_at", "decided_by", "decided_at",
+            "decision_note", "deadline_change",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class ExtensionRequestCreateSerializer(serializers.Serializer):
+    new_deadline = serializers.CharField(
+        max_length=100, help_text=f"The deadline asked for, e.g. {DEADLINE_EXAMPLES}."
+    )
+    reason = serializers.CharField(max_length=2000, help_text="Why more time is needed.")
+
+
+class ExtensionDecisionSerializer(serializers.Serializer):
+    approve = serializers.BooleanField(
+        help_text="true moves the deadline (recorded as a deadline change); false declines."
+    )
+    note = serializers.CharField(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Sent to the person who asked; needed to decline.",
+    )

@@ -7,6 +7,8 @@ from __future__ import annotations
 import operator
 import re
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Q
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -25,6 +27,9 @@ from actionplans.api.serializers import (
     ActionPointSerializer,
     ChallengeSerializer,
     DeadlineChangeSerializer,
+    ExtensionDecisionSerializer,
+    ExtensionRequestCreateSerializer,
+    ExtensionRequestSerializer,
     PlanSummarySerializer,
     ProgressUpdateSerializer,
     RescheduleSerializer,
@@ -47,6 +52,7 @@ from actionplans.models import (
     ActionPlan,
     ActionPoint,
     Challenge,
+    ExtensionRequest,
     WorkingGroup,
     with_focal_points,
 )
@@ -348,7 +354,7 @@ class ActionPointViewSet(PlanScopedViewSet):
         return points_csv_response(points, all_points_filename())
 
     def can_change(self, request, obj: ActionPoint) -> bool:
-        if self.action == "updates":
+        if self.action in ("updates", "extension_requests"):
             return perms.can_update_action_point(request.user, obj)
         return super().can_change(request, obj)
 
@@ -455,3 +461,76 @@ class ActionPointViewSet(PlanScopedViewSet):
         response = Response(DeadlineChangeSerializer(change).data, status=status.HTTP_201_CREATED)
         response["ETag"] = self.etag_for(point)
         return response
+
+    @extend_schema(
+        methods=["GET"], responses={200: ExtensionRequestSerializer(many=True), **ERRORS}
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=ExtensionRequestCreateSerializer,
+        responses={201: ExtensionRequestSerializer, **ERRORS},
+    )
+    @action(
+        detail=True, methods=["get", "post"], url_path="extension-requests", filterset_class=None
+    )
+    def extension_requests(self, request, pk=None):
+        """Requests for more time, newest first; POST one (new_deadline, reason).
+
+        Anyone who may update the action point may ask, while the plan is open and
+        the point is neither completed nor cancelled; one request waits at a time.
+        Coordinators see every request, members the waiting one and their own.
+        """
+        point = self.get_object()
+        if request.method == "GET":
+            rows = point.extension_requests.select_related("requested_by", "decided_by")
+            if not perms.can_edit_plan(request.user, self.plan_of(point)):
+                if perms.can_update_action_point(request.user, point):
+                    rows = rows.filter(
+                        Q(status=ExtensionRequest.Status.PENDING) | Q(requested_by=request.user)
+                    )
+                else:
+                    rows = rows.none()
+            page = self.paginate_queryset(rows.order_by("-requested_at", "-id"))
+            return self.get_paginated_response(ExtensionRequestSerializer(page, many=True).data)
+        serializer = ExtensionRequestCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        extension = services.extension_request_create(
+            action_point=point,
+            user=request.user,
+            new_deadline=serializer.validated_data["new_deadline"],
+            reason=serializer.validated_data["reason"],
+        )
+        return Response(ExtensionRequestSerializer(extension).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=ExtensionDecisionSerializer,
+        responses={200: ExtensionRequestSerializer, **ERRORS},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="extension-requests/decide",
+        filterset_class=None,
+    )
+    def extension_decide(self, request, pk=None):
+        """Approve or decline the request waiting on this action point (coordinators).
+
+        Approving moves the deadline and records a deadline change; declining
+        needs a note. Both notify the person who asked.
+        """
+        point = self.get_object()
+        serializer = ExtensionDecisionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        waiting = point.extension_requests.filter(status=ExtensionRequest.Status.PENDING).first()
+        if waiting is None:
+            raise DjangoValidationError("No request for more time is waiting on this action point.")
+        services.extension_request_decide(
+            request=waiting,
+            user=request.user,
+            approve=serializer.validated_data["approve"],
+            note=serializer.validated_data["note"],
+        )
+        waiting = ExtensionRequest.objects.select_related("requested_by", "decided_by").get(
+            pk=waiting.pk
+        )
+        return Response(ExtensionRequestSerializer(waiting).data)

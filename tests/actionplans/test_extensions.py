@@ -15,6 +15,7 @@ from actionplans.choices import ActionPointStatus, PlanStatus, PlanVisibility
 from actionplans.models import ActionPoint, DeadlineChange, ExtensionRequest
 from notifications.choices import Kind
 from notifications.models import Notification
+from tests.api.helpers import token_client
 from tests.factories import (
     ActionPointFactory,
     ChallengeFactory,
@@ -529,3 +530,128 @@ def test_waiting_requests_page_query_count_does_not_grow(client, world):
         response = client.get(url)
     assert len(response.context["waiting"]) == 12
     assert len(large) == len(small)
+
+
+# --- the API ------------------------------------------------------------------------------
+
+
+def _api(user):
+    return token_client(user)
+
+
+def _api_url(world, tail: str = "") -> str:
+    return f"/api/v1/action-points/{world.action_point.pk}/extension-requests/{tail}"
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [("admin", 201), ("coordinator", 201), ("member", 201), ("viewer", 404), ("outsider", 404)],
+)
+def test_api_ask(world, role, status):
+    response = _api(getattr(world, role)).post(
+        _api_url(world), {"new_deadline": "Q3 2019", "reason": REASON}, format="json"
+    )
+    assert response.status_code == status, response.content
+    if status == 201:
+        body = response.json()
+        request = ExtensionRequest.objects.get()
+        assert body["id"] == request.pk
+        assert body["status"] == "pending"
+        assert (body["current_deadline"], body["new_deadline"]) == ("Q1 2019", "Q3 2019")
+        assert body["new_due_date"] == "2019-09-30"
+        assert body["requested_by"] == role
+        assert (body["decided_by"], body["deadline_change"]) == (None, None)
+    else:
+        assert ExtensionRequest.objects.count() == 0
+
+
+def test_api_ask_errors_name_their_fields(world):
+    client = _api(world.member)
+    response = client.post(
+        _api_url(world), {"new_deadline": "Q1 2019", "reason": REASON}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json() == {"new_deadline": ["The deadline is already “Q1 2019”."]}
+    _ask(world)
+    response = client.post(_api_url(world), {"new_deadline": "2020", "reason": "x"}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {
+        "non_field_errors": [
+            "A request to move this deadline to “Q3 2019” (asked by Jad) is already waiting "
+            "for a decision."
+        ]
+    }
+
+
+def test_api_viewer_of_a_visible_plan_gets_403():
+    world = build_world(visibility=PlanVisibility.SIGNED_IN)
+    response = _api(world.viewer).post(
+        _api_url(world), {"new_deadline": "Q3 2019", "reason": REASON}, format="json"
+    )
+    assert response.status_code == 403
+    response = _api(world.viewer).get(_api_url(world))
+    assert (response.status_code, response.json()["results"]) == (200, [])
+
+
+def test_api_lists_what_each_role_may_see(world):
+    helper = UserFactory(username="helper")
+    FocalPointFactory(action_point=world.action_point, person=PersonFactory(user=helper))
+    first = _ask(world, user=helper, new_deadline="2020")
+    _decide(first, world.coordinator, approve=False, note="No")
+    second = _ask(world)
+    ids = {
+        role: [item["id"] for item in _api(user).get(_api_url(world)).json()["results"]]
+        for role, user in [("coordinator", world.coordinator), ("member", world.member)]
+    }
+    assert ids == {"coordinator": [second.pk, first.pk], "member": [second.pk]}
+    assert [i["id"] for i in _api(helper).get(_api_url(world)).json()["results"]] == [
+        second.pk,
+        first.pk,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [("admin", 200), ("coordinator", 200), ("member", 403), ("viewer", 404), ("outsider", 404)],
+)
+def test_api_decide(world, role, status):
+    request = _ask(world)
+    response = _api(getattr(world, role)).post(
+        _api_url(world, "decide/"), {"approve": True, "note": "OK"}, format="json"
+    )
+    assert response.status_code == status, response.content
+    request.refresh_from_db()
+    if status == 200:
+        body = response.json()
+        assert (body["id"], body["status"], body["decided_by"]) == (request.pk, "approved", role)
+        assert body["deadline_change"] == DeadlineChange.objects.get().pk
+        assert ActionPoint.objects.get(pk=world.action_point.pk).deadline == "Q3 2019"
+    else:
+        assert request.status == "pending"
+
+
+def test_api_decline_needs_a_note_and_something_waiting(world):
+    client = _api(world.coordinator)
+    response = client.post(_api_url(world, "decide/"), {"approve": False}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {
+        "non_field_errors": ["No request for more time is waiting on this action point."]
+    }
+    _ask(world)
+    response = client.post(_api_url(world, "decide/"), {"approve": False}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {
+        "note": ["Say why you decline: the note goes to the person who asked."]
+    }
+    response = client.post(
+        _api_url(world, "decide/"), {"approve": False, "note": "Not now"}, format="json"
+    )
+    assert (response.status_code, response.json()["status"]) == (200, "declined")
+
+
+def test_api_read_only_token_may_not_ask(world):
+    response = token_client(world.member, read_only=True).post(
+        _api_url(world), {"new_deadline": "Q3 2019", "reason": REASON}, format="json"
+    )
+    assert response.status_code == 403
+    assert ExtensionRequest.objects.count() == 0
