@@ -14,7 +14,8 @@ from django.core.management import call_command
 from actionplans.models import ActionPoint, ProgressUpdate
 from notifications.models import Delivery, Notification
 
-pytestmark = pytest.mark.django_db
+# Transactional: the worker closes its database connection between tasks (PostgreSQL).
+pytestmark = pytest.mark.django_db(transaction=True)
 
 DAY = "2019-03-17"
 JAD = "jad@example.org"
