@@ -15,12 +15,12 @@ from django.utils.translation import ngettext
 from actionplans.models import ActionPoint
 from notifications.choices import Kind
 from notifications.links import (
-    absolute,
     one_click_token,
     one_click_url,
     unsubscribe_url,
 )
 from notifications.models import Delivery, Notification
+from pim_tracker.http import site_url
 
 # The order of sections in a message: what needs doing first.
 KIND_ORDER = [
@@ -64,7 +64,7 @@ class Section:
 
 
 def point_url(point_id: int) -> str:
-    return absolute(reverse("actionplans:actionpoint_detail", args=[point_id]))
+    return site_url(reverse("actionplans:actionpoint_detail", args=[point_id]))
 
 
 def _one_click_links(notification: Notification, tokens: dict) -> dict[str, str]:
@@ -105,7 +105,7 @@ def sections_of(
     for notification in notifications:
         point = points.get(notification.action_point_id) if notification.action_point_id else None
         if notification.kind == Kind.DIGEST:
-            url = absolute(reverse("actionplans:plan_dashboard", args=[notification.plan_id]))
+            url = site_url(reverse("actionplans:plan_dashboard", args=[notification.plan_id]))
         else:
             url = point_url(notification.action_point_id)
         by_kind.setdefault(notification.kind, []).append(
@@ -154,8 +154,8 @@ def compose(
         "recipient": delivery.recipient,
         "day": delivery.day,
         "site_url": settings.SITE_URL,
-        "preferences_url": absolute(reverse("notifications:preferences")),
-        "notifications_url": absolute(reverse("notifications:list")),
+        "preferences_url": site_url(reverse("notifications:preferences")),
+        "notifications_url": site_url(reverse("notifications:list")),
         "unsubscribe_all_url": unsubscribe_all,
     }
     message = EmailMultiAlternatives(

@@ -18,13 +18,10 @@ from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 
+from pim_tracker.http import site_url
+
 ONE_CLICK_SALT = "notifications.one-click"
 UNSUBSCRIBE_SALT = "notifications.unsubscribe"
-
-
-def absolute(path: str) -> str:
-    """A link for an email: SITE_URL and the path."""
-    return f"{settings.SITE_URL}{path}"
 
 
 @dataclass(frozen=True)
@@ -60,7 +57,7 @@ def read_one_click(token: str) -> OneClick:
 
 def one_click_url(token: str, action: str = "") -> str:
     path = reverse("notifications:one_click", args=[token])
-    return absolute(f"{path}?do={action}" if action else path)
+    return site_url(f"{path}?do={action}" if action else path)
 
 
 def unsubscribe_token(address: str, kinds: list[str]) -> str:
@@ -79,4 +76,4 @@ def read_unsubscribe(token: str) -> tuple[str, list[str]]:
 
 
 def unsubscribe_url(address: str, kinds: list[str]) -> str:
-    return absolute(reverse("notifications:unsubscribe", args=[unsubscribe_token(address, kinds)]))
+    return site_url(reverse("notifications:unsubscribe", args=[unsubscribe_token(address, kinds)]))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, QueryDict
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -28,3 +29,9 @@ def safe_next(request: HttpRequest, default: str) -> str:
 def base_url(request: HttpRequest) -> str:
     """This site's address as the request reached it, without a trailing slash."""
     return request.build_absolute_uri("/").rstrip("/")
+
+
+def site_url(path: str) -> str:
+    """An absolute link for a message read outside the site (an email): SITE_URL
+    and the path. Requests build theirs from the request (base_url)."""
+    return f"{settings.SITE_URL}{path}"

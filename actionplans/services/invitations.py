@@ -36,9 +36,9 @@ from actionplans.models import ActionPlan
 from actionplans.permissions import can_edit_plan
 from actionplans.selectors import plan_people
 from actionplans.services.common import User
-from notifications.links import absolute
 from orgs.models import Person
 from orgs.services import person_update
+from pim_tracker.http import site_url
 
 logger = logging.getLogger(__name__)
 
@@ -192,7 +192,7 @@ def set_password_url(account: User) -> str:
     single-use: Django's password-reset token)."""
     uid = urlsafe_base64_encode(force_bytes(account.pk))
     token = default_token_generator.make_token(account)
-    return absolute(reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token}))
+    return site_url(reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token}))
 
 
 def invitation_message(
@@ -204,9 +204,9 @@ def invitation_message(
         "username": invitation.user.get_username(),
         "inviter": inviter_person.name if inviter_person else inviter.get_username(),
         "plan_title": plan.title,
-        "plan_url": absolute(plan.get_absolute_url()),
+        "plan_url": site_url(plan.get_absolute_url()),
         "set_password_url": set_password_url(invitation.user),
-        "login_url": absolute(f"{reverse('login')}?next={reverse('actionplans:my_action_points')}"),
+        "login_url": site_url(f"{reverse('login')}?next={reverse('actionplans:my_action_points')}"),
         "valid_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
         "site_url": settings.SITE_URL,
     }
