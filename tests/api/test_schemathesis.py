@@ -47,6 +47,8 @@ CONTRACT_PATHS = [
     "/api/v1/action-points/",
     "/api/v1/action-points/{id}/updates/",
     "/api/v1/action-points/{id}/reschedule/",
+    "/api/v1/action-points/{id}/extension-requests/",
+    "/api/v1/action-points/{id}/extension-requests/decide/",
 ]
 
 CHECKS = [
@@ -107,6 +109,8 @@ def test_served_schema_is_valid_openapi_3_and_lists_the_contract(coordinator_key
     assert set(paths["/api/v1/action-points/{id}/reschedule/"]) == {"post"}
     assert set(paths["/api/v1/action-points/{id}/updates/"]) == {"get", "post"}
     assert set(paths["/api/v1/plans/{id}/summary/"]) == {"get"}
+    assert set(paths["/api/v1/action-points/{id}/extension-requests/"]) == {"get", "post"}
+    assert set(paths["/api/v1/action-points/{id}/extension-requests/decide/"]) == {"post"}
     assert "tokenAuth" in document["components"]["securitySchemes"]
 
 
