@@ -7,4 +7,4 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         # The domain's services send signals; this app turns them into notifications.
-        from notifications import receivers  # noqa: F401
+        from notifications import middleware, receivers  # noqa: F401

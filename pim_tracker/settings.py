@@ -113,6 +113,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Times on pages in the zone the user chose (kept in the session: no query).
+    "notifications.middleware.TimeZoneMiddleware",
     # Login is required everywhere; views open to anonymous users (sign-in,
     # password reset) say so with @login_not_required.
     "pim_tracker.middleware.LoginRequiredMiddleware",

@@ -25,6 +25,7 @@ from notifications import services
 from notifications.choices import Kind
 from notifications.forms import PreferenceForm
 from notifications.links import read_unsubscribe
+from notifications.middleware import remember_time_zone
 from notifications.preferences import preference_save, preference_unmute
 from notifications.recipients import address_of_user, default_preference, preferences_for
 from orgs.models import Person
@@ -53,6 +54,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
             except ValidationError as error:
                 add_to_form(form, error)
             else:
+                remember_time_zone(request, form.cleaned_data["time_zone"])
                 messages.success(request, _("Your notification preferences are saved."))
                 return redirect("notifications:preferences")
     return render(
