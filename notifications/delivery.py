@@ -107,7 +107,10 @@ def send(delivery_ids: list[int]) -> dict[str, int]:
             by_delivery.setdefault(notification.delivery_id, []).append(notification)
 
     outcome = {"sent": 0, "failed": 0, "retrying": 0, "nothing": 0}
+    # One SMTP connection for the batch; after a failure, the next message opens
+    # a fresh one (the backend reopens a closed connection by itself).
     connection = get_connection(fail_silently=False)
+    is_open = False
     try:
         for delivery in deliveries:
             items = by_delivery.get(delivery.pk)
@@ -116,11 +119,17 @@ def send(delivery_ids: list[int]) -> dict[str, int]:
                 outcome["nothing"] += 1
                 continue
             try:
+                if not is_open:
+                    connection.open()
+                    is_open = True
                 message = compose(delivery, items, points)
                 message.connection = connection
                 message.send()
             except (smtplib.SMTPException, OSError) as error:
                 outcome[_failed(delivery, error)] += 1
+                is_open = False
+                with contextlib.suppress(smtplib.SMTPException, OSError):
+                    connection.close()
             else:
                 _finish(delivery, DeliveryStatus.SENT)
                 outcome["sent"] += 1

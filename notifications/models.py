@@ -37,7 +37,9 @@ class Delivery(models.Model):
         constraints = [
             models.UniqueConstraint("recipient", "day", name="notifications_one_delivery_a_day"),
         ]
-        indexes = [models.Index("status", "day", name="notifications_delivery_status")]
+        # No index on status: with one, PostgreSQL may read a day's deliveries by
+        # status for each notification that joins its delivery (queue_deliveries)
+        # instead of the unique (recipient, day) pair.
 
     def __str__(self) -> str:
         return f"{self.recipient} on {self.day:%Y-%m-%d} ({self.get_status_display()})"

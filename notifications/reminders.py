@@ -64,6 +64,7 @@ def action_point_reminders(today: datetime.date) -> list[Notification]:
     """Unsaved notifications for every reminder due today (those already sent are
     left to the ledger: saving them again changes nothing)."""
     preferences = preferences_for()
+    default = default_preference("")
     longest = max(
         [*settings.REMINDER_LEAD_DAYS, *(max(p.lead_days or [0]) for p in preferences.values())]
     )
@@ -89,7 +90,7 @@ def action_point_reminders(today: datetime.date) -> list[Notification]:
             if recipient is None or (recipient.address, recipient.user_id) in seen:
                 continue
             seen.add((recipient.address, recipient.user_id))
-            preference = preferences.get(recipient.address) or default_preference(recipient.address)
+            preference = preferences.get(recipient.address, default)
             for reminder in _reminders(point, today, preference):
                 kind, key, detail = reminder
                 notifications.append(
@@ -127,6 +128,7 @@ def digests(today: datetime.date) -> list[Notification]:
     the email shows them with links. Five queries for all plans together.
     """
     preferences = preferences_for()
+    default = default_preference("")
     coordinators = list(
         ActionPlan.coordinators.through.objects.filter(
             actionplan__in=ActionPlan.objects.live()
@@ -138,7 +140,7 @@ def digests(today: datetime.date) -> list[Notification]:
         recipient = recipients.get(user_id)
         if recipient is None:
             continue
-        preference = preferences.get(recipient.address) or default_preference(recipient.address)
+        preference = preferences.get(recipient.address, default)
         if preference.digest_weekday == today.weekday() and preference.wants(Kind.DIGEST):
             wanted.setdefault(plan_id, []).append(recipient)
     if not wanted:

@@ -33,7 +33,10 @@ BULK_BATCH = 1000
 class RunResult:
     day: datetime.date
     found: list[Notification] = field(default_factory=list)
-    new: list[Notification] = field(default_factory=list)
+    # (address, kind) of each notification recorded (or, in a dry run, to be).
+    new: list[tuple[str, str]] = field(default_factory=list)
+    # A dry run's notifications to be recorded, unsaved, for printing.
+    preview: list[Notification] = field(default_factory=list)
     deliveries: int = 0
     tasks: int = 0
 
@@ -68,7 +71,8 @@ def send_reminders(today: datetime.date, *, dry_run: bool = False) -> RunResult:
     result = RunResult(day=today)
     result.found = action_point_reminders(today) + digests(today)
     if dry_run:
-        result.new = _is_new(result.found)
+        result.preview = _is_new(result.found)
+        result.new = [(n.recipient, n.kind) for n in result.preview]
         return result
 
     started = timezone.now()
@@ -79,7 +83,7 @@ def send_reminders(today: datetime.date, *, dry_run: bool = False) -> RunResult:
         for notification in result.found:
             notification.created = started
         Notification.objects.bulk_create(result.found, batch_size=BULK_BATCH, ignore_conflicts=True)
-        result.new = list(Notification.objects.filter(id__gt=last))
+        result.new = list(Notification.objects.filter(id__gt=last).values_list("recipient", "kind"))
         ids = queue_deliveries(today, started)
     result.deliveries = len(ids)
     result.tasks = deliveries.enqueue(ids)

@@ -106,11 +106,6 @@ class Migration(migrations.Migration):
                 "verbose_name": "email delivery",
                 "verbose_name_plural": "email deliveries",
                 "ordering": ["-day", "recipient"],
-                "indexes": [
-                    models.Index(
-                        models.F("status"), models.F("day"), name="notifications_delivery_status"
-                    )
-                ],
                 "constraints": [
                     models.UniqueConstraint(
                         models.F("recipient"),

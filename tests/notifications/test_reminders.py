@@ -70,7 +70,7 @@ def run(on: datetime.date):
 
 
 def new_kinds(result) -> list[tuple[str, str]]:
-    return sorted((n.recipient, n.kind) for n in result.new)
+    return sorted(result.new)
 
 
 def work_queue() -> None:

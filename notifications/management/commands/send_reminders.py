@@ -44,7 +44,9 @@ class Command(BaseCommand):
         )
 
     def _print_dry_run(self, result):
-        new = sorted(result.new, key=lambda n: (n.recipient or f"~user {n.user_id}", n.kind, n.key))
+        new = sorted(
+            result.preview, key=lambda n: (n.recipient or f"~user {n.user_id}", n.kind, n.key)
+        )
         if not new:
             self.stdout.write(f"{result.day}: nothing new to send (dry run).")
             return
