@@ -477,6 +477,32 @@ class DeadlineChange(models.Model):
         return (self.new_due_date - self.old_due_date).days
 
 
+class Naming(models.Model):
+    """A person has been named in a plan (leader, member or focal point), now or
+    before: the record that keeps a person removed from a plan out of sight of
+    those who cannot see that plan (actionplans/permissions.py). Written by the
+    services that name people (actionplans/services/people.py), never removed but
+    with the plan."""
+
+    person = models.ForeignKey(
+        "orgs.Person", verbose_name="person", on_delete=models.CASCADE, related_name="namings"
+    )
+    plan = models.ForeignKey(
+        ActionPlan, verbose_name="plan", on_delete=models.CASCADE, related_name="namings"
+    )
+    first_named = models.DateTimeField("first named", default=timezone.now)
+
+    class Meta:
+        verbose_name = "naming"
+        verbose_name_plural = "namings"
+        constraints = [
+            models.UniqueConstraint("person", "plan", name="actionplans_naming_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"person {self.person_id} in plan {self.plan_id}"
+
+
 class ExtensionRequest(models.Model):
     """A member asks for more time on an action point; a coordinator decides.
 

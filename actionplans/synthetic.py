@@ -28,6 +28,7 @@ from actionplans.models import (
 )
 from actionplans.parsing import parse_deadline
 from orgs.choices import OrganizationKind
+from orgs.matching import match_key
 from orgs.models import Organization, Person
 
 BATCH = 5000
@@ -143,10 +144,12 @@ class _Generator:
         people = Person.objects.bulk_create(
             [
                 Person(
-                    name=f"{rng.choice(FIRST_NAMES)} {self.tag}-{index}",
+                    name=name,
+                    match_key=match_key(name),
                     organization=rng.choice(organizations) if rng.random() < 0.85 else None,
                 )
                 for index in range(count)
+                for name in [f"{rng.choice(FIRST_NAMES)} {self.tag}-{index}"]
             ],
             batch_size=BATCH,
         )

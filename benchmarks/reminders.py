@@ -128,7 +128,11 @@ def generate(points: int, people: int, today: datetime.date, seed: int = 14) -> 
     )
     persons = Person.objects.bulk_create(
         (
-            Person(name=f"Person {index}", email=f"person{index}@example.org")
+            Person(
+                name=f"Person {index}",
+                match_key=f"person {index}",
+                email=f"person{index}@example.org",
+            )
             for index in range(people)
         ),
         batch_size=1000,

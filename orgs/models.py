@@ -6,6 +6,7 @@ from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
 from orgs.choices import OrganizationKind
+from orgs.matching import match_key
 
 
 class Organization(models.Model):
@@ -59,6 +60,10 @@ class Person(models.Model):
     """
 
     name = models.CharField("name", max_length=200)
+    # The name as orgs/matching.py compares names: set on every save.
+    match_key = models.CharField(
+        "matching key", max_length=200, default="", editable=False, db_index=True
+    )
     email = models.EmailField("email", blank=True, default="")
     organization = models.ForeignKey(
         Organization,
@@ -67,6 +72,17 @@ class Person(models.Model):
         null=True,
         blank=True,
         related_name="people",
+    )
+    # Who added the person, for the rule on people named in no plan (who may
+    # see and edit them); None for people added by an import or the system.
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="created by",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
     )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -103,6 +119,13 @@ class Person(models.Model):
     def __str__(self) -> str:
         # Name only: showing the organization would cost a query per person in lists.
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.match_key = match_key(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "match_key"}
+        super().save(*args, **kwargs)
 
 
 class ApiToken(models.Model):

@@ -12,19 +12,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from orgs.choices import OrganizationKind
+from orgs.matching import check_name, clean_name
 from orgs.models import ApiToken, Organization, Person
 
 _SPACES = re.compile(r"\s+")
 
 
 def normalize_name(name: str) -> str:
-    """The key two spellings of one name share: case and spacing ignored."""
+    """Two spellings of one text (a title, a deadline) compared: case and spacing
+    ignored. People's names have their own rule: orgs.matching.match_key."""
     return _SPACES.sub(" ", name).strip().casefold()
-
-
-def clean_name(name: str) -> str:
-    """The name as stored: single spaces, no padding."""
-    return _SPACES.sub(" ", name).strip()
 
 
 def organization_find(*, name: str) -> Organization | None:
@@ -87,10 +84,16 @@ def person_create(
     email: str = "",
     organization: Organization | None = None,
     user=None,
+    created_by=None,
 ) -> Person:
-    """A person as every door writes one: the name with single spaces, no padding."""
+    """A person as every door writes one: the name checked and with single spaces
+    (orgs.matching.check_name); created_by is who added them (None: an import)."""
     person = Person(
-        name=clean_name(name), email=email.strip(), organization=organization, user=user
+        name=check_name(name),
+        email=email.strip(),
+        organization=organization,
+        user=user,
+        created_by=created_by,
     )
     _save(person)
     return person
@@ -110,7 +113,7 @@ def _set(instance, fields: dict, *, allowed: set[str]) -> None:
         raise ValidationError(f"Cannot change {', '.join(sorted(unknown))} here.")
     for name, value in fields.items():
         if name == "name":
-            value = clean_name(value)
+            value = check_name(value)
         elif isinstance(value, str):
             value = value.strip()
         setattr(instance, name, value)

@@ -24,6 +24,7 @@ from actionplans.services.common import (
     derive_deadline,
     require_open,
 )
+from actionplans.services.namings import record_namings
 from actionplans.services.people import PlanPeople
 from actionplans.services.plans import plan_create
 from actionplans.services.structure import new_challenge, set_team_members, working_group_create
@@ -153,6 +154,7 @@ class _Writer:
             group.team_leader = leader
             group._history_user = self.created_by
             group.save(update_fields=["team_leader", "updated"])
+            record_namings(group.plan_id, [leader.pk])
 
     def challenge(self, group, challenges: dict, row) -> None:
         challenge = challenges.get(row.number)
@@ -273,6 +275,9 @@ def _bulk_create_points(
         for a in assignments
     ]
     bulk_create_with_history(focal_points, FocalPoint, batch_size=1000, default_user=created_by)
+    if pending:
+        plan_id = pending[0][0].working_group.plan_id
+        record_namings(plan_id, [focal_point.person_id for focal_point in focal_points])
     return len(created)
 
 

@@ -24,6 +24,7 @@ from actionplans.services.common import (
     save_checked,
     save_point,
 )
+from actionplans.services.namings import record_namings
 from actionplans.services.updates import action_point_reschedule
 from orgs.models import Person
 
@@ -226,6 +227,7 @@ def _write_focal_points(
         focal_point._history_user = user
         focal_point.save()
         if named:
+            record_namings(action_point.challenge.working_group.plan_id, [assignment.person.pk])
             signals.focal_point_named.send(
                 sender=FocalPoint, action_point=action_point, person=assignment.person, user=user
             )

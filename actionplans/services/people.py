@@ -4,20 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.core.exceptions import ValidationError
 from simple_history.utils import bulk_create_with_history
 
 from actionplans.models import ActionPlan
 from actionplans.selectors import plan_people
 from actionplans.services.common import User
+from orgs.matching import check_name, match_key
 from orgs.models import Organization, Person
-from orgs.services import clean_name, normalize_name, organization_get_or_create, person_create
+from orgs.services import organization_get_or_create, person_create
 
 
 class PlanPeople:
     """People of one plan by name, ignoring case and spacing; new names create people."""
 
     def __init__(self, plan: ActionPlan) -> None:
-        self.by_name = {normalize_name(person.name): person for person in plan_people(plan=plan)}
+        self.by_name = {person.match_key: person for person in plan_people(plan=plan)}
         self.created = 0
         self._organizations: dict[str, Organization] = {}
 
@@ -32,12 +34,17 @@ class PlanPeople:
         """Create every new person of a table at once (with their history rows):
         one by one, each costs a validation and two inserts."""
         new: dict[str, Person] = {}
-        for name, organization in entries:
-            key = normalize_name(name)
-            name = clean_name(name)
-            if key in self.by_name or key in new or not name or len(name) > 200:
-                continue  # known, or left to get() and person_create's own checks
-            new[key] = Person(name=name, organization=self._organization(organization))
+        for written, organization in entries:
+            key = match_key(written)
+            if key in self.by_name or key in new:
+                continue
+            try:
+                name = check_name(written)
+            except ValidationError:
+                continue  # left to get(), where person_create says what is wrong
+            new[key] = Person(
+                name=name, match_key=key, organization=self._organization(organization)
+            )
         created = bulk_create_with_history(
             list(new.values()), Person, batch_size=1000, default_user=user
         )
@@ -45,7 +52,7 @@ class PlanPeople:
         self.created += len(created)
 
     def get(self, name: str, organization: str | None = None) -> Person:
-        key = normalize_name(name)
+        key = match_key(name)
         person = self.by_name.get(key)
         org = self._organization(organization)
         if person is None:

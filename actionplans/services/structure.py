@@ -19,6 +19,7 @@ from actionplans.services.common import (
     require_open_plan_of,
     save_checked,
 )
+from actionplans.services.namings import record_namings
 from orgs.models import Person
 
 
@@ -41,6 +42,7 @@ def working_group_create(
     )
     save_checked(group, created_by)
     set_team_members(group, team_members)
+    record_namings(plan.pk, [group.team_leader_id])
     return group
 
 
@@ -55,6 +57,7 @@ def set_team_members(group: WorkingGroup, team_members: Iterable[Person]) -> Non
     # it), then one m2m_changed signal so the history records the new list once.
     through.objects.filter(workinggroup=group).delete()
     through.objects.bulk_create(through(workinggroup=group, person=p) for p in wanted)
+    record_namings(group.plan_id, [person.pk for person in wanted])
     m2m_changed.send(
         sender=through,
         instance=group,
@@ -163,6 +166,7 @@ def working_group_update(
     group.team_leader = team_leader
     save_checked(group, user)
     set_team_members(group, team_members)
+    record_namings(group.plan_id, [group.team_leader_id])
     return group
 
 
