@@ -13,3 +13,7 @@ progress_recorded = Signal()
 # request (ExtensionRequest): asked, then approved or declined
 extension_requested = Signal()
 extension_decided = Signal()
+# kept, merged (orgs.Person), user: sent by services.person_merge once the
+# actionplans rows have moved and before `merged` is deleted; a listener moves its
+# own rows that point at `merged` (a row left behind refuses the merge).
+person_merged = Signal()

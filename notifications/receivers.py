@@ -4,6 +4,7 @@ from django.dispatch import receiver
 
 from actionplans import signals
 from notifications import services
+from notifications.models import Notification, OneClickUse
 
 
 @receiver(signals.focal_point_named)
@@ -29,3 +30,12 @@ def on_extension_requested(sender, request, **kwargs):
 @receiver(signals.extension_decided)
 def on_extension_decided(sender, request, **kwargs):
     services.notify_extension_decided(request=request)
+
+
+@receiver(signals.person_merged)
+def on_person_merged(sender, kept, merged, **kwargs):
+    """A merged person's notifications and spent one-click links become the kept
+    person's (inside the merge's transaction): their inbox and the record that a
+    link was used follow them."""
+    Notification.objects.filter(person=merged).update(person=kept)
+    OneClickUse.objects.filter(person=merged).update(person=kept)

@@ -27,6 +27,7 @@ from actionplans.services.invitations import (
     person_invite,
     person_link_account,
 )
+from actionplans.services.merge import MergePlan, merge_plan, person_merge
 from actionplans.services.people import PlanPeople
 from actionplans.services.plans import (
     PLAN_FIELDS,
@@ -51,6 +52,7 @@ __all__ = [
     "PLAN_FIELDS",
     "FocalPointAssignment",
     "Invitation",
+    "MergePlan",
     "PlanPeople",
     "StaleVersionError",
     "action_point_create",
@@ -67,8 +69,10 @@ __all__ = [
     "extension_request_decide",
     "focal_points_assign",
     "invitation_resend",
+    "merge_plan",
     "person_invite",
     "person_link_account",
+    "person_merge",
     "plan_close",
     "plan_create",
     "plan_delete",
