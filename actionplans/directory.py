@@ -68,3 +68,37 @@ def by_email(user, emails: Iterable[str]) -> dict[str, Person]:
         return {}
     people = visible_people(user).annotate(address=Lower("email")).filter(address__in=wanted)
     return {person.address: person for person in people}
+
+
+def matches_for_everyone(names: Iterable[str], *, country: str) -> dict[str, list[Person]]:
+    """matches() as an administrator sees the directory: everyone named in a plan
+    of the operation. For what runs without a user (manage.py import_plan)."""
+    keys = {match_key(name) for name in names} - {""}
+    if not keys:
+        return {}
+    named = Naming.objects.filter(plan__in=operation_plans(country)).values("person_id")
+    found: dict[str, list[Person]] = {}
+    people = (
+        Person.objects.filter(id__in=named, match_key__in=keys)
+        .select_related("organization")
+        .order_by("name", "id")
+    )
+    for person in people:
+        found.setdefault(person.match_key, []).append(person)
+    return found
+
+
+def plans_named_in(user, person_ids: Iterable[int]) -> dict[int, list[ActionPlan]]:
+    """The plans each person has been named in, among those the user may see (every
+    plan for None: what runs without a user), by title (one query). What tells two
+    namesakes apart, with their organization."""
+    ids = set(person_ids)
+    if not ids:
+        return {}
+    namings = Naming.objects.filter(person_id__in=ids).select_related("plan")
+    if user is not None:
+        namings = namings.filter(plan__in=ActionPlan.objects.visible_to(user))
+    found: dict[int, list[ActionPlan]] = {}
+    for naming in namings.order_by("plan__title", "plan_id"):
+        found.setdefault(naming.person_id, []).append(naming.plan)
+    return found

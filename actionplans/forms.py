@@ -286,10 +286,54 @@ class NewPlanForm(forms.Form):
 
 
 class ConfirmForm(forms.Form):
+    """The import's confirmation, with who each name several people bear is."""
+
+    NEW_PERSON = "new"
+
     token = forms.CharField(widget=forms.HiddenInput)
     keep_undated = forms.BooleanField(
         label="Keep unreadable deadlines as text without a date", required=False
     )
+
+    def __init__(self, *args, people=(), **kwargs) -> None:
+        """people: the table's names (actionplans.services.people.NamedPerson). Each
+        that several people bear is a choice: one of them, or a new person."""
+        super().__init__(*args, **kwargs)
+        self.people = list(people)
+        self.ambiguous = [item for item in self.people if item.candidates]
+        for item in self.ambiguous:
+            name = {"name": item.name.replace("%", "%%")}
+            self.fields[f"who-{item.index}"] = forms.ChoiceField(
+                label=item.name,
+                choices=[(str(person.pk), item.describe(person)) for person in item.candidates]
+                + [(self.NEW_PERSON, gettext_lazy("A new person"))],
+                widget=forms.RadioSelect,
+                error_messages={
+                    "required": gettext_lazy(
+                        "Say who “%(name)s” is: one of the people listed, or a new person."
+                    )
+                    % name,
+                    "invalid_choice": gettext_lazy(
+                        "The person chosen for “%(name)s” is not one of those offered: "
+                        "choose again."
+                    )
+                    % name,
+                },
+            )
+
+    def people_rows(self) -> list[tuple[object, forms.BoundField | None]]:
+        """Each name of the table, with its choice when it is one (for the preview)."""
+        return [
+            (item, self[f"who-{item.index}"] if item.candidates else None) for item in self.people
+        ]
+
+    def people_choices(self) -> dict[str, int | None]:
+        """{name key: the person chosen, or None for a new person} (once valid)."""
+        chosen = {}
+        for item in self.ambiguous:
+            value = self.cleaned_data[f"who-{item.index}"]
+            chosen[item.key] = None if value == self.NEW_PERSON else int(value)
+        return chosen
 
 
 # --- dashboards ----------------------------------------------------------------------

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -25,7 +25,7 @@ from actionplans.services.common import (
     require_open,
 )
 from actionplans.services.namings import record_namings
-from actionplans.services.people import PlanPeople
+from actionplans.services.people import AMBIGUOUS_STOP, NamedPerson, PlanPeople
 from actionplans.services.plans import plan_create
 from actionplans.services.structure import new_challenge, set_team_members, working_group_create
 from orgs.services import clean_name, normalize_name
@@ -42,6 +42,10 @@ class ImportResult:
     action_points: int = 0
     people: int = 0
     unchanged: int = 0
+    # People of other plans of the operation named in this one (not counted in people).
+    reused: int = 0
+    # Names several people of the operation bear, with who was chosen or created.
+    ambiguous: list[NamedPerson] = field(default_factory=list)
 
 
 @transaction.atomic
@@ -57,14 +61,23 @@ def plan_import(
     coordinators: Iterable[User] = (),
     created_by: User | None = None,
     keep_unreadable_deadlines: bool = False,
+    people_choices: Mapping[str, int | None] | None = None,
+    ambiguous: str = AMBIGUOUS_STOP,
 ) -> ImportResult:
     """Write a read table into a new plan, or into an existing one.
 
     All or nothing: a table with errors writes no row. Unreadable deadlines
     block the import unless keep_unreadable_deadlines is set. Importing the
     same table twice creates nothing the second time: groups and challenges
-    are matched by number, action points by their text within the challenge,
-    people by name within the plan.
+    are matched by number, action points by their text within the challenge.
+
+    People are found by name (actionplans/services/people.py): the plan's own
+    first, then, for a plan with a country, people created_by may see who are
+    named in plans of that country (created_by None, as for manage.py
+    import_plan: everyone's). A name several of them bear takes the choice of
+    people_choices ({name key: person id, or None for a new person}); without
+    one, `ambiguous` decides: AMBIGUOUS_STOP refuses the import naming them,
+    AMBIGUOUS_NEW creates a new person.
     """
     errors = table.errors
     if keep_unreadable_deadlines:
@@ -84,7 +97,7 @@ def plan_import(
         )
     else:
         require_open(plan)
-    writer = _Writer(plan, table, created_by)
+    writer = _Writer(plan, table, created_by, people_choices, ambiguous)
     for block in table.groups:
         writer.group(block)
     return writer.finish(plan_created, keep_unreadable_deadlines)
@@ -108,7 +121,14 @@ class _Writer:
     """One import's steps: its people first (in bulk), then group by group, the
     groups and challenges it adds and the action points it does not find there."""
 
-    def __init__(self, plan: ActionPlan, table: WorkshopTable, created_by: User | None) -> None:
+    def __init__(
+        self,
+        plan: ActionPlan,
+        table: WorkshopTable,
+        created_by: User | None,
+        people_choices: Mapping[str, int | None] | None,
+        ambiguous: str,
+    ) -> None:
         self.plan, self.created_by = plan, created_by
         self.result = ImportResult(plan=plan, plan_created=False)
         # Each focal-point cell is parsed once, for the people and for the action points.
@@ -119,7 +139,12 @@ class _Writer:
             for point in challenge.action_points
         }
         self.people = PlanPeople(plan)
-        self.people.prepare(_table_people(table, self.focal_entries), created_by)
+        self.people.prepare(
+            _table_people(table, self.focal_entries),
+            created_by,
+            choices=people_choices,
+            ambiguous=ambiguous,
+        )
         self.groups = {group.number: group for group in plan.working_groups.all()}
         self.pending: list[tuple[Challenge, object, list[FocalPointAssignment]]] = []
         self.new_challenges: list[Challenge] = []
@@ -199,8 +224,24 @@ class _Writer:
             self.pending, created_by=self.created_by, keep_unreadable=keep_unreadable
         )
         self.result.people = self.people.created
+        self.result.reused = self.people.reused
+        self.result.ambiguous = self.people.ambiguous
         self.result.plan_created = plan_created
         return self.result
+
+
+def table_people(table: WorkshopTable) -> list[tuple[str, str | None]]:
+    """Every (name, organization) a read table names, for its preview: a focal-point
+    cell that cannot be read (an error the preview shows) names nobody."""
+    focal_entries = {}
+    for block in table.groups:
+        for challenge in block.challenges:
+            for point in challenge.action_points:
+                try:
+                    focal_entries[id(point)] = parse_focal_points(point.focal_points)
+                except ValidationError:
+                    focal_entries[id(point)] = []
+    return list(_table_people(table, focal_entries))
 
 
 def _table_people(

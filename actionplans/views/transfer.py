@@ -23,6 +23,7 @@ from actionplans.filtersets import ActionPointFilterSet
 from actionplans.forms import ConfirmForm, ImportForm, NewPlanForm
 from actionplans.imports import read, write
 from actionplans.models import ActionPlan, ActionPoint
+from actionplans.services import people
 from pim_tracker.errors import as_lines
 from pim_tracker.http import base_url
 
@@ -60,19 +61,26 @@ def plan_import(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 )
             else:
                 token = secrets.token_urlsafe(12)
+                options = plan_form.cleaned_data if plan_form else {}
                 request.session[SESSION_PREFIX + token] = {
                     "data": base64.b64encode(data).decode(),
-                    "options": plan_form.cleaned_data if plan_form else {},
+                    "options": options,
                 }
-                return _preview(request, plan, table, ConfirmForm(initial={"token": token}))
+                named = _people(request, plan, table, options)
+                confirm = ConfirmForm(initial={"token": token}, people=named)
+                return _preview(request, plan, table, confirm)
     elif step == "confirm" and posted is not None:
-        confirm = ConfirmForm(posted)
         stored = request.session.get(SESSION_PREFIX + request.POST.get("token", ""))
-        if not confirm.is_valid() or stored is None:
+        if stored is None:
             messages.error(request, "This import has expired or was done already: start again.")
             return redirect(request.path)
         table = read.read_table(base64.b64decode(stored["data"]))
         options = stored["options"]
+        # Who the names are now (the directory may have changed since the preview);
+        # a choice must be one of the people offered now.
+        confirm = ConfirmForm(posted, people=_people(request, plan, table, options))
+        if not confirm.is_valid():
+            return _preview(request, plan, table, confirm)
         try:
             result = write.plan_import(
                 table=table,
@@ -85,6 +93,7 @@ def plan_import(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 coordinators=[request.user],
                 created_by=request.user,
                 keep_unreadable_deadlines=confirm.cleaned_data["keep_undated"],
+                people_choices=confirm.people_choices(),
             )
         except ValidationError as error:
             confirm.add_error(None, as_lines(error, with_fields=False))
@@ -94,6 +103,7 @@ def plan_import(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             request,
             f"Imported: {result.groups} working group(s), {result.challenges} challenge(s), "
             f"{result.action_points} action point(s) and {result.people} person(s) added"
+            + (f", {result.reused} person(s) of other plans named" if result.reused else "")
             + (
                 f"; {result.unchanged} action point(s) were already there."
                 if result.unchanged
@@ -102,6 +112,17 @@ def plan_import(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         )
         return redirect(result.plan)
     return render(request, "actionplans/import_form.html", context)
+
+
+def _people(request, plan, table, options: dict) -> list[people.NamedPerson]:
+    """Who each name of the table is for this user: the plan's people, people of
+    the operation's plans they may see (with their plans), or new."""
+    country = plan.country if plan is not None else options.get("country", "")
+    named = people.match_names(
+        write.table_people(table), plan=plan, country=country, user=request.user
+    )
+    people.describe_plans(named, request.user)
+    return named
 
 
 def _preview(request, plan, table, confirm: ConfirmForm) -> HttpResponse:

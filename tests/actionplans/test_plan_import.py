@@ -57,7 +57,9 @@ def test_plan_import_seed_is_exactly_the_demo_plan(tmp_path):
     result = _import(seed_bytes(), title="Seed import", country="Lebanon")
 
     assert plan_content(result.plan) == plan_content(demo) == SEED_CONTENT
-    assert _counts(result) == (True, 1, 4, 4, 6, 0)
+    # A second Lebanon plan names the demo's six people: found, none created.
+    assert _counts(result) == (True, 1, 4, 4, 0, 0)
+    assert result.reused == 6
 
 
 def test_plan_import_new_plan_takes_the_title_line_and_options():

@@ -7,6 +7,8 @@ from django.db import transaction
 from actionplans.imports.read import read_table
 from actionplans.imports.write import plan_import
 from actionplans.models import ActionPlan
+from actionplans.services.people import AMBIGUOUS_POLICIES, AMBIGUOUS_STOP
+from pim_tracker.errors import as_lines
 
 
 class _DryRun(Exception):
@@ -16,7 +18,10 @@ class _DryRun(Exception):
 class Command(BaseCommand):
     help = (
         "Import an action-plan table (XLSX, CSV or tab-separated; workshop or flat layout) "
-        "into a new plan or an existing one. Writes nothing when the table has errors."
+        "into a new plan or an existing one. Writes nothing when the table has errors. "
+        "People are matched by name: the plan's own first, then anyone named in a plan of "
+        "the same country (the command runs as no user, so it sees every plan, as an "
+        "administrator does); one match is reused, several are ambiguous (see --ambiguous)."
     )
 
     def add_arguments(self, parser):
@@ -30,6 +35,13 @@ class Command(BaseCommand):
             "--keep-undated",
             action="store_true",
             help="Keep unreadable deadlines as text without a date instead of refusing them.",
+        )
+        parser.add_argument(
+            "--ambiguous",
+            choices=AMBIGUOUS_POLICIES,
+            default=AMBIGUOUS_STOP,
+            help="A name several people of the country's plans bear: stop (default: import "
+            "nothing, listing them) or new (create a new person for it).",
         )
 
     def handle(self, *args, **options):
@@ -55,22 +67,33 @@ class Command(BaseCommand):
                     title=options["title"],
                     country=options["country"],
                     keep_unreadable_deadlines=options["keep_undated"],
+                    ambiguous=options["ambiguous"],
                 )
                 if options["dry_run"]:
                     raise _DryRun
         except _DryRun:
             pass
         except ValidationError as error:
-            messages = (
-                [f"{field}: {m}" for field, ms in error.message_dict.items() for m in ms]
-                if hasattr(error, "error_dict")
-                else error.messages
-            )
+            messages = as_lines(error)
+            if any(e.code == "ambiguous_people" for e in getattr(error, "error_list", [])):
+                messages.append(
+                    "Write the organization with the name in the table (“UNHCR (Omar)”) to "
+                    "say which, or run again with --ambiguous=new to create new people."
+                )
             raise CommandError(f"{path}: nothing imported.\n" + "\n".join(messages)) from None
+        created = "would be created" if options["dry_run"] else "was created"
+        for item in result.ambiguous:
+            self.stderr.write(
+                f"Note: “{item.name}” may be any of {len(item.candidates)} people named in "
+                f"plans of {result.plan.country}: {item.candidates_text()}; "
+                f"a new person {created}."
+            )
         verb = "Would import" if options["dry_run"] else "Imported"
         target = "a new plan" if result.plan_created else f"plan {result.plan.pk}"
+        reused = f", {result.reused} found in other plans" if result.reused else ""
         self.stdout.write(
             f"{verb} into {target} “{result.plan.title}”: {result.groups} working group(s), "
             f"{result.challenges} challenge(s), {result.action_points} action point(s), "
-            f"{result.people} person(s) created; {result.unchanged} action point(s) already there."
+            f"{result.people} person(s) created{reused}; "
+            f"{result.unchanged} action point(s) already there."
         )
