@@ -14,7 +14,7 @@ from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError, call_command, execute_from_command_line
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -552,6 +552,28 @@ def test_command_ambiguous_names_stop_by_default_listing_each_and_write_nothing(
     # --ambiguous=stop is the default, said explicitly.
     with pytest.raises(CommandError):
         _run(str(path), "--title", "Lebanon 2021", "--country", "Lebanon", "--ambiguous=stop")
+    assert snapshot() == before
+
+
+def test_command_ambiguous_stop_exits_non_zero_from_the_command_line(
+    tmp_path, two_omars, capsys, monkeypatch
+):
+    # run_from_argv closes every connection when it ends: keep the test's transaction.
+    from django.db import connections
+
+    monkeypatch.setattr(connections, "close_all", lambda: None)
+    path = _write(tmp_path, _table("Omar"))
+    before = snapshot()
+
+    with pytest.raises(SystemExit) as excinfo:
+        execute_from_command_line(
+            ["manage.py", "import_plan", str(path), "--title", "L", "--country", "Lebanon"]
+        )
+
+    assert excinfo.value.code == 1
+    assert capsys.readouterr().err.startswith(
+        f"CommandError: {path}: nothing imported.\n“Omar” may be any of 2 people "
+    )
     assert snapshot() == before
 
 
