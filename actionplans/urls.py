@@ -10,6 +10,7 @@ from actionplans.views import (
     people,
     plans,
     structure,
+    suggestions,
     transfer,
 )
 
@@ -99,6 +100,7 @@ urlpatterns = [
     path("my/action-points/", action_points.my_action_points, name="my_action_points"),
     # A plan's people and their accounts
     path("plans/<int:pk>/people/", people.plan_people, name="plan_people"),
+    path("people/suggest/", suggestions.people_suggest, name="people_suggest"),
     path(
         "plans/<int:pk>/people/<int:person_pk>/invite/",
         people.person_invite,

@@ -22,8 +22,10 @@ from actionplans.filtersets import ActionPointFilterSet
 from actionplans.forms import (
     ActionPointForm,
     FocalPointFormSet,
+    PeopleReading,
     ProgressUpdateForm,
     RescheduleForm,
+    carried,
 )
 from actionplans.models import ActionPlan, ActionPoint, with_focal_points
 from actionplans.plan_page import card_response, update_form_response
@@ -33,17 +35,48 @@ from pim_tracker.http import posted, safe_next
 
 def _focal_point_initial(point: ActionPoint) -> list[dict]:
     return [
-        {"name": fp.person.name, "role": fp.role, "note": fp.note}
+        {"name": fp.person.name, "person": str(fp.person_id), "role": fp.role, "note": fp.note}
         for fp in point.focal_points.select_related("person")
     ]
 
 
-def _assignments(plan: ActionPlan, formset) -> list[services.FocalPointAssignment]:
-    people = services.PlanPeople(plan)
+def _assignments(reading: PeopleReading) -> list[services.FocalPointAssignment]:
+    """The focal points read from the rows (after reading.save_people)."""
     return [
-        services.FocalPointAssignment(person=people.get(name), role=role, note=note)
-        for name, role, note in formset.entries()
+        services.FocalPointAssignment(
+            person=named.person, role=named.entry.role, note=named.entry.note
+        )
+        for named in reading.named
     ]
+
+
+def _read_focal_points(request: HttpRequest, plan: ActionPlan, form, formset):
+    """(reading, confirm): who the rows name once the forms are valid, and whether the
+    user must confirm it first. (None, False) when there is nothing to save yet:
+    a GET, invalid input, or the user chose to edit from the confirmation."""
+    if request.method != "POST" or request.POST.get("people_step") == "edit":
+        return None, False
+    if not (form.is_valid() and formset.is_valid()):
+        return None, False
+    reading = formset.reading(request.user, plan)
+    if not reading.resolve():
+        return None, False
+    return reading, not reading.confirmed(request.POST)
+
+
+def _form_page(request: HttpRequest, plan: ActionPlan, context: dict, reading, confirm: bool):
+    if confirm:
+        context |= {"confirmation": reading, "carried": carried(request.POST)}
+    return render(
+        request,
+        "actionplans/actionpoint_form.html",
+        {
+            "nav": "plans",
+            "plan": plan,
+            "people_names": selectors.plan_people_names(plan=plan),
+            **context,
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -53,34 +86,36 @@ def actionpoint_add(request: HttpRequest, challenge_pk: int) -> HttpResponse:
     perms.require_plan_edit(request.user, plan)
     data = request.POST if request.method == "POST" else None
     form = ActionPointForm(data)
-    formset = FocalPointFormSet(data, prefix="fp")
-    if request.method == "POST" and form.is_valid() and formset.is_valid():
+    formset = FocalPointFormSet(data, prefix="fp", form_kwargs={"plan": plan})
+    reading, confirm = _read_focal_points(request, plan, form, formset)
+    if reading is not None and not confirm:
         try:
-            with transaction.atomic():
+            with transaction.atomic():  # the new people named, and the action point
+                reading.save_people(request.user)
                 point = services.action_point_create(
                     challenge=challenge,
                     description=form.cleaned_data["description"],
                     deadline=form.cleaned_data["deadline"],
-                    focal_points=_assignments(plan, formset),
+                    focal_points=_assignments(reading),
                     created_by=request.user,
                 )
         except ValidationError as error:
             add_to_form(form, error)
+            confirm = False
         else:
             messages.success(request, "Action point added.")
             return redirect(f"{plan.get_absolute_url()}#ap-{point.pk}")
-    return render(
+    return _form_page(
         request,
-        "actionplans/actionpoint_form.html",
+        plan,
         {
-            "nav": "plans",
-            "plan": plan,
             "challenge": challenge,
             "form": form,
             "formset": formset,
-            "people_names": selectors.plan_people_names(plan=plan),
             "title": f"Add an action point to challenge {challenge.number}",
         },
+        reading,
+        confirm,
     )
 
 
@@ -92,31 +127,7 @@ def actionpoint_edit(request: HttpRequest, pk: int) -> HttpResponse:
     conflict = None
     if request.method == "POST":
         form = ActionPointForm(request.POST, instance=point)
-        formset = FocalPointFormSet(request.POST, prefix="fp")
-        if form.is_valid() and formset.is_valid():
-            try:
-                with transaction.atomic():  # the new people named, and the edit
-                    services.action_point_edit(
-                        action_point=point,
-                        user=request.user,
-                        description=form.cleaned_data["description"],
-                        deadline=form.cleaned_data["deadline"],
-                        deadline_reason=form.cleaned_data["deadline_reason"],
-                        focal_points=_assignments(plan, formset),
-                        expected_version=form.cleaned_data.get("version") or point.version,
-                    )
-            except services.StaleVersionError as error:
-                conflict = _conflict(error.current, form.cleaned_data)
-                form = ActionPointForm(
-                    {**request.POST.dict(), "version": error.current.version}, instance=point
-                )
-                form.is_valid()
-            except ValidationError as error:
-                point.refresh_from_db()
-                add_to_form(form, error)
-            else:
-                messages.success(request, "Action point saved.")
-                return redirect(f"{plan.get_absolute_url()}#ap-{point.pk}")
+        formset = FocalPointFormSet(request.POST, prefix="fp", form_kwargs={"plan": plan})
     else:
         form = ActionPointForm(
             initial={
@@ -126,21 +137,48 @@ def actionpoint_edit(request: HttpRequest, pk: int) -> HttpResponse:
             },
             instance=point,
         )
-        formset = FocalPointFormSet(initial=_focal_point_initial(point), prefix="fp")
-    return render(
+        formset = FocalPointFormSet(
+            initial=_focal_point_initial(point), prefix="fp", form_kwargs={"plan": plan}
+        )
+    reading, confirm = _read_focal_points(request, plan, form, formset)
+    if reading is not None and not confirm:
+        try:
+            with transaction.atomic():  # the new people named, and the edit
+                reading.save_people(request.user)
+                services.action_point_edit(
+                    action_point=point,
+                    user=request.user,
+                    description=form.cleaned_data["description"],
+                    deadline=form.cleaned_data["deadline"],
+                    deadline_reason=form.cleaned_data["deadline_reason"],
+                    focal_points=_assignments(reading),
+                    expected_version=form.cleaned_data.get("version") or point.version,
+                )
+        except services.StaleVersionError as error:
+            conflict = _conflict(error.current, form.cleaned_data)
+            form = ActionPointForm(
+                {**request.POST.dict(), "version": error.current.version}, instance=point
+            )
+            form.is_valid()
+        except ValidationError as error:
+            point.refresh_from_db()
+            add_to_form(form, error)
+        else:
+            messages.success(request, "Action point saved.")
+            return redirect(f"{plan.get_absolute_url()}#ap-{point.pk}")
+    return _form_page(
         request,
-        "actionplans/actionpoint_form.html",
+        plan,
         {
-            "nav": "plans",
-            "plan": plan,
             "challenge": point.challenge,
             "point": point,
             "form": form,
             "formset": formset,
             "conflict": conflict,
-            "people_names": selectors.plan_people_names(plan=plan),
             "title": "Edit the action point",
         },
+        reading,
+        confirm,
     )
 
 

@@ -12,30 +12,49 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from actionplans import permissions as perms
 from actionplans import selectors, services
-from actionplans.forms import ChallengeForm, DeleteForm, WorkingGroupForm
+from actionplans.forms import (
+    ChallengeForm,
+    DeleteForm,
+    PeopleReading,
+    WorkingGroupForm,
+    carried,
+)
 from actionplans.models import ActionPlan, ActionPoint
 from orgs.models import Person
 from pim_tracker.errors import add_to_form, as_lines
 from pim_tracker.http import posted
 
 
-def _group_people(plan: ActionPlan, form: WorkingGroupForm) -> tuple[Person | None, list[Person]]:
-    people = services.PlanPeople(plan)
-    leader_name = form.cleaned_data["team_leader"]
-    leader = people.get(leader_name) if leader_name else None
-    members = [people.get(name) for name in form.cleaned_data["team_members"]]
-    return leader, members
+def _read_group_people(request: HttpRequest, plan: ActionPlan, form: WorkingGroupForm):
+    """(reading, confirm): who the leader and members are once the form is valid, and
+    whether the user must confirm it first. (None, False) when there is nothing to
+    save yet: a GET, invalid input, or the user chose to edit from the confirmation."""
+    if request.method != "POST" or request.POST.get("people_step") == "edit":
+        return None, False
+    if not form.is_valid():
+        return None, False
+    reading = form.reading(request.user, plan)
+    if not reading.resolve():
+        return None, False
+    return reading, not reading.confirmed(request.POST)
+
+
+def _group_people(reading: PeopleReading) -> tuple[Person | None, list[Person]]:
+    leaders = reading.people("team_leader")
+    return (leaders[0] if leaders else None), reading.people("team_members")
 
 
 @require_http_methods(["GET", "POST"])
 def workinggroup_add(request: HttpRequest, plan_pk: int) -> HttpResponse:
     plan = perms.get_plan_or_404(request.user, plan_pk)
     perms.require_plan_edit(request.user, plan)
-    form = WorkingGroupForm(posted(request))
-    if request.method == "POST" and form.is_valid():
+    form = WorkingGroupForm(posted(request), plan=plan)
+    reading, confirm = _read_group_people(request, plan, form)
+    if reading is not None and not confirm:
         try:
             with transaction.atomic():
-                leader, members = _group_people(plan, form)
+                reading.save_people(request.user)
+                leader, members = _group_people(reading)
                 group = services.working_group_create(
                     plan=plan,
                     number=form.cleaned_data["number"],
@@ -49,7 +68,7 @@ def workinggroup_add(request: HttpRequest, plan_pk: int) -> HttpResponse:
         else:
             messages.success(request, f"{group} added.")
             return redirect(f"{plan.get_absolute_url()}#group-{group.pk}")
-    return _structure_form(request, plan, form, "Add a working group")
+    return _structure_form(request, plan, form, "Add a working group", reading, confirm)
 
 
 @require_http_methods(["GET", "POST"])
@@ -57,19 +76,22 @@ def workinggroup_edit(request: HttpRequest, pk: int) -> HttpResponse:
     group = perms.get_group_or_404(request.user, pk)
     plan = group.plan
     perms.require_plan_edit(request.user, plan)
+    members = selectors.team_members_in_order([group.pk])[group.pk]
     initial = {
         "number": group.number,
         "name": group.name,
         "team_leader": group.team_leader.name if group.team_leader else "",
-        "team_members": ", ".join(
-            p.name for p in selectors.team_members_in_order([group.pk])[group.pk]
-        ),
+        "team_leader_person": str(group.team_leader_id or ""),
+        "team_members": ", ".join(p.name for p in members),
+        "team_members_people": " ".join(str(p.pk) for p in members),
     }
-    form = WorkingGroupForm(posted(request), initial=initial)
-    if request.method == "POST" and form.is_valid():
+    form = WorkingGroupForm(posted(request), initial=initial, plan=plan)
+    reading, confirm = _read_group_people(request, plan, form)
+    if reading is not None and not confirm:
         try:
             with transaction.atomic():
-                leader, members = _group_people(plan, form)
+                reading.save_people(request.user)
+                leader, members = _group_people(reading)
                 services.working_group_update(
                     group=group,
                     user=request.user,
@@ -83,7 +105,7 @@ def workinggroup_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"{group} saved.")
             return redirect(f"{plan.get_absolute_url()}#group-{group.pk}")
-    return _structure_form(request, plan, form, f"Edit {group}")
+    return _structure_form(request, plan, form, f"Edit {group}", reading, confirm)
 
 
 @require_http_methods(["GET", "POST"])
@@ -132,18 +154,24 @@ def challenge_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _structure_form(request, plan, form, f"Edit challenge {challenge.number}")
 
 
-def _structure_form(request: HttpRequest, plan: ActionPlan, form, title: str) -> HttpResponse:
-    return render(
-        request,
-        "actionplans/structure_form.html",
-        {
-            "nav": "plans",
-            "plan": plan,
-            "form": form,
-            "title": title,
-            "people_names": selectors.plan_people_names(plan=plan),
-        },
-    )
+def _structure_form(
+    request: HttpRequest,
+    plan: ActionPlan,
+    form,
+    title: str,
+    reading: PeopleReading | None = None,
+    confirm: bool = False,
+) -> HttpResponse:
+    context = {
+        "nav": "plans",
+        "plan": plan,
+        "form": form,
+        "title": title,
+        "people_names": selectors.plan_people_names(plan=plan),
+    }
+    if confirm:
+        context |= {"confirmation": reading, "carried": carried(request.POST)}
+    return render(request, "actionplans/structure_form.html", context)
 
 
 _MOVABLE = {
