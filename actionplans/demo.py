@@ -25,6 +25,7 @@ from actionplans.imports.write import plan_create_from_workshop
 from actionplans.models import ActionPlan
 from actionplans.selectors import plan_people
 from actionplans.services import plan_update
+from actionplans.services.people import AMBIGUOUS_NEW
 from orgs.models import Person
 from orgs.services import normalize_name, person_update
 
@@ -141,6 +142,9 @@ def demo_load(
             status=PlanStatus.ACTIVE,
             # The viewer account is there to show what any signed-in user sees.
             visibility=PlanVisibility.SIGNED_IN,
+            # A database that already names two people of a demo name in Lebanon
+            # still gets its demo: the demo's own people then.
+            ambiguous=AMBIGUOUS_NEW,
         )
 
     accounts = []
