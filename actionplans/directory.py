@@ -36,13 +36,16 @@ def operation_plans(country: str) -> QuerySet[ActionPlan]:
 
 
 def people_in_operation(user, country: str) -> QuerySet[Person]:
-    """People the user may see who have been named in a plan of this operation."""
+    """People the user may see (everyone for None: what runs without a user, as
+    manage.py import_plan) who have been named in a plan of this operation."""
     named = Naming.objects.filter(plan__in=operation_plans(country)).values("person_id")
-    return visible_people(user).filter(id__in=named)
+    people = Person.objects.all() if user is None else visible_people(user)
+    return people.filter(id__in=named)
 
 
 def matches(user, names: Iterable[str], *, country: str) -> dict[str, list[Person]]:
-    """For each name's key, the people of the operation it may be (one query).
+    """For each name's key, the people of the operation it may be (one query), among
+    those the user may see (everyone for None).
 
     Keys with no match are absent; a key with several people is ambiguous.
     """
@@ -69,24 +72,6 @@ def by_email(user, emails: Iterable[str]) -> dict[str, Person]:
         return {}
     people = visible_people(user).annotate(address=Lower("email")).filter(address__in=wanted)
     return {person.address: person for person in people}
-
-
-def matches_for_everyone(names: Iterable[str], *, country: str) -> dict[str, list[Person]]:
-    """matches() as an administrator sees the directory: everyone named in a plan
-    of the operation. For what runs without a user (manage.py import_plan)."""
-    keys = {match_key(name) for name in names} - {""}
-    if not keys:
-        return {}
-    named = Naming.objects.filter(plan__in=operation_plans(country)).values("person_id")
-    found: dict[str, list[Person]] = {}
-    people = (
-        Person.objects.filter(id__in=named, match_key__in=keys)
-        .select_related("organization")
-        .order_by("name", "id")
-    )
-    for person in people:
-        found.setdefault(person.match_key, []).append(person)
-    return found
 
 
 def plans_named_in(user, person_ids: Iterable[int]) -> dict[int, list[ActionPlan]]:

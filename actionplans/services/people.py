@@ -119,10 +119,7 @@ def match_names(
                 item.person, item.in_plan = own[key], True
     rest = [item.name for item in named.values() if not item.in_plan]
     if rest and country:
-        if user is None:
-            found = directory.matches_for_everyone(rest, country=country)
-        else:
-            found = directory.matches(user, rest, country=country)
+        found = directory.matches(user, rest, country=country)
         for key, people in found.items():
             item = named[key]
             if item.in_plan:
