@@ -24,7 +24,14 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from actionplans.models import ActionPlan, ActionPoint, Challenge, FocalPoint, WorkingGroup
+from actionplans.models import (
+    ActionPlan,
+    ActionPoint,
+    Challenge,
+    FocalPoint,
+    Naming,
+    WorkingGroup,
+)
 from actionplans.querysets import PLAN_PATH, is_admin, person_of
 from orgs.models import Organization, Person
 
@@ -152,7 +159,7 @@ def _people_in_plans(plans: QuerySet) -> QuerySet:
 
 
 def _in_no_plan() -> Q:
-    """People named nowhere yet. Every group and action point belongs to a plan, so
+    """People named nowhere now. Every group and action point belongs to a plan, so
     no plan is joined: three anti-joins on the people's own indexes, rather than
     "not among the people of all plans", which reads every plan's people."""
     person = OuterRef("pk")
@@ -163,35 +170,131 @@ def _in_no_plan() -> Q:
     )
 
 
-def visible_people(user) -> QuerySet[Person]:
-    """People named in a plan the user may see, plus themselves.
+def _named_outside(plans: QuerySet) -> Q:
+    """Named, now or ever, in a plan that is not among these: a Naming record
+    (kept after a removal) or a current role. The current roles are asked too, so
+    that a role written without its Naming record cannot open a hidden plan's
+    person. Correlated checks on the person's own indexes."""
+    person = OuterRef("pk")
+    return (
+        Exists(Naming.objects.filter(person_id=person).exclude(plan__in=plans))
+        | Exists(WorkingGroup.objects.filter(team_leader_id=person).exclude(plan__in=plans))
+        | Exists(
+            WorkingGroup.team_members.through.objects.filter(person_id=person).exclude(
+                workinggroup__plan__in=plans
+            )
+        )
+        | Exists(
+            FocalPoint.objects.filter(person_id=person).exclude(
+                action_point__challenge__working_group__plan__in=plans
+            )
+        )
+    )
 
-    Names and emails are personal data: nobody gets the whole directory but
-    administrators. Coordinators also see people in no plan yet (someone just
-    added, about to be named in their plan).
+
+def _created_and_not_hidden(user, visible_plans: QuerySet) -> QuerySet:
+    """Ids of the people the user added who were never named in a plan the user
+    cannot see. An IN-subquery that starts from the user's own additions (the
+    created_by index), so the checks run for those few people only."""
+    return (
+        Person.objects.order_by()
+        .filter(created_by_id=user.pk)
+        .exclude(_named_outside(visible_plans))
+        .values("id")
+    )
+
+
+def visible_people(user) -> QuerySet[Person]:
+    """The people a user may see. Names and emails are personal data: nobody but
+    administrators gets the whole directory.
+
+    - administrators: everyone;
+    - everyone signed in: themselves, and the people named now (leader, member,
+      focal point) in a plan they may see;
+    - coordinators (anyone who may add people, actionplans.permissions.
+      can_manage_people) also: the people ever named in a plan they coordinate
+      (Naming: still after a removal), and the people they added (created_by)
+      who have never been named in a plan they cannot see: their own newcomers,
+      never named or named only in plans they see.
+
+    So a person once named in a plan you cannot see stays invisible to you,
+    even if you added them, until you may see that plan (or it is deleted,
+    and its Naming records with it); people added by an import or the system
+    (no created_by) and named nowhere are seen by administrators only.
     """
     if not user.is_authenticated or not user.is_active:
         return Person.objects.none()
     if is_admin(user):
         return Person.objects.all()
-    rule = Q(user=user) | Q(
-        id__in=_people_in_plans(ActionPlan.objects.visible_to(user).values("id"))
-    )
+    visible = ActionPlan.objects.visible_to(user).values("id")
+    rule = Q(user=user) | Q(id__in=_people_in_plans(visible))
     if can_manage_people(user):
-        rule |= _in_no_plan()
+        coordinated = ActionPlan.objects.coordinated_by(user).values("id")
+        rule |= Q(id__in=Naming.objects.filter(plan__in=coordinated).values("person_id"))
+        rule |= Q(id__in=_created_and_not_hidden(user, visible))
     return Person.objects.filter(rule)
 
 
 def can_edit_person(user, person: Person) -> bool:
-    """Administrators; coordinators for people of their plans and people in no plan."""
+    """Administrators; the coordinators of a plan the person is named in now; and
+    the coordinator who added them, while they are named in no plan and were
+    never named in a plan that coordinator cannot see (visible_people's rule).
+    Someone removed from every plan is edited by administrators, or by their
+    creator on those terms; naming them again gives the plan's coordinators the
+    right back. One query (and can_manage_people's)."""
     if is_admin(user):
         return True
     if not can_manage_people(user):
         return False
     coordinated = ActionPlan.objects.coordinated_by(user).values("id")
-    return Person.objects.filter(
-        Q(id__in=_people_in_plans(coordinated)) | _in_no_plan(), pk=person.pk
-    ).exists()
+    rule = Q(id__in=_people_in_plans(coordinated))
+    if person.created_by_id == user.pk:
+        # Their creator: checked on this one row only.
+        visible = ActionPlan.objects.visible_to(user).values("id")
+        rule |= _in_no_plan() & ~_named_outside(visible)
+    return Person.objects.filter(rule, pk=person.pk).exists()
+
+
+def attach_named_plans(user, people: list[Person]) -> list[Person]:
+    """Sets each person's `named_plans`: the plans they are named in now (leader,
+    member or focal point) that the user may see, as {"id", "title"} dicts in
+    title order. What tells two namesakes apart on the people pages and in the API.
+
+    One query for all the people given (a page), whatever their number: a UNION
+    of the three roles, each found through the people's own indexes. The roles
+    themselves are read, not the Naming records: a plan someone was removed from
+    is not listed, and a role written without its record (the Django admin) is.
+    """
+    by_person: dict[int, list[tuple[int, str]]] = {person.pk: [] for person in people}
+    if by_person and user.is_authenticated and user.is_active:
+        ids = list(by_person)
+        leaders = WorkingGroup.objects.filter(team_leader_id__in=ids)
+        members = WorkingGroup.team_members.through.objects.filter(person_id__in=ids)
+        focal = FocalPoint.objects.filter(person_id__in=ids)
+        if not is_admin(user):
+            visible = ActionPlan.objects.visible_to(user).values("id")
+            leaders = leaders.filter(plan__in=visible)
+            members = members.filter(workinggroup__plan__in=visible)
+            focal = focal.filter(action_point__challenge__working_group__plan__in=visible)
+        path = "action_point__challenge__working_group__plan"
+        rows = (
+            leaders.order_by()
+            .values_list("team_leader_id", "plan_id", "plan__title")
+            .union(
+                members.order_by().values_list(
+                    "person_id", "workinggroup__plan_id", "workinggroup__plan__title"
+                ),
+                focal.order_by().values_list("person_id", f"{path}_id", f"{path}__title"),
+            )
+        )
+        for person_id, plan_id, title in rows:
+            by_person[person_id].append((plan_id, title))
+    for person in people:
+        person.named_plans = [
+            {"id": plan_id, "title": title}
+            for plan_id, title in sorted(by_person[person.pk], key=lambda pair: (pair[1], pair[0]))
+        ]
+    return people
 
 
 def visible_organizations(user) -> QuerySet[Organization]:

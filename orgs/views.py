@@ -5,7 +5,12 @@ Access follows actionplans.permissions: a person the user may not see answers
 any lookup, so that the answer never depends on whether the object exists.
 
 Counts of action points only cover plans the user may see: a count that
-included hidden plans would reveal that they exist.
+included hidden plans would reveal that they exist. So do the plans shown
+beside each person (what tells two namesakes apart).
+
+A person added here is recorded as added by the user (Person.created_by): the
+rule by which coordinators see and edit the people they add before they are
+named in a plan.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from actionplans.choices import FocalPointRole
 from actionplans.models import ActionPlan, ActionPoint, FocalPoint, WorkingGroup
 from actionplans.permissions import (
+    attach_named_plans,
     can_edit_person,
     can_manage_people,
     is_admin,
@@ -120,10 +126,13 @@ def _person_action_points(user, person: Person) -> list:
 
 @require_safe
 def person_list(request: HttpRequest) -> HttpResponse:
-    people = visible_people(request.user).select_related("organization")
+    user = request.user
+    people = visible_people(user).select_related("organization")
     filterset = PersonFilterSet(request.GET, queryset=people, request=request)
     page_obj = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    page_obj.object_list = _with_action_point_counts(request.user, list(page_obj.object_list))
+    # Counts and plans (what tells namesakes apart): one query each for the page.
+    shown = attach_named_plans(user, list(page_obj.object_list))
+    page_obj.object_list = _with_action_point_counts(user, shown)
     return render(
         request,
         "orgs/person_list.html",
@@ -131,7 +140,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
             "nav": "people",
             "filterset": filterset,
             "page_obj": page_obj,
-            "can_manage": can_manage_people(request.user),
+            "can_manage": can_manage_people(user),
         },
     )
 
@@ -140,6 +149,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     person = get_object_or_404(visible_people(user).select_related("organization", "user"), pk=pk)
+    attach_named_plans(user, [person])
     # Membership through a subquery, not a join, so a leader who is also a
     # member of the group is listed once without DISTINCT.
     groups = (
@@ -171,7 +181,7 @@ def person_add(request: HttpRequest) -> HttpResponse:
     form = PersonForm(posted(request), user=request.user)
     if form.is_valid():
         try:
-            person = person_create(**form.cleaned_data)
+            person = person_create(**form.cleaned_data, created_by=request.user)
         except ValidationError as error:
             add_to_form(form, error)
         else:

@@ -70,21 +70,38 @@ class OrganizationViewSet(_NoDeleteViewSet):
 
 @api_schema(PersonSerializer, destroy=False)
 class PersonViewSet(_NoDeleteViewSet):
-    """People named in the plans you may see."""
+    """People you may see (actionplans.permissions.visible_people), each with the
+    visible plans they are named in. A person created here is recorded as created
+    by the token's account (the rule on people named in no plan yet)."""
 
     serializer_class = PersonSerializer
     filterset_class = PersonFilterSet
 
     @staticmethod
-    def create_service(**data) -> Person:
-        return person_create(**data)
+    def create_service(*, created_by, **data) -> Person:
+        return person_create(**data, created_by=created_by)
 
     @staticmethod
     def update_service(person: Person, **data) -> Person:
         return person_update(person=person, **data)
 
+    def perform_create(self, serializer) -> None:
+        serializer.instance = self.create_service(
+            **serializer.validated_data, created_by=self.request.user
+        )
+
     def get_queryset(self):
         return perms.visible_people(self.request.user).order_by("name", "id")
+
+    # The plans each person is named in: one query for a whole page.
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if page is not None:
+            perms.attach_named_plans(self.request.user, page)
+        return page
+
+    def get_object(self) -> Person:
+        return perms.attach_named_plans(self.request.user, [super().get_object()])[0]
 
     def get_serializer_context(self) -> dict:
         return {**super().get_serializer_context(), "show_email": show_email(self.request)}

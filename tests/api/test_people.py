@@ -2,8 +2,11 @@
 
 Organizations are public facts for everyone signed in. People are personal
 data: each user sees those named in the plans they may see (and themselves);
-coordinators also see people in no plan yet. Email addresses are shown only to
-coordinators and administrators. Neither can be deleted through the API.
+coordinators also see the people ever named in their plans and those they added
+who were never named in a plan they cannot see (actionplans.permissions.
+visible_people; tests/orgs/test_people_rules.py has the full table). Email
+addresses are shown only to coordinators and administrators. Each person lists
+the visible plans they are named in. Neither can be deleted through the API.
 """
 
 import pytest
@@ -19,7 +22,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def people(world) -> dict[str, Person]:
-    """Jad and Rana in the plan, Stranger only in the other plan, Newbie in none."""
+    """Jad and Rana in the plan, Stranger only in the other plan, Newbie in none
+    (added by the coordinator)."""
     unhcr = OrganizationFactory(name="UN Refugee Agency", acronym="UNHCR", kind="un_agency")
     jad = world.member_person
     jad.email = "jad@example.org"
@@ -28,11 +32,11 @@ def people(world) -> dict[str, Person]:
     services.working_group_create(plan=world.plan, name="Monitoring", team_members=[rana])
     stranger = PersonFactory(name="Stranger", email="stranger@example.org")
     FocalPointFactory(action_point=world.other_action_point, person=stranger)
-    newbie = PersonFactory(name="Newbie", email="newbie@example.org")
+    newbie = PersonFactory(name="Newbie", email="newbie@example.org", created_by=world.coordinator)
     return {"jad": jad, "rana": rana, "stranger": stranger, "newbie": newbie, "unhcr": unhcr}
 
 
-def _person_body(person: Person, *, email: bool) -> dict:
+def _person_body(person: Person, *, email: bool, plans=()) -> dict:
     person.refresh_from_db()
     return {
         "id": person.pk,
@@ -40,6 +44,7 @@ def _person_body(person: Person, *, email: bool) -> dict:
         "name": person.name,
         "email": person.email if email else None,
         "organization": person.organization_id,
+        "plans": [{"id": plan.pk, "title": plan.title} for plan in plans],
         "created": iso(person.created),
         "updated": iso(person.updated),
     }
@@ -87,7 +92,7 @@ def test_people_email_shown_to_coordinators_and_admins(world, clients, people):
     for role in ("admin", "coordinator", "coordinator_ro"):
         response = clients[role].get(f"/api/v1/people/{rana.pk}/")
         assert response.status_code == 200, role
-        assert response.json() == _person_body(rana, email=True), role
+        assert response.json() == _person_body(rana, email=True, plans=[world.plan]), role
         listed = clients[role].get("/api/v1/people/").json()["results"]
         assert {item["email"] for item in listed} >= {"jad@example.org", "rana@example.org"}
 
@@ -99,7 +104,7 @@ def test_people_email_hidden_from_members_and_viewers(world, clients, people):
     for role in ("member", "member_ro", "viewer"):
         response = clients[role].get(f"/api/v1/people/{rana.pk}/")
         assert response.status_code == 200, role
-        assert response.json() == _person_body(rana, email=False), role
+        assert response.json() == _person_body(rana, email=False, plans=[world.plan]), role
         listed = clients[role].get("/api/v1/people/").json()["results"]
         assert [item["email"] for item in listed] == [None, None], role
 
@@ -157,7 +162,7 @@ def test_people_create_by_coordinator(world, coordinator_client, people):
     assert response.status_code == 201
     omar = Person.objects.get(name="Omar")
     assert response.json() == _person_body(omar, email=True)
-    assert omar.organization == people["unhcr"]
+    assert (omar.organization, omar.created_by) == (people["unhcr"], world.coordinator)
     assert response["Location"] == f"{BASE}/people/{omar.pk}/"
     # In no plan yet: the coordinator who added them still sees them.
     assert omar.pk in ids(coordinator_client.get("/api/v1/people/"))
@@ -219,7 +224,7 @@ def test_people_patch_by_coordinator(world, coordinator_client, people):
         f"/api/v1/people/{rana.pk}/", {"email": "rana@unhcr.org"}, format="json"
     )
     assert response.status_code == 200
-    assert response.json() == _person_body(rana, email=True)
+    assert response.json() == _person_body(rana, email=True, plans=[world.plan])
     assert rana.email == "rana@unhcr.org"
 
 

@@ -128,7 +128,9 @@ def test_working_groups_retrieve_other_plan(world, clients, role, status):
 
 
 def test_working_groups_create_by_coordinator(world, coordinator_client):
-    rana, omar = PersonFactory(name="Rana"), PersonFactory(name="Omar")
+    # People the coordinator added, in no plan yet: theirs to name.
+    rana = PersonFactory(name="Rana", created_by=world.coordinator)
+    omar = PersonFactory(name="Omar", created_by=world.coordinator)
     response = coordinator_client.post(
         "/api/v1/working-groups/",
         {

@@ -198,7 +198,9 @@ def test_views_set_title_and_navigation(client, world, view, nav, title):
     assert response.status_code == 200
     assert response.context["nav"] == nav
     assertContains(response, f"<title>{title} · PIM Action Tracker</title>", html=True)
-    assertContains(response, f"<h1>{title}</h1>", html=True)
+    # A person's name is user-written text: its direction follows its script.
+    h1 = '<h1 dir="auto">' if view == "person_detail" else "<h1>"
+    assertContains(response, f"{h1}{title}</h1>", html=True)
     assertNotContains(response, "style=")
     assertNotContains(response, "<script>")
 
@@ -210,7 +212,7 @@ def test_person_list_member_sees_people_of_their_plans_without_emails(client, wo
     _login(client, world.member)
     response = client.get("/people/")
     assert response.status_code == 200
-    assert _rows(response) == [["Jad", "DRC", "1"]]
+    assert _rows(response) == [["Jad", "DRC", "PIM Lebanon Action Plan", "1"]]
     assertNotContains(response, "jad@example.org")
     assertNotContains(response, "Hidden Person")
     assertNotContains(response, "Add person")
@@ -220,7 +222,7 @@ def test_person_list_coordinator_sees_their_plans_people_with_emails(client, wor
     _login(client, world.coordinator)
     response = client.get("/people/")
     # Hidden Person is only named in a plan the coordinator cannot see.
-    assert _rows(response) == [["Jad", "DRC", "jad@example.org", "1"]]
+    assert _rows(response) == [["Jad", "DRC", "PIM Lebanon Action Plan", "jad@example.org", "1"]]
     assertContains(response, '<a class="button" href="/people/add/">Add person</a>', html=True)
 
 
@@ -235,7 +237,8 @@ def test_person_list_outsider_sees_nobody(client, world):
 def test_person_list_viewer_sees_people_of_plans_open_to_all(client):
     world = build_world(visibility=PlanVisibility.SIGNED_IN)
     _login(client, world.viewer)
-    assert _rows(client.get("/people/")) == [["Jad", "None", "1"]]
+    # No organization: an empty cell, never "None".
+    assert _rows(client.get("/people/")) == [["Jad", "", "PIM Lebanon Action Plan", "1"]]
 
 
 def test_person_list_counts_open_action_points_in_visible_plans_only(client, world):
@@ -246,9 +249,11 @@ def test_person_list_counts_open_action_points_in_visible_plans_only(client, wor
     FocalPointFactory(action_point=done, person=rana)
 
     _login(client, world.member)
-    assert _rows(client.get("/people/?q=rana")) == [["Rana", "None", "1"]]
+    assert _rows(client.get("/people/?q=rana")) == [["Rana", "", "PIM Lebanon Action Plan", "1"]]
     _login(client, world.admin)
-    assert _rows(client.get("/people/?q=rana")) == [["Rana", "None", "", "2"]]
+    assert _rows(client.get("/people/?q=rana")) == [
+        ["Rana", "", "Other plan , PIM Lebanon Action Plan", "", "2"]  # two links
+    ]
 
 
 def test_person_list_filters_by_text_and_organization(client, world):
@@ -321,11 +326,17 @@ def test_person_detail_member_sees_groups_and_action_points(client, world):
     ]
     plan_url = reverse("actionplans:plan_detail", args=[world.plan.pk])
     ap_url = reverse("actionplans:actionpoint_detail", args=[world.action_point.pk])
+    # In the facts (the plans Jad is named in), the groups and the action points.
     assertContains(
-        response, f'<a href="{plan_url}">PIM Lebanon Action Plan</a>', count=2, html=True
+        response,
+        f'<a href="{plan_url}" dir="auto">PIM Lebanon Action Plan</a>',
+        count=3,
+        html=True,
     )
     assertContains(
-        response, f'<a href="{ap_url}">IMWG to recommend standardized tools</a>', html=True
+        response,
+        f'<a href="{ap_url}" dir="auto">IMWG to recommend standardized tools</a>',
+        html=True,
     )
     assertContains(response, '<span class="badge status-not_started">Not started</span>', html=True)
     assertContains(response, "Danish Refugee Council (DRC)")
@@ -419,13 +430,19 @@ def test_person_detail_coordinator_cannot_see_people_of_other_plans(client, worl
     assert client.get(f"/people/{world.hidden.pk}/edit/").status_code == 404
 
 
-def test_person_in_no_plan_is_visible_and_editable_by_coordinators(client, world):
-    loner = PersonFactory(name="Newcomer")
+def test_person_in_no_plan_is_visible_and_editable_by_the_coordinator_who_added_them(client, world):
+    loner = PersonFactory(name="Newcomer", created_by=world.coordinator)
     _login(client, world.coordinator)
     assert client.get(f"/people/{loner.pk}/").status_code == 200
     assert client.get(f"/people/{loner.pk}/edit/").status_code == 200
-    _login(client, world.member)
-    assert client.get(f"/people/{loner.pk}/").status_code == 404
+    elsewhere = UserFactory(username="elsewhere")
+    world.other_plan.coordinators.add(elsewhere)
+    # Another plan's coordinator does not see them; a member may not edit anyone (403
+    # before any lookup).
+    for user, edit in ((elsewhere, 404), (world.member, 403)):
+        _login(client, user)
+        assert client.get(f"/people/{loner.pk}/").status_code == 404
+        assert client.get(f"/people/{loner.pk}/edit/").status_code == edit
 
 
 def test_person_of_a_signed_in_plan_is_not_editable_by_another_plans_coordinator(client):
