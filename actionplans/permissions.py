@@ -235,6 +235,22 @@ def visible_people(user) -> QuerySet[Person]:
     return Person.objects.filter(rule)
 
 
+def _editable(user, person: Person | None = None) -> Q:
+    """can_edit_person's rule for a coordinator, as a condition on people: named now
+    in a plan they coordinate, or added by them (created_by) while named in no plan
+    and never named in a plan they cannot see. For one person, the creator's part
+    is asked only of its creator (on that one row); for a set, it starts from the
+    user's own additions (_created_and_not_hidden)."""
+    coordinated = ActionPlan.objects.coordinated_by(user).values("id")
+    visible = ActionPlan.objects.visible_to(user).values("id")
+    rule = Q(id__in=_people_in_plans(coordinated))
+    if person is None:
+        rule |= Q(id__in=_created_and_not_hidden(user, visible)) & _in_no_plan()
+    elif person.created_by_id == user.pk:
+        rule |= _in_no_plan() & ~_named_outside(visible)
+    return rule
+
+
 def can_edit_person(user, person: Person) -> bool:
     """Administrators; the coordinators of a plan the person is named in now; and
     the coordinator who added them, while they are named in no plan and were
@@ -246,13 +262,17 @@ def can_edit_person(user, person: Person) -> bool:
         return True
     if not can_manage_people(user):
         return False
-    coordinated = ActionPlan.objects.coordinated_by(user).values("id")
-    rule = Q(id__in=_people_in_plans(coordinated))
-    if person.created_by_id == user.pk:
-        # Their creator: checked on this one row only.
-        visible = ActionPlan.objects.visible_to(user).values("id")
-        rule |= _in_no_plan() & ~_named_outside(visible)
-    return Person.objects.filter(rule, pk=person.pk).exists()
+    return Person.objects.filter(_editable(user, person), pk=person.pk).exists()
+
+
+def editable_people(user) -> QuerySet[Person]:
+    """The people the user may edit (and so merge): can_edit_person's rule as a set,
+    for lists such as the duplicates page."""
+    if is_admin(user):
+        return Person.objects.all()
+    if not can_manage_people(user):
+        return Person.objects.none()
+    return Person.objects.filter(_editable(user))
 
 
 def attach_named_plans(user, people: list[Person]) -> list[Person]:

@@ -6,6 +6,7 @@ from actionplans.views import (
     action_points,
     calendar,
     dashboards,
+    duplicates,
     extensions,
     people,
     plans,
@@ -98,6 +99,9 @@ urlpatterns = [
         name="actionpoint_reschedule",
     ),
     path("my/action-points/", action_points.my_action_points, name="my_action_points"),
+    # Duplicates in the directory of people, and merging them
+    path("people/duplicates/", duplicates.person_duplicates, name="person_duplicates"),
+    path("people/<int:pk>/merge/<int:other>/", duplicates.person_merge, name="person_merge"),
     # A plan's people and their accounts
     path("plans/<int:pk>/people/", people.plan_people, name="plan_people"),
     path("people/suggest/", suggestions.people_suggest, name="people_suggest"),

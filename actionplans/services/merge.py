@@ -56,6 +56,10 @@ class CombinedFocalPoint:
     note: str
 
     @property
+    def role_label(self) -> str:
+        return FocalPointRole(self.role).label
+
+    @property
     def changes(self) -> bool:
         return (self.role, self.note) != (self.kept.role, self.kept.note)
 
