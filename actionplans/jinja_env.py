@@ -1,13 +1,17 @@
 """The Jinja2 environment of the plan page's body, the one template rendered
 once per action point (a large plan has hundreds of cards), where Jinja2's
 compiled templates are several times faster than Django's template language.
-It offers the same badges as the Django templates."""
+It offers the same badges as the Django templates, and Django's translations
+through Jinja2's i18n extension: `{{ _("text") }}`, `{{ _("%(name)s", name=x) }}`,
+`{{ ngettext("%(num)d day", "%(num)d days", n) }}` and `{% trans %}` blocks read the
+active language's catalogue, as `{% translate %}` does in Django's templates."""
 
 from __future__ import annotations
 
 from django.template.defaultfilters import date
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import translation
 from jinja2 import Environment, StrictUndefined
 
 from actionplans.templatetags.plan_tags import deadline_badge, status_badge
@@ -32,7 +36,10 @@ class PageUrls:
 
 def environment(**options) -> Environment:
     # Every variable a template uses is given: a missing one is an error, not "".
-    env = Environment(**{**options, "undefined": StrictUndefined})
+    extensions = [*options.pop("extensions", ()), "jinja2.ext.i18n"]
+    env = Environment(**{**options, "undefined": StrictUndefined, "extensions": extensions})
+    # newstyle: _() escapes the values it puts in and formats %(name)s itself.
+    env.install_gettext_translations(translation, newstyle=True)
     env.globals.update(static=static, status_badge=status_badge, deadline_badge=deadline_badge)
     env.filters["date"] = date
     return env
