@@ -12,7 +12,8 @@ from actionplans.exports.cells import neutralise
 from actionplans.exports.rows import export_points
 from actionplans.models import ActionPlan
 
-# (header, hashtag)
+# (header, hashtag): the headers in English whatever the language of the request,
+# for the machines that read them.
 HXL_COLUMNS = [
     ("Plan id", "#meta+id"),
     ("Plan link", "#meta+url"),

@@ -12,7 +12,9 @@ import functools
 import itertools
 from collections.abc import Iterator
 
+from django.db import models
 from django.db.models import QuerySet
+from django.utils import translation
 
 from actionplans.choices import ActionPointStatus, FocalPointRole
 from actionplans.exports.cells import FORMULA_STARTS, neutralise
@@ -20,6 +22,9 @@ from actionplans.exports.reading import CHUNK, points_with_focal_points, snapsho
 from actionplans.models import ActionPlan, ActionPoint, WorkingGroup, with_focal_points
 from actionplans.parsing import looks_like_organization
 
+# The flat layout's columns, in English whatever the language of the request: CSV and
+# the workbook's flat sheet are read by machines (and by the importer), so their column
+# names, like their status and role words, never change with the language.
 FLAT_COLUMNS = [
     "Plan",
     "Working group",
@@ -38,8 +43,13 @@ FLAT_COLUMNS = [
 # members, challenge (what csv_blocks may write once for all of them).
 SHARED_CELLS = FLAT_COLUMNS.index("Action point")
 
-ROLE_LABELS = {role: label.lower() for role, label in FocalPointRole.choices}
-STATUS_LABELS = dict(ActionPointStatus.choices)
+
+@functools.cache
+def english_labels(choices: type[models.Choices]) -> dict[str, str]:
+    """Each value's label in English, whatever the language of the request: the words
+    the flat export writes for machines (and the importer reads back)."""
+    with translation.override("en"):
+        return {value: str(label) for value, label in choices.choices}
 
 
 def export_points(plan: ActionPlan) -> Iterator[ActionPoint]:
@@ -65,7 +75,9 @@ def _written_organization(organization: str | None) -> str | None:
 def focal_point_text(name: str, role: str, note: str, organization: str | None) -> str:
     """ "Jad (lead, UNHCR) (tbc)": role, organization when it reads back as one, note."""
     written = _written_organization(organization)
-    details = f"{ROLE_LABELS[role]}, {written}" if written else ROLE_LABELS[role]
+    # "lead", "support", "advisor": the words parse_focal_points reads.
+    word = english_labels(FocalPointRole)[role].lower()
+    details = f"{word}, {written}" if written else word
     return f"{name} ({details}) ({note})" if note else f"{name} ({details})"
 
 
@@ -118,6 +130,7 @@ def flat_rows_of(points: QuerySet[ActionPoint]) -> Iterator[list[object]]:
     plans.
     """
     yield FLAT_COLUMNS
+    status_labels = english_labels(ActionPointStatus)
     database = points.db
     with snapshot(database):
         people = group_people(
@@ -140,7 +153,7 @@ def flat_rows_of(points: QuerySet[ActionPoint]) -> Iterator[list[object]]:
                     "'" + description if description.startswith(formula) else description,
                     "'" + deadline if deadline.startswith(formula) else deadline,
                     point.due_date.isoformat() if point.due_date else "",
-                    STATUS_LABELS[point.status],
+                    status_labels[point.status],
                     point.progress,  # a number, in the workbook too
                     "'" + texts if texts.startswith(formula) else texts,
                 ]

@@ -1,12 +1,17 @@
 """XLSX: the plan laid out as the workshop wrote it (groups, then their challenges
 with the action points beside them), and the flat rows on a second sheet. The
-importer reads either sheet back."""
+importer reads either sheet back.
+
+The workshop sheet is for people: its words (sheet names, group and team lines,
+headers) are in the language of the request, right to left in Arabic. The flat
+sheet is the CSV export's rows, in English for machines (rows.FLAT_COLUMNS)."""
 
 from __future__ import annotations
 
 import io
 
 from django.db.models import Prefetch
+from django.utils.translation import get_language_bidi, gettext, gettext_noop
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -22,21 +27,51 @@ WRAP = Alignment(wrap_text=True, vertical="top")
 PLAN_WIDTHS = (45, 60, 18, 30)
 FLAT_WIDTHS = (24, 24, 14, 24, 40, 50, 14, 12, 12, 9, 30)
 
+# The workshop sheet's words, translated when the workbook is written.
+# Translators: a sheet name of the exported workbook (at most 31 characters).
+PLAN_SHEET = gettext_noop("Plan")
+# Translators: a sheet name of the exported workbook (at most 31 characters).
+FLAT_SHEET = gettext_noop("Action points")
+# Translators: a group's line in the exported workbook. The importer reads it back: keep
+# a word it knows for "group" (Groupe, المجموعة) before the number.
+GROUP_LINE = gettext_noop("Group %(number)s: %(name)s")
+# Translators: the team lines and column headers of the exported workbook. The importer
+# reads them back: use the words it knows (actionplans/imports/table.py, COLUMN_ALIASES).
+TEAM_LEADER = gettext_noop("Team leader")
+TEAM_MEMBERS = gettext_noop("Team members")
+PLAN_HEADER = (
+    gettext_noop("Challenges"),
+    gettext_noop("Action Point"),
+    gettext_noop("Timeline / Deadline"),
+    gettext_noop("Focal point"),
+)
+# What a sheet name cannot hold, and its longest length.
+_NOT_IN_SHEET_NAMES = str.maketrans(dict.fromkeys("[]:*?/\\", " "))
+_SHEET_NAME_MAX = 31
+
 
 def plan_workbook(plan: ActionPlan) -> bytes:
     """An XLSX with the plan laid out as the workshop wrote it, plus a flat sheet."""
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = "Plan"
+    sheet.title = _sheet_name(gettext(PLAN_SHEET))
     _write_plan_sheet(sheet, plan)
-    _write_flat_sheet(workbook.create_sheet("Action points"), plan)
+    _write_flat_sheet(workbook.create_sheet(_sheet_name(gettext(FLAT_SHEET))), plan)
     output = io.BytesIO()
     workbook.save(output)
     return output.getvalue()
 
 
+def _sheet_name(text: str) -> str:
+    """A translated sheet name as a workbook accepts it."""
+    return text.translate(_NOT_IN_SHEET_NAMES).strip()[:_SHEET_NAME_MAX]
+
+
 def _write_plan_sheet(sheet: Worksheet, plan: ActionPlan) -> None:
     """The title, then each group: its people, and its challenges' action points."""
+    header = [gettext(word) for word in PLAN_HEADER]
+    leader_label, members_label = gettext(TEAM_LEADER), gettext(TEAM_MEMBERS)
+    sheet.sheet_view.rightToLeft = get_language_bidi()
     sheet.append([neutralise(plan.title)])
     sheet["A1"].font = Font(bold=True, size=14)
     people = group_people(plan.working_groups.all())
@@ -49,14 +84,15 @@ def _write_plan_sheet(sheet: Worksheet, plan: ActionPlan) -> None:
     for group in groups:
         leader, members = people.get(group.pk, ("", ""))
         sheet.append([])
-        sheet.append([neutralise(f"Group {group.number}: {group.name}")])
+        line = gettext(GROUP_LINE) % {"number": group.number, "name": group.name}
+        sheet.append([neutralise(line)])
         sheet.cell(sheet.max_row, 1).font = Font(bold=True, size=12)
         # Written only when known: the importer refuses a "Team leader" row without a name.
         if leader:
-            sheet.append(["Team leader", neutralise(leader)])
+            sheet.append([leader_label, neutralise(leader)])
         if members:
-            sheet.append(["Team members", neutralise(members)])
-        sheet.append(["Challenges", "Action Point", "Timeline / Deadline", "Focal point"])
+            sheet.append([members_label, neutralise(members)])
+        sheet.append(header)
         _style_header(sheet, sheet.max_row)
         for challenge in group.challenges.all():  # prefetched in order: no query per group
             _write_challenge(sheet, challenge, points_by_challenge.get(challenge.pk, []))

@@ -6,7 +6,8 @@
 
 The group and the challenge are repeated on each row; a row whose group (or
 challenge) was seen before adds to it. Columns come in any order, named by the
-words of table.COLUMN_ALIASES; status and progress are read too.
+words of table.COLUMN_ALIASES (English, French or Arabic); status and progress are
+read too, the status in words of any of the three languages (STATUS_WORDS).
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from actionplans.choices import ActionPointStatus
 from actionplans.imports.table import (
     COLUMN_ALIASES,
     ERROR,
-    GROUP,
     IGNORED,
     NUMBERED,
     ActionPointRow,
@@ -31,18 +31,47 @@ from actionplans.imports.table import (
     clean_cell,
     column_key,
     column_letter,
+    group_line,
     header_columns,
+    names_cell,
     split_names,
     unknown_columns,
 )
+from orgs.matching import match_key
 
 FLAT_KEYS = tuple(key for key in COLUMN_ALIASES if key != IGNORED)
-STATUS_WORDS = {
-    **{value: value for value in ActionPointStatus.values},
-    **{label.casefold(): value for value, label in ActionPointStatus.choices},
-    "done": ActionPointStatus.COMPLETED,
-    "ongoing": ActionPointStatus.IN_PROGRESS,
-    "on hold": ActionPointStatus.BLOCKED,
+# The words of the status column, in English, French and Arabic, read by their match key
+# (case, accents and Arabic letter variants ignored). The statuses' values
+# ("in_progress") read too: their match key is their English label's.
+STATUS_WORDS: dict[str, tuple[str, ...]] = {
+    ActionPointStatus.NOT_STARTED: (
+        *("not started", "not yet started", "to do"),
+        *("non commencé", "non commencée", "pas commencé", "pas encore commencé", "à faire"),
+        *("لم يبدأ", "لم يبدأ بعد", "لم تبدأ"),
+    ),
+    ActionPointStatus.IN_PROGRESS: (
+        *("in progress", "ongoing", "started"),
+        *("en cours", "commencé", "commencée"),
+        *("قيد التنفيذ", "جار", "جاري", "قيد الإنجاز", "مستمر"),
+    ),
+    ActionPointStatus.BLOCKED: (
+        *("blocked", "on hold", "stalled"),
+        *("bloqué", "bloquée", "en attente", "suspendu", "suspendue"),
+        *("متوقف", "متوقفة", "معلق", "معلقة", "متعثر"),
+    ),
+    ActionPointStatus.COMPLETED: (
+        *("completed", "complete", "done", "finished"),
+        *("terminé", "terminée", "achevé", "achevée", "fait", "faite", "réalisé", "réalisée"),
+        *("مكتمل", "مكتملة", "منجز", "منجزة", "تم", "منتهي"),
+    ),
+    ActionPointStatus.CANCELLED: (
+        *("cancelled", "canceled", "dropped"),
+        *("annulé", "annulée", "abandonné", "abandonnée"),
+        *("ملغى", "ملغاة", "ملغي", "ألغي"),
+    ),
+}
+_STATUS_OF_WORD = {
+    match_key(word): status for status, words in STATUS_WORDS.items() for word in words
 }
 
 
@@ -129,7 +158,7 @@ class _FlatReader:
         if progress == -1:
             return
         deadline = self.cell(cells, "deadline")
-        focal_points = self.cell(cells, "focal_points")
+        focal_points = names_cell(self.cell(cells, "focal_points"))
         assert self.columns is not None
         self.table.issues += check_cells(row, self.columns, deadline, focal_points, self.sheet)
         challenge.action_points.append(
@@ -152,8 +181,8 @@ class _FlatReader:
             return None
         if group := self.groups.get(text.casefold()):
             return group
-        if match := GROUP.match(text):
-            number, name = int(match.group(1)), match.group(2).strip()
+        if line := group_line(text):
+            number, name = line
         else:
             number, name = len(self.groups) + 1, text
         if any(g.number == number for g in self.groups.values()):
@@ -197,9 +226,9 @@ class _FlatReader:
         text = self.cell(cells, "status")
         if not text:
             return ""
-        if status := STATUS_WORDS.get(text.casefold()):
+        if status := _STATUS_OF_WORD.get(match_key(text)):
             return status
-        labels = ", ".join(label for _value, label in ActionPointStatus.choices)
+        labels = ", ".join(str(label) for _value, label in ActionPointStatus.choices)
         self.issue(row, "status", f'Unknown status "{text}". Use one of: {labels}.')
         return None
 

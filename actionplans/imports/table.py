@@ -4,12 +4,15 @@ A table, whatever its layout or format, is read into a WorkshopTable: groups,
 their challenges and action points, and every problem found (a RowIssue placed
 by sheet, row and column letter). The column headers both layouts recognise,
 the patterns of group lines and numbered challenges, how a cell is cleaned and
-how a cell's deadline and focal points are checked live here, once.
+how a cell's deadline and focal points are checked live here, once. Headers, team
+lines and group lines are read in English, French and Arabic, by orgs.matching's
+match key (case, accents and Arabic letter variants ignored).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
@@ -18,40 +21,92 @@ from openpyxl.utils import get_column_letter
 
 from actionplans.exports.cells import unneutralise
 from actionplans.parsing import parse_deadline, parse_focal_points
+from orgs.matching import match_key
 
 ERROR = "error"
 WARNING = "warning"
 
-# Header words for each column key. A header cell names a key when, without case,
-# surrounding spaces or a trailing ":", it is an alias, or an alias followed by a
+# Header words for each column key, in English, French and Arabic. A header cell names
+# a key when its match key (orgs.matching.match_key: case, accents, Arabic letter
+# variants, punctuation and spacing ignored) is an alias's, or an alias's followed by a
 # plural "s" or "(s)". The workshop layout reads the four columns of WORKSHOP_KEYS;
-# the flat layout reads them all.
+# the flat layout reads them all. The team_leader and team_members words also name the
+# workshop layout's team lines, and the working_group words its group lines.
 IGNORED = "ignored"
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
-    "working_group": ("working group", "group", "workstream"),
-    "team_leader": ("team leader",),
-    "team_members": ("team members",),
-    "challenge": ("challenge",),
-    "action_point": ("action point", "activity", "activities", "action"),
-    "deadline": ("timeline / deadline", "deadline", "timeframe", "timeline"),
-    "focal_points": ("focal point", "responsible", "lead"),
-    "status": ("status",),
-    "progress": ("progress", "progress (%)", "progress %", "% complete"),
-    # Written by the export and read back as nothing: derived (Due date) or global (Plan).
+    "working_group": (
+        *("working group", "group", "workstream"),
+        *("groupe de travail", "groupe", "axe de travail"),
+        *("مجموعة العمل", "المجموعة", "مجموعة", "فريق العمل"),
+    ),
+    "team_leader": (
+        *("team leader",),
+        *("chef d'équipe", "cheffe d'équipe", "chef(fe) d'équipe", "responsable d'équipe"),
+        *("قائد الفريق", "قائدة الفريق", "رئيس الفريق"),
+    ),
+    "team_members": (
+        *("team members",),
+        *("membres de l'équipe", "membre de l'équipe"),
+        *("أعضاء الفريق", "عضو الفريق"),
+    ),
+    "challenge": (
+        *("challenge",),
+        *("défi", "enjeu", "enjeux", "problème"),
+        *("التحديات", "التحدي", "تحديات", "تحدي"),
+    ),
+    "action_point": (
+        *("action point", "activity", "activities", "action"),
+        *("point d'action", "points d'action", "activité", "mesure"),
+        *("الإجراءات", "الإجراء", "إجراءات", "إجراء", "الأنشطة", "النشاط", "نقاط العمل"),
+        "نقطة العمل",
+    ),
+    "deadline": (
+        *("timeline / deadline", "deadline", "timeframe", "timeline"),
+        *("échéance", "date limite", "date d'échéance", "délai", "échéancier", "calendrier"),
+        "calendrier / échéance",
+        *("الموعد النهائي", "الإطار الزمني", "الجدول الزمني", "الموعد", "المهلة"),
+        *("تاريخ الاستحقاق", "الإطار الزمني / الموعد النهائي"),
+    ),
+    "focal_points": (
+        *("focal point", "responsible", "lead"),
+        *("point focal", "points focaux", "responsable", "chef de file"),
+        *("المسؤول", "المسؤولون", "المسؤولين", "جهة الاتصال", "جهات الاتصال"),
+        *("نقطة الاتصال", "نقاط الاتصال", "نقطة الارتكاز", "نقاط الارتكاز"),
+    ),
+    "status": (
+        *("status",),
+        *("statut", "état"),
+        *("الحالة", "حالة", "الوضع"),
+    ),
+    "progress": (
+        *("progress", "progress (%)", "progress %", "% complete"),
+        *("avancement", "progrès", "progrès (%)", "progression", "taux d'avancement"),
+        "% réalisé",
+        *("نسبة الإنجاز", "الإنجاز", "التقدم", "نسبة التقدم", "التقدم المحرز"),
+    ),
+    # Written by the export (in English) and read back as nothing: derived (Due date)
+    # or global (Plan).
     IGNORED: ("plan", "due date", "country", "id", "url"),
 }
 WORKSHOP_KEYS = ("challenge", "action_point", "deadline", "focal_points")
-_KEY_OF_ALIAS = {alias: key for key, aliases in COLUMN_ALIASES.items() for alias in aliases}
+TEAM_KEYS = ("team_leader", "team_members")
+_KEY_OF_ALIAS = {
+    match_key(alias): key for key, aliases in COLUMN_ALIASES.items() for alias in aliases
+}
+_TEAM_WORDS = tuple(match_key(alias) for key in TEAM_KEYS for alias in COLUMN_ALIASES[key])
 
-# "Group 2: Protection Monitoring", "Working group 1 - Data": a group's number and name.
-GROUP = re.compile(r"^(?:working\s+)?group\s*(\d+)\s*[:.\-–]\s*(\S.*)$", re.IGNORECASE)
-# "3. Trust between actors", "3) Trust": a numbered challenge.
+# "Group 2: Protection Monitoring", "Groupe de travail 1 - Données", "المجموعة ٣: الحماية":
+# the words of a working group (COLUMN_ALIASES), its number and its name.
+_GROUP_LINE = re.compile(r"^(\D*?)\s*(\d+)\s*[:.\-–]\s*(\S.*)$")
+# "Groupe n° 2", "Group no. 2", "المجموعة رقم 2": a number's marker after the words.
+_NUMBER_MARKS = (" n", " no", " رقم")
+# "3. Trust between actors", "3) Trust", "٣. الثقة": a numbered challenge.
 NUMBERED = re.compile(r"^(\d+)\s*[.)]\s*(.*)$", re.DOTALL)
-# The workshop layout's team lines: "Team leader | Jad" or "Team leader: Jad".
-LEADER = re.compile(r"^team\s+leaders?\s*:?\s*(.*)$", re.IGNORECASE)
-MEMBERS = re.compile(r"^team\s+members?\s*:?\s*(.*)$", re.IGNORECASE)
+# A team line's words are at most this long ("Membres de l'équipe", "Team members:").
+_TEAM_LABEL_MAX = 40
+# The Arabic comma separates names in Arabic text as "," does in English.
+_ARABIC_COMMA = "\u060c"
 _SPACES = re.compile(r"\s+")
-_SLASH = re.compile(r"\s*/\s*")
 
 
 @dataclass
@@ -153,11 +208,55 @@ def column_letter(index: int | None) -> str | None:
 
 def column_key(cell: str) -> str | None:
     """The column key a header cell names (see COLUMN_ALIASES), or None."""
-    text = _SLASH.sub(" / ", clean_cell(cell).casefold().rstrip(":"))
-    for candidate in (text, text.removesuffix("(s)"), text.removesuffix("s")):
+    return _alias_key(match_key(clean_cell(cell)))
+
+
+def _alias_key(key: str) -> str | None:
+    """The column key of a cell's match key: an alias's, maybe with a plural "s"."""
+    for candidate in (key, key.removesuffix(" s"), key.removesuffix("s")):
         if candidate in _KEY_OF_ALIAS:
             return _KEY_OF_ALIAS[candidate]
     return None
+
+
+def group_line(text: str) -> tuple[int, str] | None:
+    """The number and name of a group line ("Group 2: Protection", "Groupe 2 : Protection",
+    "المجموعة 2: الحماية"), or None when the text is not one."""
+    match = _GROUP_LINE.match(text)
+    if match is None:
+        return None
+    words = match_key(match.group(1))
+    for mark in _NUMBER_MARKS:
+        words = words.removesuffix(mark)
+    if _KEY_OF_ALIAS.get(words) != "working_group":
+        return None
+    return int(match.group(2)), match.group(3).strip()
+
+
+def team_line(text: str) -> tuple[str, str] | None:
+    """A team line's key (team_leader or team_members) and the names written after its
+    words in the same cell ("Team leader: Jad", "Chef d'équipe Jad", "قائد الفريق"), or
+    None when the text does not start with a team line's words."""
+    if not match_key(text[: _TEAM_LABEL_MAX + 1]).startswith(_TEAM_WORDS):
+        return None
+    # The longest start of the text, up to a space or a punctuation mark, that is a team
+    # line's words: what follows it is names.
+    found = None
+    for index in range(1, min(len(text), _TEAM_LABEL_MAX) + 1):
+        if index < len(text) and (text[index].isalnum() or unicodedata.combining(text[index])):
+            continue
+        if (name := column_key(text[:index])) in TEAM_KEYS:
+            found = name, index
+    if found is None:
+        return None
+    name, index = found
+    rest = text[index:].strip()
+    return name, rest.removeprefix(":").strip()
+
+
+def names_cell(text: str) -> str:
+    """A cell of names (focal points, team members) with Arabic commas read as commas."""
+    return text.replace(_ARABIC_COMMA, ",")
 
 
 def header_columns(cells: Sequence[str], keys: Collection[str]) -> dict[str, int]:
@@ -190,7 +289,7 @@ def unknown_columns(
 
 def split_names(text: str) -> list[str]:
     """Team members as written ("Rana, Omar, Maria") -> names, in order."""
-    return [entry.name for entry in parse_focal_points(text)]
+    return [entry.name for entry in parse_focal_points(names_cell(text))]
 
 
 def check_cells(

@@ -10,6 +10,11 @@ The layout is the one PIM workshops write on a slide (see the seed file):
     1. Lack of ...  IMWG to ...     Q1 of 2019             Jad
                     another action  2019                   Rana     <- same challenge
 
+The words may be French or Arabic too ("Groupe 1 : Partage des données", "Chef
+d'équipe", "Défis | Actions | Échéance | Points focaux"; "المجموعة ١: تبادل البيانات",
+"قائد الفريق", "التحديات | الإجراءات | الموعد النهائي | جهات الاتصال"): see
+table.COLUMN_ALIASES.
+
 read_workshop_rows() turns rows of cells (from any format, see decode.py) into a
 WorkshopTable: plain data plus every problem found, each naming its row and
 column. It writes nothing; imports.write.plan_import does.
@@ -23,9 +28,6 @@ from django.core.exceptions import ValidationError
 
 from actionplans.imports.table import (
     ERROR,
-    GROUP,
-    LEADER,
-    MEMBERS,
     NUMBERED,
     WARNING,
     WORKSHOP_KEYS,
@@ -37,8 +39,11 @@ from actionplans.imports.table import (
     check_cells,
     clean_cell,
     column_letter,
+    group_line,
     header_columns,
+    names_cell,
     split_names,
+    team_line,
     unknown_columns,
 )
 
@@ -88,12 +93,12 @@ class _WorkshopReader:
         """One row with at least one filled cell."""
         first = cells[0]
         rest = " ".join(value for value in cells[1:] if value)
-        match = GROUP.match(first)
-        if match and not rest:
-            self.start_group(row, int(match.group(1)), match.group(2).strip())
+        group = group_line(first)
+        if group and not rest:
+            self.start_group(row, *group)
         elif self.group is None:
             self.before_groups(row, cells)
-        elif self.columns is None and self.team_line(row, first, rest):
+        elif self.columns is None and self.read_team_line(row, first, rest):
             pass  # a team line, read
         elif (header := workshop_header(cells)) is not None:
             self.columns = header
@@ -127,19 +132,22 @@ class _WorkshopReader:
                 row, None, 'Text before the first "Group N: Name" line was ignored.', WARNING
             )
 
-    def team_line(self, row: int, first: str, rest: str) -> bool:
-        """A "Team leader" or "Team members" line (names in the same cell or the next)."""
+    def read_team_line(self, row: int, first: str, rest: str) -> bool:
+        """A "Team leader" or "Team members" line, in any of the languages of
+        table.COLUMN_ALIASES (names in the same cell or the next)."""
         assert self.group is not None
-        if match := LEADER.match(first):
-            names = self.names(row, match.group(1), rest)
-            if len(names) > 1:
-                self.issue(row, 1, "Give exactly one team leader.")
-            self.group.team_leader = names[0] if names else ""
+        line = team_line(first)
+        if line is None:
+            return False
+        key, same_cell = line
+        names = self.names(row, same_cell, rest)
+        if key == "team_members":
+            self.group.team_members = names
             return True
-        if match := MEMBERS.match(first):
-            self.group.team_members = self.names(row, match.group(1), rest)
-            return True
-        return False
+        if len(names) > 1:
+            self.issue(row, 1, "Give exactly one team leader.")
+        self.group.team_leader = names[0] if names else ""
+        return True
 
     def names(self, row: int, same_cell: str, rest: str) -> list[str]:
         """The names after "Team ...:" in the first cell, or else in the next cells."""
@@ -188,7 +196,7 @@ class _WorkshopReader:
         assert self.columns is not None and self.challenge is not None
         description = self.cell(cells, "action_point")
         deadline = self.cell(cells, "deadline")
-        focal_points = self.cell(cells, "focal_points")
+        focal_points = names_cell(self.cell(cells, "focal_points"))
         index = self.columns["action_point"]
         if not description:
             if deadline or focal_points:
