@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from actionplans.choices import OPEN_STATUSES, ActionPointStatus, FocalPointRole
 from actionplans.models import (
@@ -103,7 +104,8 @@ class QuarterRow:
 
     @property
     def label(self) -> str:
-        return f"Q{(self.start.month - 1) // 3 + 1} {self.start.year}"
+        quarter = (self.start.month - 1) // 3 + 1
+        return _("Q%(quarter)s %(year)s") % {"quarter": quarter, "year": self.start.year}
 
     @property
     def end(self) -> datetime.date:
@@ -365,7 +367,7 @@ def workload(rows: PlanRows) -> tuple[list[WorkloadRow], list[WorkloadRow], list
         key = organization.pk if organization else None
         if (key, point.pk) not in counted:
             counted.add((key, point.pk))
-            name = organization.name if organization else "No organization"
+            name = organization.name if organization else _("No organization")
             tally(organizations, key, name, point)
     return (
         _workload_sort(leads.values()),

@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.html import format_html
 from django.utils.translation import gettext, gettext_lazy
 
@@ -31,12 +32,18 @@ from orgs.matching import check_name, match_key
 from orgs.models import Organization, Person
 from orgs.services import organization_get_or_create, person_create, person_update
 
-DEADLINE_HELP = f"As people write it, e.g. {DEADLINE_EXAMPLES}."
+
+def _deadline_help() -> str:
+    return gettext("As people write it, e.g. %(examples)s.") % {"examples": DEADLINE_EXAMPLES}
 
 
-def _deadline_field(label: str = "Deadline", required: bool = False) -> forms.CharField:
+# A help text built when the forms are defined, read in the language of the page.
+DEADLINE_HELP = lazy(_deadline_help, str)()
+
+
+def _deadline_field(label: str | None = None, required: bool = False) -> forms.CharField:
     return forms.CharField(
-        label=label,
+        label=label or gettext_lazy("Deadline"),
         required=required,
         max_length=100,
         help_text=DEADLINE_HELP,
@@ -58,7 +65,9 @@ class ActionPlanForm(forms.ModelForm):
         queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 6}),
-        help_text="Accounts that may change the whole plan. You are added when you create it.",
+        help_text=gettext_lazy(
+            "Accounts that may change the whole plan. You are added when you create it."
+        ),
     )
 
     class Meta:
@@ -387,27 +396,27 @@ class WorkingGroupForm(forms.Form):
     among the suggestions (their ids in the hidden fields beside them)."""
 
     number = forms.IntegerField(
-        label="Number",
+        label=gettext_lazy("Number"),
         min_value=1,
         max_value=999,
         required=False,
-        help_text="Leave empty to add it after the last group.",
+        help_text=gettext_lazy("Leave empty to add it after the last group."),
     )
-    name = forms.CharField(label="Name", max_length=200)
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
     team_leader = forms.CharField(
-        label="Team leader",
+        label=gettext_lazy("Team leader"),
         required=False,
         max_length=FOCAL_POINTS_MAX_LENGTH,
         widget=PeopleInput(),
-        help_text="A name; someone new is added to the plan's people.",
+        help_text=gettext_lazy("A name; someone new is added to the plan's people."),
     )
     team_leader_person = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
     team_members = forms.CharField(
-        label="Team members",
+        label=gettext_lazy("Team members"),
         required=False,
         max_length=2000,
         widget=PeopleTextarea(attrs={"rows": 2}),
-        help_text='Names separated by commas, e.g. "Rana, Omar, Maria, Fred, Jad".',
+        help_text=gettext_lazy('Names separated by commas, e.g. "Rana, Omar, Maria, Fred, Jad".'),
     )
     team_members_people = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
 
@@ -452,14 +461,14 @@ class WorkingGroupForm(forms.Form):
 
 class ChallengeForm(forms.Form):
     number = forms.IntegerField(
-        label="Number",
+        label=gettext_lazy("Number"),
         min_value=1,
         max_value=999,
         required=False,
-        help_text="Leave empty to add it after the last challenge.",
+        help_text=gettext_lazy("Leave empty to add it after the last challenge."),
     )
     description = forms.CharField(
-        label="Challenge", max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+        label=gettext_lazy("Challenge"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
@@ -468,16 +477,16 @@ class FocalPointForm(forms.Form):
     person picked among the suggestions (hidden), a role and a note."""
 
     name = forms.CharField(
-        label="Name",
+        label=gettext_lazy("Name"),
         required=False,
         max_length=FOCAL_POINTS_MAX_LENGTH,
         widget=PeopleInput(),
     )
     person = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
     role = forms.ChoiceField(
-        label="Role", choices=FocalPointRole.choices, initial=FocalPointRole.LEAD
+        label=gettext_lazy("Role"), choices=FocalPointRole.choices, initial=FocalPointRole.LEAD
     )
-    note = forms.CharField(label="Note", required=False, max_length=200)
+    note = forms.CharField(label=gettext_lazy("Note"), required=False, max_length=200)
 
     def __init__(self, *args, plan: ActionPlan | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -514,7 +523,8 @@ class BaseFocalPointFormSet(forms.BaseFormSet):
             for entry in form.entries:
                 key = match_key(entry.name)
                 if key in seen:
-                    form.add_error("name", f"{entry.name} is listed twice.")
+                    message = gettext("%(name)s is listed twice.") % {"name": entry.name}
+                    form.add_error("name", message)
                     break
                 seen.add(key)
 
@@ -543,14 +553,16 @@ class ActionPointForm(forms.Form):
     """What an action point says and by when (coordinators)."""
 
     description = forms.CharField(
-        label="Action point", max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+        label=gettext_lazy("Action point"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     deadline = _deadline_field()
     deadline_reason = forms.CharField(
-        label="Why the deadline moves",
+        label=gettext_lazy("Why the deadline moves"),
         required=False,
         max_length=2000,
-        help_text="Needed when you change the deadline of an existing action point.",
+        help_text=gettext_lazy("Needed when you change the deadline of an existing action point."),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -568,19 +580,22 @@ class ActionPointForm(forms.Form):
 class ProgressUpdateForm(forms.Form):
     """Status, progress, a note and evidence: what members report."""
 
-    status = forms.ChoiceField(label="Status", choices=ActionPointStatus.choices)
+    status = forms.ChoiceField(label=gettext_lazy("Status"), choices=ActionPointStatus.choices)
     progress = forms.IntegerField(
-        label="Progress (%)",
+        label=gettext_lazy("Progress (%)"),
         min_value=0,
         max_value=100,
         widget=forms.NumberInput(attrs={"step": 5, "inputmode": "numeric"}),
-        help_text="Completing sets 100 %.",
+        help_text=gettext_lazy("Completing sets 100 %."),
     )
     note = forms.CharField(
-        label="Note", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+        label=gettext_lazy("Note"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     evidence_url = forms.URLField(
-        label="Evidence link",
+        label=gettext_lazy("Evidence link"),
         required=False,
         max_length=500,
         assume_scheme="https",
@@ -605,9 +620,9 @@ class ProgressUpdateForm(forms.Form):
 
 
 class RescheduleForm(forms.Form):
-    deadline = _deadline_field("New deadline", required=False)
+    deadline = _deadline_field(gettext_lazy("New deadline"), required=False)
     reason = forms.CharField(
-        label="Reason", max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+        label=gettext_lazy("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
@@ -618,7 +633,7 @@ class RescheduleForm(forms.Form):
 class DeleteForm(forms.Form):
     """An explicit confirmation, so a stray POST deletes nothing."""
 
-    confirm = forms.BooleanField(label="Yes, delete it and everything listed above")
+    confirm = forms.BooleanField(label=gettext_lazy("Yes, delete it and everything listed above"))
 
 
 # --- import ------------------------------------------------------------------------
@@ -626,15 +641,17 @@ class DeleteForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(
-        label="File",
+        label=gettext_lazy("File"),
         required=False,
-        help_text="An Excel workbook (.xlsx), CSV, or tab-separated text.",
+        help_text=gettext_lazy("An Excel workbook (.xlsx), CSV, or tab-separated text."),
     )
     text = forms.CharField(
-        label="Or paste the table",
+        label=gettext_lazy("Or paste the table"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false"}),
-        help_text="Copy the table from the slide or the spreadsheet and paste it here.",
+        help_text=gettext_lazy(
+            "Copy the table from the slide or the spreadsheet and paste it here."
+        ),
     )
 
     def clean_file(self):
@@ -649,7 +666,7 @@ class ImportForm(forms.Form):
         # A file or text refused by its own field (too large, NUL) is not "nothing given".
         given = data.get("file") or data.get("text", "").strip()
         if not given and not self.has_error("file") and not self.has_error("text"):
-            raise ValidationError("Choose a file or paste a table.")
+            raise ValidationError(gettext("Choose a file or paste a table."))
         return data
 
     def content(self) -> bytes:
@@ -661,20 +678,24 @@ class ImportForm(forms.Form):
 
 class NewPlanForm(forms.Form):
     title = forms.CharField(
-        label="Title of the new plan",
+        label=gettext_lazy("Title of the new plan"),
         max_length=200,
         required=False,
-        help_text="Empty: the title line of the table.",
+        help_text=gettext_lazy("Empty: the title line of the table."),
     )
-    country = forms.CharField(label="Country", max_length=100, required=False)
+    country = forms.CharField(label=gettext_lazy("Country"), max_length=100, required=False)
     origin = forms.CharField(
-        label="Origin",
+        label=gettext_lazy("Origin"),
         max_length=300,
         required=False,
-        help_text='The event it came from, e.g. "PIM training, Beirut, 10-13 Dec 2018".',
+        help_text=gettext_lazy(
+            'The event it came from, e.g. "PIM training, Beirut, 10-13 Dec 2018".'
+        ),
     )
     visibility = forms.ChoiceField(
-        label="Visible to", choices=PlanVisibility.choices, initial=PlanVisibility.MEMBERS
+        label=gettext_lazy("Visible to"),
+        choices=PlanVisibility.choices,
+        initial=PlanVisibility.MEMBERS,
     )
 
 
@@ -685,7 +706,7 @@ class ConfirmForm(forms.Form):
 
     token = forms.CharField(widget=forms.HiddenInput)
     keep_undated = forms.BooleanField(
-        label="Keep unreadable deadlines as text without a date", required=False
+        label=gettext_lazy("Keep unreadable deadlines as text without a date"), required=False
     )
 
     def __init__(self, *args, people=(), **kwargs) -> None:
@@ -734,16 +755,16 @@ class ConfirmForm(forms.Form):
 
 class AsOfForm(forms.Form):
     as_of = forms.DateField(
-        label="As of",
+        label=gettext_lazy("As of"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="The dashboard as it stood at the end of that day. Empty: today.",
+        help_text=gettext_lazy("The dashboard as it stood at the end of that day. Empty: today."),
     )
 
     def clean_as_of(self) -> datetime.date | None:
         day = self.cleaned_data["as_of"]
         if day and day > timezone.localdate():
-            raise forms.ValidationError("Pick today or a day in the past.")
+            raise forms.ValidationError(gettext("Pick today or a day in the past."))
         return day
 
 

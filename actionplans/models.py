@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from actionplans.choices import (
@@ -33,7 +35,7 @@ def _progress_range(prefix: str) -> models.CheckConstraint:
     return models.CheckConstraint(
         condition=Q(progress__gte=0, progress__lte=100),
         name=f"{prefix}_progress_0_100",
-        violation_error_message="Progress must be between 0 and 100.",
+        violation_error_message=_("Progress must be between 0 and 100."),
     )
 
 
@@ -41,7 +43,7 @@ def _completed_is_100(prefix: str) -> models.CheckConstraint:
     return models.CheckConstraint(
         condition=~Q(status=ActionPointStatus.COMPLETED) | Q(progress=100),
         name=f"{prefix}_completed_progress_100",
-        violation_error_message="A completed action point has progress 100.",
+        violation_error_message=_("A completed action point has progress 100."),
     )
 
 
@@ -49,62 +51,62 @@ def _status_valid(prefix: str) -> models.CheckConstraint:
     return models.CheckConstraint(
         condition=Q(status__in=ActionPointStatus.values),
         name=f"{prefix}_status_valid",
-        violation_error_message="Unknown status.",
+        violation_error_message=_("Unknown status."),
     )
 
 
 class ActionPlan(models.Model):
     """The action plan one PIM workshop produced for one operation."""
 
-    title = models.CharField("title", max_length=200)
-    country = models.CharField("country", max_length=100, blank=True)
+    title = models.CharField(_("title"), max_length=200)
+    country = models.CharField(_("country"), max_length=100, blank=True)
     origin = models.CharField(
-        "origin",
+        _("origin"),
         max_length=300,
         blank=True,
-        help_text='The event the plan came from, e.g. "PIM training, Beirut, 10-13 Dec 2018".',
+        help_text=_('The event the plan came from, e.g. "PIM training, Beirut, 10-13 Dec 2018".'),
     )
     status = models.CharField(
-        "status", max_length=10, choices=PlanStatus.choices, default=PlanStatus.ACTIVE
+        _("status"), max_length=10, choices=PlanStatus.choices, default=PlanStatus.ACTIVE
     )
     visibility = models.CharField(
-        "visibility",
+        _("visibility"),
         max_length=10,
         choices=PlanVisibility.choices,
         default=PlanVisibility.MEMBERS,
-        help_text="Members only: coordinators and the people named in the plan.",
+        help_text=_("Members only: coordinators and the people named in the plan."),
     )
     coordinators = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
-        verbose_name="coordinators",
+        verbose_name=_("coordinators"),
         blank=True,
         related_name="coordinated_plans",
     )
-    created = models.DateTimeField("created", auto_now_add=True)
-    updated = models.DateTimeField("updated", auto_now=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = ActionPlanQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=[coordinators])
 
     class Meta:
         ordering = ["title", "id"]
-        verbose_name = "action plan"
-        verbose_name_plural = "action plans"
+        verbose_name = _("action plan")
+        verbose_name_plural = _("action plans")
         constraints = [
             models.CheckConstraint(
                 condition=~Q(title=""),
                 name="actionplans_plan_title_not_blank",
-                violation_error_message="A plan needs a title.",
+                violation_error_message=_("A plan needs a title."),
             ),
             models.CheckConstraint(
                 condition=Q(status__in=PlanStatus.values),
                 name="actionplans_plan_status_valid",
-                violation_error_message="Unknown plan status.",
+                violation_error_message=_("Unknown plan status."),
             ),
             models.CheckConstraint(
                 condition=Q(visibility__in=PlanVisibility.values),
                 name="actionplans_plan_visibility_valid",
-                violation_error_message="Unknown visibility.",
+                violation_error_message=_("Unknown visibility."),
             ),
         ]
 
@@ -124,50 +126,50 @@ class WorkingGroup(models.Model):
     """A numbered group inside a plan ("Group 1: Data Sharing")."""
 
     plan = models.ForeignKey(
-        ActionPlan, verbose_name="plan", on_delete=models.CASCADE, related_name="working_groups"
+        ActionPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="working_groups"
     )
-    number = models.PositiveSmallIntegerField("number")
-    name = models.CharField("name", max_length=200)
+    number = models.PositiveSmallIntegerField(_("number"))
+    name = models.CharField(_("name"), max_length=200)
     team_leader = models.ForeignKey(
         Person,
-        verbose_name="team leader",
+        verbose_name=_("team leader"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="led_groups",
     )
     team_members = models.ManyToManyField(
-        Person, verbose_name="team members", blank=True, related_name="working_groups"
+        Person, verbose_name=_("team members"), blank=True, related_name="working_groups"
     )
-    created = models.DateTimeField("created", auto_now_add=True)
-    updated = models.DateTimeField("updated", auto_now=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
 
     history = HistoricalRecords(m2m_fields=[team_members])
 
     class Meta:
         ordering = ["plan", "number"]
-        verbose_name = "working group"
-        verbose_name_plural = "working groups"
+        verbose_name = _("working group")
+        verbose_name_plural = _("working groups")
         constraints = [
             models.UniqueConstraint(
                 fields=["plan", "number"],
                 name="actionplans_group_number_unique",
-                violation_error_message="This plan already has a group with this number.",
+                violation_error_message=_("This plan already has a group with this number."),
             ),
             models.CheckConstraint(
                 condition=Q(number__gte=1),
                 name="actionplans_group_number_positive",
-                violation_error_message="Group numbers start at 1.",
+                violation_error_message=_("Group numbers start at 1."),
             ),
             models.CheckConstraint(
                 condition=~Q(name=""),
                 name="actionplans_group_name_not_blank",
-                violation_error_message="A working group needs a name.",
+                violation_error_message=_("A working group needs a name."),
             ),
         ]
 
     def __str__(self) -> str:
-        return f"Group {self.number}: {self.name}"
+        return gettext("Group %(number)s: %(name)s") % {"number": self.number, "name": self.name}
 
 
 class Challenge(models.Model):
@@ -175,36 +177,36 @@ class Challenge(models.Model):
 
     working_group = models.ForeignKey(
         WorkingGroup,
-        verbose_name="working group",
+        verbose_name=_("working group"),
         on_delete=models.CASCADE,
         related_name="challenges",
     )
-    number = models.PositiveSmallIntegerField("number")
-    description = models.TextField("description")
-    created = models.DateTimeField("created", auto_now_add=True)
-    updated = models.DateTimeField("updated", auto_now=True)
+    number = models.PositiveSmallIntegerField(_("number"))
+    description = models.TextField(_("description"))
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
 
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["working_group", "number"]
-        verbose_name = "challenge"
-        verbose_name_plural = "challenges"
+        verbose_name = _("challenge")
+        verbose_name_plural = _("challenges")
         constraints = [
             models.UniqueConstraint(
                 fields=["working_group", "number"],
                 name="actionplans_challenge_number_unique",
-                violation_error_message="This group already has a challenge with this number.",
+                violation_error_message=_("This group already has a challenge with this number."),
             ),
             models.CheckConstraint(
                 condition=Q(number__gte=1),
                 name="actionplans_challenge_number_positive",
-                violation_error_message="Challenge numbers start at 1.",
+                violation_error_message=_("Challenge numbers start at 1."),
             ),
             models.CheckConstraint(
                 condition=~Q(description=""),
                 name="actionplans_challenge_description_not_blank",
-                violation_error_message="A challenge needs a description.",
+                violation_error_message=_("A challenge needs a description."),
             ),
         ]
 
@@ -223,38 +225,38 @@ class ActionPoint(models.Model):
 
     challenge = models.ForeignKey(
         Challenge,
-        verbose_name="challenge",
+        verbose_name=_("challenge"),
         on_delete=models.CASCADE,
         related_name="action_points",
     )
-    position = models.PositiveSmallIntegerField("position")
-    description = models.TextField("description")
-    deadline = models.CharField("deadline", max_length=100, blank=True)
-    due_date = models.DateField("due date", null=True, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"))
+    description = models.TextField(_("description"))
+    deadline = models.CharField(_("deadline"), max_length=100, blank=True)
+    due_date = models.DateField(_("due date"), null=True, blank=True)
     deadline_precision = models.CharField(
-        "deadline precision",
+        _("deadline precision"),
         max_length=10,
         choices=DeadlinePrecision.choices,
         default=DeadlinePrecision.NONE,
     )
     status = models.CharField(
-        "status",
+        _("status"),
         max_length=12,
         choices=ActionPointStatus.choices,
         default=ActionPointStatus.NOT_STARTED,
     )
-    progress = models.PositiveSmallIntegerField("progress (%)", default=0)
-    version = models.PositiveIntegerField("version", default=1, editable=False)
-    created = models.DateTimeField("created", auto_now_add=True)
-    updated = models.DateTimeField("updated", auto_now=True)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = ActionPointQuerySet.as_manager()
     history = HistoricalRecords(historical_queryset=HistoricalActionPointQuerySet)
 
     class Meta:
         ordering = list(WORKSHOP_ORDER)
-        verbose_name = "action point"
-        verbose_name_plural = "action points"
+        verbose_name = _("action point")
+        verbose_name_plural = _("action points")
         indexes = [
             # With the challenge, counting overdue points of the visible plans (an
             # API list's count) reads this index only, not the table.
@@ -268,17 +270,17 @@ class ActionPoint(models.Model):
             models.UniqueConstraint(
                 fields=["challenge", "position"],
                 name="actionplans_ap_position_unique",
-                violation_error_message="This challenge already has an action point here.",
+                violation_error_message=_("This challenge already has an action point here."),
             ),
             models.CheckConstraint(
                 condition=Q(position__gte=1),
                 name="actionplans_ap_position_positive",
-                violation_error_message="Positions start at 1.",
+                violation_error_message=_("Positions start at 1."),
             ),
             models.CheckConstraint(
                 condition=~Q(description=""),
                 name="actionplans_ap_description_not_blank",
-                violation_error_message="An action point needs a description.",
+                violation_error_message=_("An action point needs a description."),
             ),
             _progress_range("actionplans_ap"),
             _completed_is_100("actionplans_ap"),
@@ -286,14 +288,14 @@ class ActionPoint(models.Model):
             models.CheckConstraint(
                 condition=Q(deadline_precision__in=DeadlinePrecision.values),
                 name="actionplans_ap_precision_valid",
-                violation_error_message="Unknown deadline precision.",
+                violation_error_message=_("Unknown deadline precision."),
             ),
             # A due date exists exactly when the deadline has a precision.
             models.CheckConstraint(
                 condition=(Q(deadline_precision=DeadlinePrecision.NONE) & Q(due_date__isnull=True))
                 | (~Q(deadline_precision=DeadlinePrecision.NONE) & Q(due_date__isnull=False)),
                 name="actionplans_ap_due_date_matches_precision",
-                violation_error_message="A due date needs a precision, and a precision a date.",
+                violation_error_message=_("A due date needs a precision, and a precision a date."),
             ),
         ]
 
@@ -326,19 +328,19 @@ class FocalPoint(models.Model):
 
     action_point = models.ForeignKey(
         ActionPoint,
-        verbose_name="action point",
+        verbose_name=_("action point"),
         on_delete=models.CASCADE,
         related_name="focal_points",
     )
     person = models.ForeignKey(
-        Person, verbose_name="person", on_delete=models.PROTECT, related_name="focal_points"
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="focal_points"
     )
     role = models.CharField(
-        "role", max_length=10, choices=FocalPointRole.choices, default=FocalPointRole.LEAD
+        _("role"), max_length=10, choices=FocalPointRole.choices, default=FocalPointRole.LEAD
     )
     # What the plan said about this person that fits no role, e.g. "(tbc)":
     # kept so that nothing written in the workshop is lost.
-    note = models.CharField("note", max_length=200, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
 
     history = HistoricalRecords()
 
@@ -347,18 +349,18 @@ class FocalPoint(models.Model):
         # action_point_id, not action_point: the latter would sort by the action
         # point's own ordering, joining the plan's structure into every query.
         ordering = ["action_point_id", ROLE_ORDER, "id"]
-        verbose_name = "focal point"
-        verbose_name_plural = "focal points"
+        verbose_name = _("focal point")
+        verbose_name_plural = _("focal points")
         constraints = [
             models.UniqueConstraint(
                 fields=["action_point", "person"],
                 name="actionplans_focal_point_person_unique",
-                violation_error_message="This person is already a focal point here.",
+                violation_error_message=_("This person is already a focal point here."),
             ),
             models.CheckConstraint(
                 condition=Q(role__in=FocalPointRole.values),
                 name="actionplans_focal_point_role_valid",
-                violation_error_message="Unknown role.",
+                violation_error_message=_("Unknown role."),
             ),
         ]
 
@@ -371,13 +373,13 @@ class ProgressUpdate(models.Model):
 
     action_point = models.ForeignKey(
         ActionPoint,
-        verbose_name="action point",
+        verbose_name=_("action point"),
         on_delete=models.CASCADE,
         related_name="progress_updates",
     )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="author",
+        verbose_name=_("author"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -387,29 +389,29 @@ class ProgressUpdate(models.Model):
     # an update made from a one-click link in a reminder email.
     reported_by = models.ForeignKey(
         "orgs.Person",
-        verbose_name="reported by",
+        verbose_name=_("reported by"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="progress_updates",
     )
-    created = models.DateTimeField("time", default=timezone.now, db_index=True)
+    created = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     previous_status = models.CharField(
-        "status before", max_length=12, choices=ActionPointStatus.choices
+        _("status before"), max_length=12, choices=ActionPointStatus.choices
     )
-    previous_progress = models.PositiveSmallIntegerField("progress before (%)")
-    status = models.CharField("status", max_length=12, choices=ActionPointStatus.choices)
-    progress = models.PositiveSmallIntegerField("progress (%)")
-    note = models.TextField("note", blank=True)
-    evidence_url = models.URLField("evidence link", max_length=500, blank=True)
+    previous_progress = models.PositiveSmallIntegerField(_("progress before (%)"))
+    status = models.CharField(_("status"), max_length=12, choices=ActionPointStatus.choices)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"))
+    note = models.TextField(_("note"), blank=True)
+    evidence_url = models.URLField(_("evidence link"), max_length=500, blank=True)
 
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["-created", "-id"]
         get_latest_by = "created"
-        verbose_name = "progress update"
-        verbose_name_plural = "progress updates"
+        verbose_name = _("progress update")
+        verbose_name_plural = _("progress updates")
         constraints = [
             _progress_range("actionplans_update"),
             _completed_is_100("actionplans_update"),
@@ -425,42 +427,42 @@ class DeadlineChange(models.Model):
 
     action_point = models.ForeignKey(
         ActionPoint,
-        verbose_name="action point",
+        verbose_name=_("action point"),
         on_delete=models.CASCADE,
         related_name="deadline_changes",
     )
-    old_deadline = models.CharField("old deadline", max_length=100, blank=True)
-    old_due_date = models.DateField("old due date", null=True, blank=True)
-    new_deadline = models.CharField("new deadline", max_length=100, blank=True)
-    new_due_date = models.DateField("new due date", null=True, blank=True)
+    old_deadline = models.CharField(_("old deadline"), max_length=100, blank=True)
+    old_due_date = models.DateField(_("old due date"), null=True, blank=True)
+    new_deadline = models.CharField(_("new deadline"), max_length=100, blank=True)
+    new_due_date = models.DateField(_("new due date"), null=True, blank=True)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="changed by",
+        verbose_name=_("changed by"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="deadline_changes",
     )
-    changed_at = models.DateTimeField("changed at", default=timezone.now, db_index=True)
-    reason = models.TextField("reason")
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now, db_index=True)
+    reason = models.TextField(_("reason"))
 
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["-changed_at", "-id"]
         get_latest_by = "changed_at"
-        verbose_name = "deadline change"
-        verbose_name_plural = "deadline changes"
+        verbose_name = _("deadline change")
+        verbose_name_plural = _("deadline changes")
         constraints = [
             models.CheckConstraint(
                 condition=~Q(reason=""),
                 name="actionplans_deadline_change_reason_not_blank",
-                violation_error_message="Say why the deadline moved.",
+                violation_error_message=_("Say why the deadline moved."),
             ),
             models.CheckConstraint(
                 condition=~Q(old_deadline=models.F("new_deadline")),
                 name="actionplans_deadline_change_changes_something",
-                violation_error_message="The new deadline is the same as the old one.",
+                violation_error_message=_("The new deadline is the same as the old one."),
             ),
         ]
 
@@ -485,16 +487,16 @@ class Naming(models.Model):
     with the plan."""
 
     person = models.ForeignKey(
-        "orgs.Person", verbose_name="person", on_delete=models.CASCADE, related_name="namings"
+        "orgs.Person", verbose_name=_("person"), on_delete=models.CASCADE, related_name="namings"
     )
     plan = models.ForeignKey(
-        ActionPlan, verbose_name="plan", on_delete=models.CASCADE, related_name="namings"
+        ActionPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="namings"
     )
-    first_named = models.DateTimeField("first named", default=timezone.now)
+    first_named = models.DateTimeField(_("first named"), default=timezone.now)
 
     class Meta:
-        verbose_name = "naming"
-        verbose_name_plural = "namings"
+        verbose_name = _("naming")
+        verbose_name_plural = _("namings")
         constraints = [
             models.UniqueConstraint("person", "plan", name="actionplans_naming_unique"),
         ]
@@ -511,44 +513,44 @@ class ExtensionRequest(models.Model):
     """
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting for a decision"
-        APPROVED = "approved", "Approved"
-        DECLINED = "declined", "Declined"
+        PENDING = "pending", _("Waiting for a decision")
+        APPROVED = "approved", _("Approved")
+        DECLINED = "declined", _("Declined")
 
     action_point = models.ForeignKey(
         ActionPoint,
-        verbose_name="action point",
+        verbose_name=_("action point"),
         on_delete=models.CASCADE,
         related_name="extension_requests",
     )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="requested by",
+        verbose_name=_("requested by"),
         on_delete=models.SET_NULL,
         null=True,
         related_name="extension_requests",
     )
-    requested_at = models.DateTimeField("requested at", default=timezone.now)
-    current_deadline = models.CharField("deadline when asked", max_length=100, blank=True)
-    new_deadline = models.CharField("proposed deadline", max_length=100)
-    new_due_date = models.DateField("proposed due date", null=True, blank=True)
-    reason = models.TextField("reason")
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    current_deadline = models.CharField(_("deadline when asked"), max_length=100, blank=True)
+    new_deadline = models.CharField(_("proposed deadline"), max_length=100)
+    new_due_date = models.DateField(_("proposed due date"), null=True, blank=True)
+    reason = models.TextField(_("reason"))
     status = models.CharField(
-        "status", max_length=10, choices=Status.choices, default=Status.PENDING
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="decided by",
+        verbose_name=_("decided by"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="extension_decisions",
     )
-    decided_at = models.DateTimeField("decided at", null=True, blank=True)
-    decision_note = models.TextField("decision note", blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True)
     deadline_change = models.OneToOneField(
         DeadlineChange,
-        verbose_name="deadline change",
+        verbose_name=_("deadline change"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -559,25 +561,25 @@ class ExtensionRequest(models.Model):
 
     class Meta:
         ordering = ["-requested_at", "-id"]
-        verbose_name = "deadline extension request"
-        verbose_name_plural = "deadline extension requests"
+        verbose_name = _("deadline extension request")
+        verbose_name_plural = _("deadline extension requests")
         constraints = [
             models.CheckConstraint(
                 condition=~Q(reason=""),
                 name="actionplans_extension_reason_not_blank",
-                violation_error_message="Say why more time is needed.",
+                violation_error_message=_("Say why more time is needed."),
             ),
             models.CheckConstraint(
                 condition=Q(status__in=["pending", "approved", "declined"]),
                 name="actionplans_extension_status_valid",
-                violation_error_message="Unknown status.",
+                violation_error_message=_("Unknown status."),
             ),
             # One open request per action point: a second would race the first.
             models.UniqueConstraint(
                 "action_point",
                 condition=Q(status="pending"),
                 name="actionplans_extension_one_pending",
-                violation_error_message="A request for this action point is already waiting.",
+                violation_error_message=_("A request for this action point is already waiting."),
             ),
         ]
 
@@ -596,26 +598,26 @@ class CalendarFeed(models.Model):
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="user",
+        verbose_name=_("user"),
         on_delete=models.CASCADE,
         related_name="calendar_feeds",
     )
-    key = models.CharField("key", max_length=64, unique=True)
-    created = models.DateTimeField("created", auto_now_add=True)
-    last_used = models.DateTimeField("last used", null=True, blank=True)
-    revoked = models.DateTimeField("revoked", null=True, blank=True)
+    key = models.CharField(_("key"), max_length=64, unique=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked = models.DateTimeField(_("revoked"), null=True, blank=True)
 
     history = HistoricalRecords(excluded_fields=["last_used", "key"])
 
     class Meta:
         ordering = ["-created", "-id"]
-        verbose_name = "calendar feed"
-        verbose_name_plural = "calendar feeds"
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
         constraints = [
             models.CheckConstraint(
                 condition=Q(key__regex=r"^[A-Za-z0-9_-]{32,64}$"),
                 name="actionplans_calendarfeed_key_format",
-                violation_error_message="A feed key is 32 to 64 URL-safe characters.",
+                violation_error_message=_("A feed key is 32 to 64 URL-safe characters."),
             ),
         ]
 

@@ -23,6 +23,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from actionplans.models import (
     ActionPlan,
@@ -360,18 +361,20 @@ def get_action_point_or_404(user, pk: int) -> ActionPoint:
     return _in_visible_plan_or_404(points, PLAN_PATH, user, pk, "action point")
 
 
-def require(allowed: bool, message: str = "You may not do this.") -> None:
+def require(allowed: bool, message: str | None = None) -> None:
     if not allowed:
-        raise PermissionDenied(message)
+        raise PermissionDenied(message or _("You may not do this."))
 
 
 def require_plan_edit(user, plan: ActionPlan) -> None:
-    require(can_edit_plan(user, plan), "Only the plan's coordinators can change its structure.")
+    require(can_edit_plan(user, plan), _("Only the plan's coordinators can change its structure."))
 
 
 def require_action_point_update(user, action_point: ActionPoint) -> None:
     require(
         can_update_action_point(user, action_point),
-        "Only the plan's coordinators and this action point's group members "
-        "and focal points can update it.",
+        _(
+            "Only the plan's coordinators and this action point's group members "
+            "and focal points can update it."
+        ),
     )

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from actionplans import permissions as perms
@@ -103,7 +104,7 @@ def actionpoint_add(request: HttpRequest, challenge_pk: int) -> HttpResponse:
             add_to_form(form, error)
             confirm = False
         else:
-            messages.success(request, "Action point added.")
+            messages.success(request, _("Action point added."))
             return redirect(f"{plan.get_absolute_url()}#ap-{point.pk}")
     return _form_page(
         request,
@@ -112,7 +113,8 @@ def actionpoint_add(request: HttpRequest, challenge_pk: int) -> HttpResponse:
             "challenge": challenge,
             "form": form,
             "formset": formset,
-            "title": f"Add an action point to challenge {challenge.number}",
+            "title": _("Add an action point to challenge %(number)s")
+            % {"number": challenge.number},
         },
         reading,
         confirm,
@@ -164,7 +166,7 @@ def actionpoint_edit(request: HttpRequest, pk: int) -> HttpResponse:
             point.refresh_from_db()
             add_to_form(form, error)
         else:
-            messages.success(request, "Action point saved.")
+            messages.success(request, _("Action point saved."))
             return redirect(f"{plan.get_absolute_url()}#ap-{point.pk}")
     return _form_page(
         request,
@@ -175,7 +177,7 @@ def actionpoint_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "formset": formset,
             "conflict": conflict,
-            "title": "Edit the action point",
+            "title": _("Edit the action point"),
         },
         reading,
         confirm,
@@ -189,10 +191,10 @@ def _conflict(current: ActionPoint, mine: dict) -> dict:
     """What the other person saved, beside what this user tried, for the conflict notice."""
     rows = []
     for field, label in (
-        ("status", "Status"),
-        ("progress", "Progress"),
-        ("description", "Action point"),
-        ("deadline", "Deadline"),
+        ("status", _("Status")),
+        ("progress", _("Progress")),
+        ("description", _("Action point")),
+        ("deadline", _("Deadline")),
     ):
         if field in mine and mine[field] is not None:
             theirs, yours = getattr(current, field), mine[field]
@@ -266,7 +268,7 @@ def actionpoint_update(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_to_form(form, error)
         else:
-            messages.success(request, "Update recorded.")
+            messages.success(request, _("Update recorded."))
             if request.htmx:
                 return card_response(request, point.pk, saved=True)
             return redirect(
@@ -304,7 +306,11 @@ def actionpoint_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_to_form(form, error)
         else:
-            messages.success(request, f"Deadline moved to “{point.deadline or 'no deadline'}”.")
+            messages.success(
+                request,
+                _("Deadline moved to “%(deadline)s”.")
+                % {"deadline": point.deadline or _("no deadline")},
+            )
             return redirect("actionplans:actionpoint_detail", pk=pk)
     return render(
         request,

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from actionplans import permissions as perms
@@ -29,7 +30,7 @@ def calendar_feeds(request: HttpRequest) -> HttpResponse:
         had_one = feeds.filter(revoked__isnull=True).exists()
         services.calendar_feed_create(user=request.user)
         if not had_one:
-            messages.success(request, "New calendar address created.")
+            messages.success(request, _("New calendar address created."))
         return redirect("actionplans:calendar_feeds")
     active = feeds.filter(revoked__isnull=True).first()
     plans = ActionPlan.objects.visible_to(request.user).order_by("title")
@@ -60,7 +61,7 @@ def calendar_feeds(request: HttpRequest) -> HttpResponse:
 def calendar_feed_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     feed = get_object_or_404(CalendarFeed, pk=pk, user=request.user, revoked__isnull=True)
     services.calendar_feed_revoke(feed=feed, user=request.user)
-    messages.success(request, "Calendar address revoked: subscriptions to it stop working.")
+    messages.success(request, _("Calendar address revoked: subscriptions to it stop working."))
     return redirect("actionplans:calendar_feeds")
 
 
@@ -81,7 +82,8 @@ def _feed_user(key: str):
 def calendar_plan(request: HttpRequest, key: str, pk: int) -> HttpResponse:
     user = _feed_user(key)
     plan = perms.get_plan_or_404(user, pk)
-    body = calendar(f"Deadlines: {plan.title}", export_points(plan), base_url(request))
+    name = _("Deadlines: %(name)s") % {"name": plan.title}
+    body = calendar(name, export_points(plan), base_url(request))
     return calendar_response(body, plan.title, "plan")
 
 
@@ -98,5 +100,6 @@ def calendar_person(request: HttpRequest, key: str, pk: int) -> HttpResponse:
         .order_by("due_date", "id")
         .distinct()
     )
-    body = calendar(f"Deadlines: {person.name}", iter(points), base_url(request))
+    name = _("Deadlines: %(name)s") % {"name": person.name}
+    body = calendar(name, iter(points), base_url(request))
     return calendar_response(body, person.name, "person")

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_safe
 
 from actionplans import charts, dashboards
@@ -19,11 +21,14 @@ STATUS_LEGEND = [(f"s-{status}", label) for status, label in ActionPointStatus.c
 
 
 def _list_titles() -> dict[str, str]:
+    soon, stale = due_soon_days(), stale_days()
     return {
-        "overdue": "Overdue (oldest first)",
-        "due_soon": f"Due in the next {due_soon_days()} days",
-        "stale": f"Not updated for {stale_days()} days",
-        "blocked": "Blocked",
+        "overdue": _("Overdue (oldest first)"),
+        "due_soon": ngettext("Due in the next %(days)s day", "Due in the next %(days)s days", soon)
+        % {"days": soon},
+        "stale": ngettext("Not updated for %(days)s day", "Not updated for %(days)s days", stale)
+        % {"days": stale},
+        "blocked": str(ActionPointStatus.BLOCKED.label),
     }
 
 
@@ -39,7 +44,12 @@ def plan_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         dashboard = dashboards.plan_dashboard(plan, today)
     headline = dashboard.headline
     titles = _list_titles()
-    when = "" if dashboard.live else f" on {dashboard.today:%d %b %Y}"
+    if dashboard.live:
+        status_title = _("Action points by status")
+    else:
+        status_title = _("Action points by status on %(day)s") % {
+            "day": dateformat.format(dashboard.today, "d M Y")
+        }
     return render(
         request,
         "actionplans/actionplan_dashboard.html",
@@ -52,13 +62,15 @@ def plan_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
                 (status, label, headline.by_status[status])
                 for status, label in ActionPointStatus.choices
             ],
-            "status_chart": charts.status_bar(
-                headline.by_status, title=f"Action points by status{when}"
-            ),
+            "status_chart": charts.status_bar(headline.by_status, title=status_title),
             "group_charts": [
                 (
                     row,
-                    charts.status_bar(row.by_status, title=f"Group {row.number}: {row.name}"),
+                    charts.status_bar(
+                        row.by_status,
+                        title=_("Group %(number)s: %(name)s")
+                        % {"number": row.number, "name": row.name},
+                    ),
                     charts.status_words(row.by_status, skip_zero=True),
                 )
                 for row in dashboard.groups
@@ -67,11 +79,11 @@ def plan_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
             "quarter_chart": charts.quarter_chart(
                 dashboard.quarters,
                 today=dashboard.today,
-                title="Action points due and done per quarter",
+                title=_("Action points due and done per quarter"),
             ),
             "legend": charts.legend(STATUS_LEGEND),
             "quarter_legend": charts.legend(
-                [("chart-due", "Due (planned)"), ("chart-done", "Done (delivered)")]
+                [("chart-due", _("Due (planned)")), ("chart-done", _("Done (delivered)"))]
             ),
             "lists": [(titles[name], name, rows) for name, rows in dashboard.lists.items()],
             "due_soon_days": due_soon_days(),
@@ -98,7 +110,7 @@ def portfolio(request: HttpRequest) -> HttpResponse:
     key, descending = sort.removeprefix("-"), sort.startswith("-")
     error = ""
     if key not in SORTS:
-        error = f"Cannot sort by “{sort}”; sorted by plan instead."
+        error = _("Cannot sort by “%(sort)s”; sorted by plan instead.") % {"sort": sort}
         key, descending, sort = "title", False, "title"
     rows.sort(key=SORTS[key], reverse=descending)
     totals = dashboards.portfolio_totals(rows)
@@ -113,20 +125,20 @@ def portfolio(request: HttpRequest) -> HttpResponse:
             "sort": sort,
             "sort_error": error,
             "columns": [
-                ("title", "Plan", ""),
-                ("country", "Country", ""),
-                ("status", "Status", ""),
-                ("completion", "Completion", "num"),
-                ("overdue", "Overdue", "num"),
-                ("due_soon", "Due soon", "num"),
-                ("last_activity", "Last activity", ""),
+                ("title", _("Plan"), ""),
+                ("country", _("Country"), ""),
+                ("status", _("Status"), ""),
+                ("completion", _("Completion"), "num"),
+                ("overdue", _("Overdue"), "num"),
+                ("due_soon", _("Due soon"), "num"),
+                ("last_activity", _("Last activity"), ""),
             ],
             "status_rows": [
                 (status, label, totals.by_status[status])
                 for status, label in ActionPointStatus.choices
             ],
             "status_chart": charts.status_bar(
-                totals.by_status, title="Action points by status, all plans"
+                totals.by_status, title=_("Action points by status, all plans")
             ),
             "legend": charts.legend(STATUS_LEGEND),
         },

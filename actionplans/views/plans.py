@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from actionplans import permissions as perms
@@ -29,6 +30,7 @@ from actionplans.models import (
     ProgressUpdate,
 )
 from actionplans.plan_page import plan_body
+from actionplans.views.counts import consequence_lines
 from pim_tracker.errors import add_to_form, as_lines
 from pim_tracker.http import posted
 
@@ -62,7 +64,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def plan_add(request: HttpRequest) -> HttpResponse:
-    perms.require(perms.can_create_plan(request.user), "Only coordinators can create plans.")
+    perms.require(perms.can_create_plan(request.user), _("Only coordinators can create plans."))
     form = ActionPlanForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
@@ -78,7 +80,7 @@ def plan_add(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             add_to_form(form, error)
         else:
-            messages.success(request, f"Plan “{plan.title}” created.")
+            messages.success(request, _("Plan “%(title)s” created.") % {"title": plan.title})
             return redirect(plan)
     return render(request, "actionplans/actionplan_form.html", {"nav": "plans", "form": form})
 
@@ -101,7 +103,7 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
             plan.refresh_from_db()
             add_to_form(form, error)
         else:
-            messages.success(request, "Plan saved.")
+            messages.success(request, _("Plan saved."))
             return redirect(plan)
     return render(
         request, "actionplans/actionplan_form.html", {"nav": "plans", "form": form, "plan": plan}
@@ -116,18 +118,18 @@ def _state_change(request: HttpRequest, pk: int, change, done: str) -> HttpRespo
     except ValidationError as error:
         messages.error(request, " ".join(as_lines(error)))
     else:
-        messages.success(request, done.format(title=plan.title))
+        messages.success(request, done % {"title": plan.title})
     return redirect(plan)
 
 
 @require_POST
 def plan_close(request: HttpRequest, pk: int) -> HttpResponse:
-    return _state_change(request, pk, services.plan_close, "Plan “{title}” closed.")
+    return _state_change(request, pk, services.plan_close, _("Plan “%(title)s” closed."))
 
 
 @require_POST
 def plan_reopen(request: HttpRequest, pk: int) -> HttpResponse:
-    return _state_change(request, pk, services.plan_reopen, "Plan “{title}” reopened.")
+    return _state_change(request, pk, services.plan_reopen, _("Plan “%(title)s” reopened."))
 
 
 @require_http_methods(["GET", "POST"])
@@ -138,24 +140,26 @@ def plan_delete(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         title = plan.title
         services.plan_delete(plan=plan, user=request.user)
-        messages.success(request, f"Plan “{title}” deleted. Its history is kept.")
+        messages.success(
+            request, _("Plan “%(title)s” deleted. Its history is kept.") % {"title": title}
+        )
         return redirect("actionplans:plan_list")
     points = ActionPoint.objects.of_plan(plan)
-    consequences = [
-        f"{plan.working_groups.count()} working group(s)",
-        f"{Challenge.objects.filter(working_group__plan=plan).count()} challenge(s)",
-        f"{points.count()} action point(s)",
-        f"{FocalPoint.objects.filter(action_point__in=points).count()} focal point assignment(s)",
-        f"{ProgressUpdate.objects.filter(action_point__in=points).count()} progress update(s)",
-        f"{DeadlineChange.objects.filter(action_point__in=points).count()} deadline change(s)",
-    ]
+    consequences = consequence_lines(
+        working_groups=plan.working_groups.count(),
+        challenges=Challenge.objects.filter(working_group__plan=plan).count(),
+        action_points=points.count(),
+        focal_points=FocalPoint.objects.filter(action_point__in=points).count(),
+        progress_updates=ProgressUpdate.objects.filter(action_point__in=points).count(),
+        deadline_changes=DeadlineChange.objects.filter(action_point__in=points).count(),
+    )
     return render(
         request,
         "actionplans/confirm_delete.html",
         {
             "nav": "plans",
             "form": form,
-            "object_label": f"the plan “{plan.title}”",
+            "object_label": _("the plan “%(title)s”") % {"title": plan.title},
             "consequences": consequences,
             "cancel_url": plan.get_absolute_url(),
             "plan": plan,

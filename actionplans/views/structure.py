@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from actionplans import permissions as perms
@@ -20,6 +21,7 @@ from actionplans.forms import (
     carried,
 )
 from actionplans.models import ActionPlan, ActionPoint
+from actionplans.views.counts import consequence_lines
 from orgs.models import Person
 from pim_tracker.errors import add_to_form, as_lines
 from pim_tracker.http import posted
@@ -66,9 +68,9 @@ def workinggroup_add(request: HttpRequest, plan_pk: int) -> HttpResponse:
         except ValidationError as error:
             add_to_form(form, error)
         else:
-            messages.success(request, f"{group} added.")
+            messages.success(request, _("%(group)s added.") % {"group": group})
             return redirect(f"{plan.get_absolute_url()}#group-{group.pk}")
-    return _structure_form(request, plan, form, "Add a working group", reading, confirm)
+    return _structure_form(request, plan, form, _("Add a working group"), reading, confirm)
 
 
 @require_http_methods(["GET", "POST"])
@@ -103,9 +105,10 @@ def workinggroup_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_to_form(form, error)
         else:
-            messages.success(request, f"{group} saved.")
+            messages.success(request, _("%(group)s saved.") % {"group": group})
             return redirect(f"{plan.get_absolute_url()}#group-{group.pk}")
-    return _structure_form(request, plan, form, f"Edit {group}", reading, confirm)
+    title = _("Edit %(group)s") % {"group": group}
+    return _structure_form(request, plan, form, title, reading, confirm)
 
 
 @require_http_methods(["GET", "POST"])
@@ -124,9 +127,14 @@ def challenge_add(request: HttpRequest, group_pk: int) -> HttpResponse:
         except ValidationError as error:
             add_to_form(form, error)
         else:
-            messages.success(request, f"Challenge {challenge.number} added to {group}.")
+            messages.success(
+                request,
+                _("Challenge %(number)s added to %(group)s.")
+                % {"number": challenge.number, "group": group},
+            )
             return redirect(f"{group.plan.get_absolute_url()}#challenge-{challenge.pk}")
-    return _structure_form(request, group.plan, form, f"Add a challenge to {group}")
+    title = _("Add a challenge to %(group)s") % {"group": group}
+    return _structure_form(request, group.plan, form, title)
 
 
 @require_http_methods(["GET", "POST"])
@@ -149,9 +157,12 @@ def challenge_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_to_form(form, error)
         else:
-            messages.success(request, f"Challenge {challenge.number} saved.")
+            messages.success(
+                request, _("Challenge %(number)s saved.") % {"number": challenge.number}
+            )
             return redirect(f"{plan.get_absolute_url()}#challenge-{challenge.pk}")
-    return _structure_form(request, plan, form, f"Edit challenge {challenge.number}")
+    title = _("Edit challenge %(number)s") % {"number": challenge.number}
+    return _structure_form(request, plan, form, title)
 
 
 def _structure_form(
@@ -214,7 +225,9 @@ def _delete(request: HttpRequest, delete, plan: ActionPlan, label: str, conseque
         except ValidationError as error:
             messages.error(request, " ".join(as_lines(error)))
         else:
-            messages.success(request, f"Deleted {label}. Its history is kept.")
+            messages.success(
+                request, _("Deleted %(object)s. Its history is kept.") % {"object": label}
+            )
         return redirect(plan)
     return render(
         request,
@@ -239,8 +252,8 @@ def workinggroup_delete(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         lambda: services.working_group_delete(group=group, user=request.user),
         group.plan,
-        f"“{group}”",
-        [f"{group.challenges.count()} challenge(s)", f"{points.count()} action point(s)"],
+        _("“%(group)s”") % {"group": group},
+        consequence_lines(challenges=group.challenges.count(), action_points=points.count()),
     )
 
 
@@ -253,8 +266,9 @@ def challenge_delete(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         lambda: services.challenge_delete(challenge=challenge, user=request.user),
         plan,
-        f"challenge {challenge.number} of {challenge.working_group}",
-        [f"{challenge.action_points.count()} action point(s)"],
+        _("challenge %(number)s of %(group)s")
+        % {"number": challenge.number, "group": challenge.working_group},
+        consequence_lines(action_points=challenge.action_points.count()),
     )
 
 
@@ -272,10 +286,10 @@ def actionpoint_delete(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         lambda: services.action_point_delete(action_point=point, user=request.user),
         plan,
-        f"the action point “{point}”",
-        [
-            f"{point.focal_points.count()} focal point assignment(s)",
-            f"{point.progress_updates.count()} progress update(s)",
-            f"{point.deadline_changes.count()} deadline change(s)",
-        ],
+        _("the action point “%(point)s”") % {"point": point},
+        consequence_lines(
+            focal_points=point.focal_points.count(),
+            progress_updates=point.progress_updates.count(),
+            deadline_changes=point.deadline_changes.count(),
+        ),
     )

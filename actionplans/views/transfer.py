@@ -10,6 +10,8 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
 from actionplans import permissions as perms
@@ -24,6 +26,7 @@ from actionplans.forms import ConfirmForm, ImportForm, NewPlanForm
 from actionplans.imports import read, write
 from actionplans.models import ActionPlan, ActionPoint
 from actionplans.services import people
+from actionplans.views.counts import counted
 from pim_tracker.errors import as_lines
 from pim_tracker.http import base_url
 
@@ -32,7 +35,7 @@ SESSION_PREFIX = "plan-import:"
 
 def _target(request: HttpRequest, pk: int | None) -> ActionPlan | None:
     if pk is None:
-        perms.require(perms.can_create_plan(request.user), "Only coordinators can create plans.")
+        perms.require(perms.can_create_plan(request.user), _("Only coordinators can create plans."))
         return None
     plan = perms.get_plan_or_404(request.user, pk)
     perms.require_plan_edit(request.user, plan)
@@ -72,7 +75,7 @@ def plan_import(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     elif step == "confirm" and posted is not None:
         stored = request.session.get(SESSION_PREFIX + request.POST.get("token", ""))
         if stored is None:
-            messages.error(request, "This import has expired or was done already: start again.")
+            messages.error(request, _("This import has expired or was done already: start again."))
             return redirect(request.path)
         table = read.read_table(base64.b64decode(stored["data"]))
         options = stored["options"]
@@ -99,19 +102,34 @@ def plan_import(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             confirm.add_error(None, as_lines(error, with_fields=False))
             return _preview(request, plan, table, confirm)
         del request.session[SESSION_PREFIX + request.POST["token"]]
-        messages.success(
-            request,
-            f"Imported: {result.groups} working group(s), {result.challenges} challenge(s), "
-            f"{result.action_points} action point(s) and {result.people} person(s) added"
-            + (f", {result.reused} person(s) of other plans named" if result.reused else "")
-            + (
-                f"; {result.unchanged} action point(s) were already there."
-                if result.unchanged
-                else "."
-            ),
-        )
+        messages.success(request, _imported(result))
         return redirect(result.plan)
     return render(request, "actionplans/import_form.html", context)
+
+
+def _imported(result) -> str:
+    """What an import did, in one sentence."""
+    done = _(
+        "Imported: %(working_groups)s, %(challenges)s, %(action_points)s and %(people)s added"
+    ) % {
+        "working_groups": counted("working_groups", result.groups),
+        "challenges": counted("challenges", result.challenges),
+        "action_points": counted("action_points", result.action_points),
+        "people": counted("people", result.people),
+    }
+    if result.reused:
+        done += ngettext(
+            ", %(count)s person(s) of other plans named",
+            ", %(count)s person(s) of other plans named",
+            result.reused,
+        ) % {"count": result.reused}
+    if result.unchanged:
+        return done + ngettext(
+            "; %(count)s action point(s) were already there.",
+            "; %(count)s action point(s) were already there.",
+            result.unchanged,
+        ) % {"count": result.unchanged}
+    return done + "."
 
 
 def _people(request, plan, table, options: dict) -> list[people.NamedPerson]:
@@ -165,6 +183,7 @@ def action_points_export(request: HttpRequest) -> HttpResponse:
             f"{field}: {' '.join(messages)}" for field, messages in filterset.errors.items()
         )
         return HttpResponseBadRequest(
-            f"The filters are not valid:\n{problems}\n", content_type="text/plain; charset=utf-8"
+            f"{_('The filters are not valid:')}\n{problems}\n",
+            content_type="text/plain; charset=utf-8",
         )
     return points_csv_response(filterset.qs, all_points_filename())
