@@ -22,6 +22,7 @@ from typing import Any
 import openpyxl
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
@@ -41,11 +42,15 @@ def _fail(message: str, code: str) -> ValidationError:
     return ValidationError(message, code=code)
 
 
+def _unreadable(error: Exception) -> ValidationError:
+    return _fail(_("The workbook cannot be read: %(error)s.") % {"error": error}, "xlsx")
+
+
 def sheet_rows(data: bytes) -> list[tuple[str, Rows]]:
     """Each sheet's name and rows: a workbook's sheets in order, or one unnamed sheet of
     text. Raises ValidationError when the bytes are no table or are over a limit."""
     if not data or not data.strip():
-        raise _fail("The file is empty.", "empty")
+        raise _fail(_("The file is empty."), "empty")
     check_size(len(data))
     if data.startswith(XLSX_SIGNATURE):
         return xlsx_sheets(data)
@@ -59,8 +64,8 @@ def check_size(size: int) -> None:
     max_bytes = _limit("IMPORT_MAX_BYTES", 5 * 1024 * 1024)
     if size > max_bytes:
         raise _fail(
-            f"The file is {size / (1024 * 1024):.1f} MB; the most accepted is "
-            f"{max_bytes / (1024 * 1024):.0f} MB.",
+            _("The file is %(size)s MB; the most accepted is %(most)s MB.")
+            % {"size": f"{size / (1024 * 1024):.1f}", "most": f"{max_bytes / (1024 * 1024):.0f}"},
             "too_large",
         )
 
@@ -70,7 +75,9 @@ def check_rows(rows: int) -> None:
     max_rows = _limit("IMPORT_MAX_ROWS", 20_000)
     if rows > max_rows:
         raise _fail(
-            f"The table has {rows:,} rows; the most accepted is {max_rows:,}.", "too_many_rows"
+            _("The table has %(rows)s rows; the most accepted is %(most)s.")
+            % {"rows": f"{rows:,}", "most": f"{max_rows:,}"},
+            "too_many_rows",
         )
 
 
@@ -89,7 +96,9 @@ def decode_text(data: bytes) -> str:
                 return data.decode(encoding)
             except UnicodeDecodeError:
                 raise _fail(
-                    f"The file starts like {encoding} text but is not.", "encoding"
+                    _("The file starts like %(encoding)s text but is not.")
+                    % {"encoding": encoding},
+                    "encoding",
                 ) from None
     # UTF-16 without a BOM: every other byte of ASCII text is zero.
     if len(data) >= 4 and data.count(b"\x00") * 3 >= len(data):
@@ -104,8 +113,10 @@ def decode_text(data: bytes) -> str:
                 return text
     if b"\x00" in data:
         raise _fail(
-            "This is not a table: the file holds binary data. "
-            "Upload a spreadsheet (.xlsx), CSV or tab-separated text.",
+            _(
+                "This is not a table: the file holds binary data. "
+                "Upload a spreadsheet (.xlsx), CSV or tab-separated text."
+            ),
             "binary",
         )
     try:
@@ -116,7 +127,7 @@ def decode_text(data: bytes) -> str:
         return data.decode("cp1252")
     except UnicodeDecodeError:
         raise _fail(
-            "Cannot tell the text's encoding: save it as UTF-8 (or as an Excel workbook).",
+            _("Cannot tell the text's encoding: save it as UTF-8 (or as an Excel workbook)."),
             "encoding",
         ) from None
 
@@ -143,7 +154,9 @@ def _csv_rows(reader: Iterable[list[str]]) -> list[list[str]]:
     try:
         return list(reader)
     except csv.Error as error:
-        raise _fail(f"The text cannot be read as a table: {error}.", "csv") from None
+        raise _fail(
+            _("The text cannot be read as a table: %(error)s.") % {"error": error}, "csv"
+        ) from None
 
 
 # --- XLSX ----------------------------------------------------------------------------------
@@ -157,15 +170,15 @@ def check_zip(data: bytes) -> None:
             total = sum(info.file_size for info in archive.infolist())
             names = set(archive.namelist())
     except zipfile.BadZipFile:
-        raise _fail("The file looks like an Excel workbook but is damaged.", "xlsx") from None
+        raise _fail(_("The file looks like an Excel workbook but is damaged."), "xlsx") from None
     if total > limit:
         raise _fail(
-            f"The workbook unpacks to {total // (1024 * 1024)} MB; the most accepted is "
-            f"{limit // (1024 * 1024)} MB.",
+            _("The workbook unpacks to %(size)s MB; the most accepted is %(most)s MB.")
+            % {"size": total // (1024 * 1024), "most": limit // (1024 * 1024)},
             "too_large",
         )
     if "xl/workbook.xml" not in names:
-        raise _fail("This ZIP file is not an Excel workbook (.xlsx).", "xlsx")
+        raise _fail(_("This ZIP file is not an Excel workbook (.xlsx)."), "xlsx")
 
 
 def xlsx_sheets(data: bytes) -> list[tuple[str, Rows]]:
@@ -202,13 +215,13 @@ def _workbook(data: bytes, data_only: bool) -> Iterator[openpyxl.Workbook]:
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=data_only)
     except Exception as error:  # openpyxl raises many kinds on damaged files
-        raise _fail(f"The workbook cannot be read: {error}.", "xlsx") from None
+        raise _unreadable(error) from None
     try:
         yield workbook
     except ValidationError:
         raise
     except Exception as error:  # a damaged sheet shows only when it is streamed
-        raise _fail(f"The workbook cannot be read: {error}.", "xlsx") from None
+        raise _unreadable(error) from None
     finally:
         workbook.close()
 
@@ -229,7 +242,7 @@ def _read_sheet(sheet: Any, keep: int) -> tuple[Rows, dict[tuple[int, int], obje
             continue
         last = number
         if number <= keep:
-            rows.extend([] for _ in range(number - 1 - len(rows)))
+            rows.extend([] for _blank in range(number - 1 - len(rows)))
             rows.append(cells)
             for index, value in enumerate(cells):
                 if _is_formula(value):
@@ -248,8 +261,15 @@ def _row_cells(values: tuple, title: str, number: int) -> list[object]:
     ):
         column = next(i for i, v in enumerate(values) if v is not None and i >= len(cells))
         raise _fail(
-            f"Sheet “{title}” has a value in cell {get_column_letter(column + 1)}{number}; "
-            f"a plan table has at most {XLSX_MAX_COLUMNS} columns.",
+            _(
+                "Sheet “%(sheet)s” has a value in cell %(cell)s; a plan table has at most "
+                "%(most)s columns."
+            )
+            % {
+                "sheet": title,
+                "cell": f"{get_column_letter(column + 1)}{number}",
+                "most": XLSX_MAX_COLUMNS,
+            },
             "too_many_columns",
         )
     while cells and cells[-1] is None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from actionplans.choices import ActionPointStatus
 from actionplans.imports.table import (
@@ -97,9 +98,9 @@ def read_flat_rows(rows: Sequence[Sequence[object]], sheet: str = "") -> Worksho
         elif not reader.header(number, cells):
             return reader.table
     if reader.columns is None:
-        reader.issue(1, None, "The table is empty.", code="empty")
+        reader.issue(1, None, _("The table is empty."), code="empty")
     elif not reader.table.groups and not reader.table.errors:
-        reader.issue(1, None, "The table has a header but no action points.", code="empty")
+        reader.issue(1, None, _("The table has a header but no action points."), code="empty")
     return reader.table
 
 
@@ -130,7 +131,9 @@ class _FlatReader:
         columns = header_columns(cells, FLAT_KEYS)
         if not {"working_group", "challenge", "action_point"} <= columns.keys():
             self.issue(
-                row, None, "Expected a header row naming Working group, Challenge and Action point."
+                row,
+                None,
+                _("Expected a header row naming Working group, Challenge and Action point."),
             )
             return False
         self.columns = columns
@@ -148,7 +151,7 @@ class _FlatReader:
             return
         description = self.cell(cells, "action_point")
         if not description:
-            self.issue(row, "action_point", "The action point is empty.")
+            self.issue(row, "action_point", _("The action point is empty."))
             return
         # An unreadable status or progress ends the row: its other cells are not checked.
         status = self.status(row, cells)
@@ -177,7 +180,7 @@ class _FlatReader:
         """The row's group: "Group 2: Name", or a name numbered in order of appearance."""
         text = self.cell(cells, "working_group")
         if not text:
-            self.issue(row, "working_group", "The working group is empty.")
+            self.issue(row, "working_group", _("The working group is empty."))
             return None
         if group := self.groups.get(text.casefold()):
             return group
@@ -186,7 +189,11 @@ class _FlatReader:
         else:
             number, name = len(self.groups) + 1, text
         if any(g.number == number for g in self.groups.values()):
-            self.issue(row, "working_group", f"Group {number} appears with two names.")
+            self.issue(
+                row,
+                "working_group",
+                _("Group %(group)s appears with two names.") % {"group": number},
+            )
             return None
         group = GroupBlock(row=row, number=number, name=name)
         group.team_leader = self.cell(cells, "team_leader")
@@ -203,7 +210,7 @@ class _FlatReader:
         """The row's challenge in its group: "1. Text", or a text numbered in order."""
         text = self.cell(cells, "challenge")
         if not text:
-            self.issue(row, "challenge", "The challenge is empty.")
+            self.issue(row, "challenge", _("The challenge is empty."))
             return None
         if challenge := self.challenges.get((group.number, text.casefold())):
             return challenge
@@ -213,7 +220,10 @@ class _FlatReader:
             number, description = len(group.challenges) + 1, text
         if any(c.number == number for c in group.challenges):
             self.issue(
-                row, "challenge", f"Challenge {number} appears twice in group {group.number}."
+                row,
+                "challenge",
+                _("Challenge %(number)s appears twice in group %(group)s.")
+                % {"number": number, "group": group.number},
             )
             return None
         challenge = ChallengeRow(row=row, number=number, description=description)
@@ -229,7 +239,12 @@ class _FlatReader:
         if status := _STATUS_OF_WORD.get(match_key(text)):
             return status
         labels = ", ".join(str(label) for _value, label in ActionPointStatus.choices)
-        self.issue(row, "status", f'Unknown status "{text}". Use one of: {labels}.')
+        self.issue(
+            row,
+            "status",
+            _('Unknown status "%(status)s". Use one of: %(statuses)s.')
+            % {"status": text, "statuses": labels},
+        )
         return None
 
     def progress(self, row: int, cells: list[str]) -> int | None:
@@ -242,6 +257,10 @@ class _FlatReader:
         except (ValueError, OverflowError):  # "soon", "nan", "inf"
             progress = -1
         if not 0 <= progress <= 100:
-            self.issue(row, "progress", f'Progress "{text}" is not a number from 0 to 100.')
+            self.issue(
+                row,
+                "progress",
+                _('Progress "%(progress)s" is not a number from 0 to 100.') % {"progress": text},
+            )
             return -1
         return progress

@@ -12,6 +12,8 @@ workbook are merged into one table here.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from actionplans.imports.decode import sheet_rows, tab_rows
 from actionplans.imports.flat import is_flat, read_flat_rows
 from actionplans.imports.table import ERROR, WARNING, RowIssue, WorkshopTable
@@ -65,7 +67,7 @@ def _merge(tables: list[tuple[str, WorkshopTable, bool]]) -> WorkshopTable:
         if not table.groups and with_groups:
             merged.issues.append(
                 RowIssue(
-                    1, None, "No working group on this sheet; it was skipped.", WARNING, "", name
+                    1, None, _("No working group on this sheet; it was skipped."), WARNING, "", name
                 )
             )
             continue
@@ -77,7 +79,8 @@ def _merge(tables: list[tuple[str, WorkshopTable, bool]]) -> WorkshopTable:
                     RowIssue(
                         group.row,
                         None,
-                        f"Group {group.number} appears twice in the workbook.",
+                        _("Group %(group)s appears twice in the workbook.")
+                        % {"group": group.number},
                         ERROR,
                         "",
                         name,
@@ -119,8 +122,8 @@ def _skip_repeated_groups(
             RowIssue(
                 group.row,
                 None,
-                f"Group {group.number} is on sheet “{flat_groups[group.number]}” too; "
-                "it was read from there.",
+                _("Group %(group)s is on sheet “%(sheet)s” too; it was read from there.")
+                % {"group": group.number, "sheet": flat_groups[group.number]},
                 WARNING,
                 "",
                 name,

@@ -17,6 +17,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
 from actionplans.exports.cells import unneutralise
@@ -121,10 +122,16 @@ class RowIssue:
     sheet: str = ""
 
     def __str__(self) -> str:
-        where = f"Row {self.row}" + (f", column {self.column}" if self.column else "")
+        """ "Sheet “Plan”, row 3, column B: ..." in the active language."""
+        values = {"sheet": self.sheet, "row": self.row, "column": self.column}
+        values["message"] = self.message
+        if self.sheet and self.column:
+            return _("Sheet “%(sheet)s”, row %(row)s, column %(column)s: %(message)s") % values
         if self.sheet:
-            where = f"Sheet “{self.sheet}”, {where[0].lower()}{where[1:]}"
-        return f"{where}: {self.message}"
+            return _("Sheet “%(sheet)s”, row %(row)s: %(message)s") % values
+        if self.column:
+            return _("Row %(row)s, column %(column)s: %(message)s") % values
+        return _("Row %(row)s: %(message)s") % values
 
 
 @dataclass
@@ -280,7 +287,12 @@ def unknown_columns(
     used = set(columns.values())
     return [
         RowIssue(
-            row, column_letter(index), f'Unknown column "{value}" was ignored.', WARNING, "", sheet
+            row,
+            column_letter(index),
+            _('Unknown column "%(column)s" was ignored.') % {"column": value},
+            WARNING,
+            "",
+            sheet,
         )
         for index, value in enumerate(cells)
         if value and index not in used and column_key(value) not in ignored

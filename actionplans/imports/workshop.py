@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from actionplans.imports.table import (
     ERROR,
@@ -56,7 +57,7 @@ def read_workshop_rows(rows: Iterable[Sequence[object]], sheet: str = "") -> Wor
         if any(cells):
             reader.read(number, cells)
     if not reader.table.groups:
-        reader.issue(1, None, 'No working group found: start each group with "Group N: Name".')
+        reader.issue(1, None, _('No working group found: start each group with "Group N: Name".'))
     return reader.table
 
 
@@ -107,8 +108,11 @@ class _WorkshopReader:
             self.issue(
                 row,
                 None,
-                "Expected a header row (Challenges, Action point, Deadline, Focal point) "
-                f"before the challenges of group {self.group.number}.",
+                _(
+                    "Expected a header row (Challenges, Action point, Deadline, Focal point) "
+                    "before the challenges of group %(group)s."
+                )
+                % {"group": self.group.number},
             )
         else:
             self.body_row(row, cells)
@@ -116,7 +120,9 @@ class _WorkshopReader:
     def start_group(self, row: int, number: int, name: str) -> None:
         """A "Group N: Name" line: a new group, whose header comes below it."""
         if any(existing.number == number for existing in self.table.groups):
-            self.issue(row, None, f"Group {number} appears twice in the table.")
+            self.issue(
+                row, None, _("Group %(group)s appears twice in the table.") % {"group": number}
+            )
         self.group = GroupBlock(row=row, number=number, name=name)
         self.table.groups.append(self.group)
         self.columns = None
@@ -129,7 +135,7 @@ class _WorkshopReader:
             self.table.title = filled[0]
         else:
             self.issue(
-                row, None, 'Text before the first "Group N: Name" line was ignored.', WARNING
+                row, None, _('Text before the first "Group N: Name" line was ignored.'), WARNING
             )
 
     def read_team_line(self, row: int, first: str, rest: str) -> bool:
@@ -145,7 +151,7 @@ class _WorkshopReader:
             self.group.team_members = names
             return True
         if len(names) > 1:
-            self.issue(row, 1, "Give exactly one team leader.")
+            self.issue(row, 1, _("Give exactly one team leader."))
         self.group.team_leader = names[0] if names else ""
         return True
 
@@ -165,7 +171,7 @@ class _WorkshopReader:
             self.start_challenge(row, challenge_text)
         elif self.challenge is None:
             self.issue(
-                row, self.columns["challenge"], "An action point comes before any challenge."
+                row, self.columns["challenge"], _("An action point comes before any challenge.")
             )
             return
         self.action_point(row, cells, new_challenge=bool(challenge_text))
@@ -180,14 +186,20 @@ class _WorkshopReader:
             number = max((c.number for c in self.group.challenges), default=0) + 1
             description = text
             self.issue(
-                row, index, f"The challenge has no number; it was numbered {number}.", WARNING
+                row,
+                index,
+                _("The challenge has no number; it was numbered %(number)s.") % {"number": number},
+                WARNING,
             )
         if any(existing.number == number for existing in self.group.challenges):
             self.issue(
-                row, index, f"Challenge {number} appears twice in group {self.group.number}."
+                row,
+                index,
+                _("Challenge %(number)s appears twice in group %(group)s.")
+                % {"number": number, "group": self.group.number},
             )
         if not description:
-            self.issue(row, index, f"Challenge {number} has no text.")
+            self.issue(row, index, _("Challenge %(number)s has no text.") % {"number": number})
         self.challenge = ChallengeRow(row=row, number=number, description=description)
         self.group.challenges.append(self.challenge)
 
@@ -203,13 +215,14 @@ class _WorkshopReader:
                 self.issue(
                     row,
                     index,
-                    "The action point is empty but the row has a deadline or focal point.",
+                    _("The action point is empty but the row has a deadline or focal point."),
                 )
             elif new_challenge:
                 self.issue(
                     row,
                     index,
-                    f"Challenge {self.challenge.number} has no action point on this row.",
+                    _("Challenge %(number)s has no action point on this row.")
+                    % {"number": self.challenge.number},
                     WARNING,
                 )
             return

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from actionplans.choices import ActionPointStatus, PlanStatus, PlanVisibility
@@ -106,12 +107,15 @@ def plan_import(
 def _new_plan(*, title: str, created_by: User | None, **options) -> ActionPlan:
     title = clean_name(title)
     if not title:
-        raise ValidationError({"title": "Give the new plan a title."})
+        raise ValidationError({"title": _("Give the new plan a title.")})
     if ActionPlan.objects.filter(title__iexact=title).exists():
         raise ValidationError(
             {
-                "title": f"A plan titled “{title}” exists already: import into it instead, "
-                "so that nothing is duplicated."
+                "title": _(
+                    "A plan titled “%(title)s” exists already: import into it instead, "
+                    "so that nothing is duplicated."
+                )
+                % {"title": title}
             }
         )
     return plan_create(title=title, created_by=created_by, **options)
@@ -188,7 +192,10 @@ class _Writer:
             # number is unique here (the dict is keyed by it), 1 to 32767.
             if not 1 <= row.number <= 32767:
                 raise ValidationError(
-                    {"number": f"Challenge number {row.number} is not between 1 and 32767."}
+                    {
+                        "number": _("Challenge number %(number)s is not between 1 and 32767.")
+                        % {"number": row.number}
+                    }
                 )
             challenge = challenges[row.number] = new_challenge(group, row.number, row.description)
             self.new_challenges.append(challenge)

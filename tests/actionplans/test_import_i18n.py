@@ -7,6 +7,8 @@ from __future__ import annotations
 import copy
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from actionplans.imports.flat import STATUS_WORDS
 from actionplans.imports.read import read_table
@@ -20,7 +22,8 @@ from actionplans.imports.write import plan_import
 from actionplans.models import ActionPoint
 from orgs.matching import match_key
 from orgs.models import Person
-from tests.actionplans.transfer import SEED_GROUP, SEED_ROWS, csv_bytes, plan_content
+from tests.actionplans.test_export_i18n import write_mo
+from tests.actionplans.transfer import SEED_GROUP, SEED_ROWS, csv_bytes, plan_content, xlsx_bytes
 
 # --- the seed in French and in Arabic ----------------------------------------------------------
 
@@ -590,3 +593,62 @@ def test_status_words_name_one_status_each():
             owners.setdefault(match_key(word), set()).add(status)
 
     assert {word: statuses for word, statuses in owners.items() if len(statuses) > 1} == {}
+
+
+# --- the importer's messages, in the user's language ---------------------------------------------
+
+
+@pytest.fixture
+def french_messages(settings, tmp_path):
+    """A French catalogue (written for this test) of a few of the importer's messages."""
+    write_mo(
+        tmp_path / "fr" / "LC_MESSAGES" / "django.mo",
+        {
+            "Row %(row)s, column %(column)s: %(message)s": (
+                "Ligne %(row)s, colonne %(column)s : %(message)s"
+            ),
+            "Sheet “%(sheet)s”, row %(row)s: %(message)s": (
+                "Feuille « %(sheet)s », ligne %(row)s : %(message)s"
+            ),
+            'Unknown column "%(column)s" was ignored.': "Colonne inconnue « %(column)s » ignorée.",
+            "Give exactly one team leader.": "Indiquez un seul chef d'équipe.",
+            "No working group on this sheet; it was skipped.": (
+                "Aucun groupe de travail sur cette feuille ; elle a été ignorée."
+            ),
+            "The file is empty.": "Le fichier est vide.",
+        },
+    )
+    settings.LOCALE_PATHS = [tmp_path]
+
+
+def test_importer_messages_are_in_the_active_language(french_messages):
+    workbook = xlsx_bytes(
+        {
+            "Notes": [["Rien ici"]],
+            "Données": [
+                ["Groupe 1 : Données"],
+                ["Chef d'équipe", "Jad, Rana"],
+                ["Défis", "Actions", "Budget"],
+                ["1. Manque", "Faire", "5000"],
+            ],
+        }
+    )
+    with translation.override("fr"):
+        table = read_table(workbook)
+        messages = [str(issue) for issue in table.issues]
+        with pytest.raises(ValidationError) as empty:
+            read_table(b"")
+
+    assert messages == [
+        "Feuille « Notes », ligne 1 : Aucun groupe de travail sur cette feuille ; elle a été "
+        "ignorée.",
+        "Sheet “Données”, row 2, column B: Indiquez un seul chef d'équipe.",
+        "Sheet “Données”, row 3, column C: Colonne inconnue « Budget » ignorée.",
+    ]
+    assert empty.value.messages == ["Le fichier est vide."]
+    # The same table in English: the messages as they always were.
+    assert [str(issue) for issue in read_table(workbook).issues] == [
+        "Sheet “Notes”, row 1: No working group on this sheet; it was skipped.",
+        "Sheet “Données”, row 2, column B: Give exactly one team leader.",
+        'Sheet “Données”, row 3, column C: Unknown column "Budget" was ignored.',
+    ]
