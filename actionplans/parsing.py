@@ -11,10 +11,13 @@ wrong people on an action point without anyone noticing.
 import calendar
 import datetime
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
+from django.utils.functional import lazy
+from django.utils.translation import get_language, gettext, gettext_noop
 
 from actionplans.choices import DeadlinePrecision, FocalPointRole
 
@@ -22,10 +25,60 @@ DEADLINE_MAX_LENGTH = 100
 FOCAL_POINTS_MAX_LENGTH = 500
 MIN_YEAR, MAX_YEAR = 1900, 2100
 
-# Shown in error messages and as form help text, so users see what will be accepted.
-DEADLINE_EXAMPLES = (
-    '2019-03-15, 15/03/2019, March 2019, Q1 2019, H1 2019, 2019, Q1-Q2 2019, or "ongoing"'
-)
+
+class DeadlineExamples(NamedTuple):
+    """Deadlines as people write them in one language, and how the language lists them."""
+
+    forms: tuple[str, ...]  # the last one is a word ("ongoing"): it is shown in quotes
+    separator: str  # between two forms
+    last: str  # how the last form follows the others, "{}" standing for it
+
+
+# Shown in error messages and as help text, so users see what will be accepted, in the
+# interface language. These are data, not interface text for the translators: they are
+# deadlines as people type them in that language, and the tests read every one with
+# parse_deadline, so no catalogue can offer a form the reader refuses. The sentence around
+# them ("Cannot read the deadline ...") is interface text, translated with gettext.
+DEADLINE_EXAMPLES_BY_LANGUAGE: dict[str, DeadlineExamples] = {
+    "en": DeadlineExamples(
+        ("2019-03-15", "15/03/2019", "March 2019", "Q1 2019", "H1 2019", "2019", "Q1-Q2 2019")
+        + ("ongoing",),
+        ", ",
+        ', or "{}"',
+    ),
+    "fr": DeadlineExamples(
+        ("15/03/2020", "15 mars 2020", "juin 2020", "fin juin 2020", "T1 2020", "S1 2020")
+        + ("fin 2020", "T1-T2 2020", "en cours"),
+        ", ",
+        " ou «\u00a0{}\u00a0»",  # French quotes, with no-break spaces
+    ),
+    "ar": DeadlineExamples(
+        ("١٥/٠٣/٢٠٢٠", "15 آذار 2020", "حزيران 2020", "يونيو 2020", "الربع الأول 2020")
+        + ("النصف الأول 2020", "نهاية 2020", "مستمر"),
+        "، ",
+        "، أو «{}»",
+    ),
+}
+DEFAULT_EXAMPLES_LANGUAGE = "en"
+
+
+def deadline_examples(language: str | None = None) -> str:
+    """The accepted forms to show, in `language` (default: the active one; else English).
+
+    A regional variant uses its language's examples ("fr-ca" those of "fr").
+    """
+    code = (language or get_language() or DEFAULT_EXAMPLES_LANGUAGE).lower().split("-")[0]
+    examples = DEADLINE_EXAMPLES_BY_LANGUAGE.get(code)
+    examples = examples or DEADLINE_EXAMPLES_BY_LANGUAGE[DEFAULT_EXAMPLES_LANGUAGE]
+    *dated, word = examples.forms
+    return examples.separator.join(dated) + examples.last.format(word)
+
+
+# For help texts built at import time: resolved in the language active when shown.
+deadline_examples_lazy = lazy(deadline_examples, str)
+
+# English, for machines and the API schema (stable whatever the request's language).
+DEADLINE_EXAMPLES = deadline_examples(DEFAULT_EXAMPLES_LANGUAGE)
 FOCAL_POINTS_EXAMPLES = (
     '"Jad", "Rana, Omar", "Fanette (Fred can advise)", "Jad (lead), Rana (support)", '
     'or "UNHCR (Jad)"'
@@ -66,18 +119,19 @@ _LEADING_WORDS_RE = re.compile(
     r"(?:by|before|until|till|in|during|no later than|not later than|the|end(?: of)?)(?: |-(?=\d))"
 )
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-_MONTH = (
-    r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-    r"|sep(?:t|tember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+_MONTH_NAMES = (
+    r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t|tember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
 )
+_MONTH = rf"(?P<mon>{_MONTH_NAMES})\.?"
 _ORDINALS = {"1": 1, "first": 1, "1st": 1, "2": 2, "second": 2, "2nd": 2}
 _ORDINALS |= {"3": 3, "third": 3, "3rd": 3, "4": 4, "fourth": 4, "4th": 4}
 _Q_ORD = r"(?P<n>first|second|third|fourth|1st|2nd|3rd|4th)"
 _H_ORD = r"(?P<n>first|second|1st|2nd)"
 
-# Each form must match the whole (lower-cased, normalised) text. Group names: y = 4-digit
-# year, yy = 2-digit year, m = month number, mon = month name, d = day, n = which quarter or
-# half (absent in "mid-2019", which is the first half).
+# Each form must match the whole (lower-cased, normalised, translated) text. Group names:
+# y = 4-digit year, yy = 2-digit year, m = month number, mon = month name, d = day, n = which
+# quarter or half (absent in "mid-2019", the first half, and "early 2019", the first quarter).
 _FORMS: dict[str, tuple[str, ...]] = {
     DeadlinePrecision.DAY: (
         r"(?P<y>\d{4})(?P<s>[-/.])(?P<m>\d{1,2})(?P=s)(?P<d>\d{1,2})",
@@ -86,20 +140,25 @@ _FORMS: dict[str, tuple[str, ...]] = {
         rf"{_MONTH} (?P<d>\d{{1,2}})(?:st|nd|rd|th)?,? (?P<y>\d{{4}})",
     ),
     DeadlinePrecision.MONTH: (
-        rf"{_MONTH}[ ,-]*(?P<y>\d{{4}})",
+        rf"{_MONTH}(?: of |[ ,-]*)(?P<y>\d{{4}})",
         # A 2-digit year only with a hyphen ("Mar-19"): "March 19" is a day without a year.
         rf"{_MONTH}-(?P<yy>\d{{2}})",
+        # The beginning or middle of a month is read as that month, as its end is.
+        rf"(?:early|mid|(?:beginning|start|middle) of)[ -]?{_MONTH}[ ,-]*(?P<y>\d{{4}})",
         r"(?P<m>\d{1,2})[-/.](?P<y>\d{4})",
         r"(?P<y>\d{4})-(?P<m>\d{1,2})",  # ISO 8601
     ),
     DeadlinePrecision.QUARTER: (
-        r"q(?P<n>[1-4])(?: of |[ ,-]+)(?P<y>\d{4})",
-        r"(?P<y>\d{4})[ -]?q(?P<n>[1-4])",
+        r"q(?P<n>[1-4])(?: of |[ ,/-]+)(?P<y>\d{4})",
+        r"(?P<y>\d{4})[ /-]?q(?P<n>[1-4])",
         rf"{_Q_ORD} quarter(?: of)? (?P<y>\d{{4}})",
+        # The beginning of a year is its first quarter, as its middle is the end of its first
+        # half ("mid-2019").
+        r"(?:early(?: of)?|(?:beginning|start) of)[ -](?P<y>\d{4})",
     ),
     DeadlinePrecision.HALF: (
-        r"h(?P<n>[12])(?: of |[ ,-]+)(?P<y>\d{4})",
-        r"(?P<y>\d{4})[ -]?h(?P<n>[12])",
+        r"h(?P<n>[12])(?: of |[ ,/-]+)(?P<y>\d{4})",
+        r"(?P<y>\d{4})[ /-]?h(?P<n>[12])",
         rf"{_H_ORD} half(?: of)? (?P<y>\d{{4}})",
         r"mid[ -]?(?P<y>\d{4})",
     ),
@@ -108,23 +167,161 @@ _FORMS: dict[str, tuple[str, ...]] = {
 _SINGLE_FORMS = [
     (re.compile(pattern), precision) for precision, forms in _FORMS.items() for pattern in forms
 ]
+_TRAILING = ".,;:! "  # punctuation ending a deadline: "Ongoing.", "March 2019."
 _RANGE_SEPARATOR_RE = re.compile(r" ?- ?| (?:to|until|till|through) ")
+# "from March to June 2019"; French "de" / "du" and Arabic "من" come out of the translation
+# below as "of" ("1er trimestre de 2020"), so a range may begin with "of" too.
+_RANGE_START_RE = re.compile(r"(?:from|of) ")
 
-_CANNOT_READ = 'Cannot read the deadline "%(value)s". Write it as, for example: '
-_REVERSED = 'The deadline "%(value)s" ends before it starts. Write it as, for example: '
-_DEADLINE_TOO_LONG = (
-    f'The deadline "%(value).40s…" is too long: use at most {DEADLINE_MAX_LENGTH} characters. '
-    "Write it as, for example: "
+# --- French and Arabic: read by the English forms above, after a word-for-word translation.
+#
+# The text is first folded: compatibility forms undone (Arabic presentation forms, "1ᵉʳ",
+# full-width digits), accents and Arabic vowel marks, hamzas and shadda dropped ("février"
+# = "fevrier", "الأوّل" = "الاول"), Arabic-Indic and Eastern Arabic-Indic digits made Latin,
+# the letter variants people type interchangeably unified, invisible direction marks removed.
+_FOLDED_CHARACTERS = {
+    **{chr(0x0660 + digit): str(digit) for digit in range(10)},  # ٠١٢٣٤٥٦٧٨٩
+    **{chr(0x06F0 + digit): str(digit) for digit in range(10)},  # ۰۱۲۳۴۵۶۷۸۹
+    **dict.fromkeys("\u2018\u2019\u02bc\u2032`", "'"),  # typographic apostrophes
+    "\u060c": ",",  # Arabic comma
+    "\u061b": ";",  # Arabic semicolon
+    "\u0649": "\u064a",  # alef maksura -> yeh
+    "\u06cc": "\u064a",  # Farsi yeh -> yeh
+    "\u0629": "\u0647",  # teh marbuta -> heh ("نهايه" for "نهاية")
+    "\u06a9": "\u0643",  # keheh -> kaf
+    # Direction marks and isolates pasted with Arabic text, zero-width characters, the
+    # byte-order mark and the tatweel (a stretching stroke): nothing to read in them.
+    **dict.fromkeys("\u200b\u200c\u200d\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e", ""),
+    **dict.fromkeys("\u2066\u2067\u2068\u2069\ufeff\u0640", ""),
+}
+_FOLD = str.maketrans(_FOLDED_CHARACTERS)
+
+
+def _fold(text: str) -> str:
+    """Lower-case text without accents or vowel marks, digits Latin (see above)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = "".join(char for char in decomposed if unicodedata.category(char) != "Mn")
+    return bare.translate(_FOLD).lower()
+
+
+_MONTH_WORDS: dict[str, tuple[str, ...]] = {
+    # French (the English abbreviations "sept", "oct", "nov", "dec" are French ones too), the
+    # Levantine and Iraqi (Syriac) names, then the Egyptian and Gulf ones with their spellings.
+    "january": ("janvier", "janv", "كانون الثاني", "كانون ثاني", "يناير"),
+    "february": ("février", "févr", "fév", "شباط", "فبراير"),
+    "march": ("mars", "آذار", "مارس"),
+    "april": ("avril", "avr", "نيسان", "أبريل", "إبريل"),
+    "may": ("mai", "أيار", "مايو"),
+    "june": ("juin", "حزيران", "يونيو", "يونيه"),
+    "july": ("juillet", "juil", "تموز", "يوليو", "يوليه"),
+    "august": ("août", "آب", "أغسطس"),
+    "september": ("septembre", "أيلول", "سبتمبر"),
+    "october": ("octobre", "تشرين الأول", "تشرين أول", "أكتوبر"),
+    "november": ("novembre", "تشرين الثاني", "تشرين ثاني", "نوفمبر"),
+    "december": ("décembre", "déc", "كانون الأول", "كانون أول", "ديسمبر"),
+}
+_OTHER_WORDS: dict[str, tuple[str, ...]] = {
+    # quarters and halves
+    "quarter": ("trimestre",),
+    "half": ("semestre",),
+    "q1": ("الربع الأول",),
+    "q2": ("الربع الثاني",),
+    "q3": ("الربع الثالث",),
+    "q4": ("الربع الرابع",),
+    "h1": ("النصف الأول",),
+    "h2": ("النصف الثاني",),
+    "1st": ("1er", "1re", "1ère", "premier", "première"),
+    "2nd": ("2e", "2ème", "2nde", "deuxième", "seconde"),
+    "3rd": ("3e", "3ème", "troisième"),
+    "4th": ("4e", "4ème", "quatrième"),
+    # where in the period
+    "end": ("fin", "نهاية", "آخر"),
+    "mid": ("mi", "milieu", "milieu de", "منتصف"),
+    "early": ("début", "au début", "au début de", "début de", "بداية", "مطلع", "أوائل"),
+    # leading words, tolerated as their English ones are
+    "by": ("d'ici", "pour", "بحلول"),
+    "by end": ("à fin", "بنهاية", "مع نهاية"),
+    "by the end": ("à la fin",),
+    "before": ("avant", "قبل"),
+    "no later than": ("au plus tard", "pas plus tard que", "في موعد أقصاه"),
+    "until": ("jusqu'à", "jusqu'au", "jusqu'en", "حتى", "لغاية"),
+    "in": ("en", "في"),
+    "during": ("courant", "dans le courant de", "dans le courant du", "au cours de")
+    + ("au cours du", "pendant", "durant", "خلال"),
+    "the": ("le", "la"),
+    "of": ("de", "du", "من"),
+    "of ": ("d'",),  # elided: "fin d'avril 2020"
+    "from": ("depuis",),
+    "to": ("à", "au", "إلى"),
+    # no date
+    "ongoing": ("en cours", "مستمر", "مستمرة", "قيد التنفيذ", "جاري", "جارية", "جاري التنفيذ"),
+    "continuous": ("continu", "continue", "en continu", "en permanence", "متواصل"),
+    "continuously": ("بشكل مستمر",),
+    "to be determined": ("à déterminer", "à définir", "à préciser", "يحدد لاحقا", "سيحدد لاحقا")
+    + ("غير محدد",),
+    "to be confirmed": ("à confirmer",),
+    # words that add nothing: "fin de l'année 2020", "نهاية عام 2020", "شهر حزيران 2020"
+    "": ("l'année", "l'an", "année", "mois de", "mois d'", "عام", "العام", "لعام", "سنة")
+    + ("السنة", "لسنة", "شهر"),
+}
+_TRANSLATIONS: dict[str, str] = {
+    _fold(word): english
+    for table in (_MONTH_WORDS, _OTHER_WORDS)
+    for english, words in table.items()
+    for word in words
+}
+_LETTER_BEFORE, _LETTER_AFTER = r"(?<![^\W\d_])", r"(?![^\W\d_])"  # a letter, not a digit
+_WORDS_RE = re.compile(
+    "|".join(
+        _LETTER_BEFORE + re.escape(word) + ("" if word.endswith("'") else _LETTER_AFTER)
+        for word in sorted(_TRANSLATIONS, key=len, reverse=True)  # "en cours" before "en"
+    )
 )
-_DEADLINE_NUL = (
-    "Cannot read the deadline %(value)r: it contains a NUL character. Write it as, for example: "
+# Before the words: abbreviations glued to a number, and a year's Gregorian "م" ("2020م").
+_ABBREVIATIONS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(rf"{_LETTER_BEFORE}t([1-4])(?!\w)"), r"q\1"),  # trimestre: T1 2020
+    (re.compile(rf"{_LETTER_BEFORE}s([12])(?!\w)"), r"h\1"),  # semestre: S1 2020
+    (re.compile(r"الربع ?([1-4])(?!\d)"), r"q\1"),  # the words carry no marks to fold
+    (re.compile(r"النصف ?([12])(?!\d)"), r"h\1"),
+    (re.compile(rf"(?<=\d) ?م{_LETTER_AFTER}"), ""),
+]
+# After the words: a month named in both traditions, as UN Arabic does: "حزيران/يونيه 2020".
+_MONTH_TWICE_RE = re.compile(rf"\b({_MONTH_NAMES}) ?/ ?\1\b")
+
+
+def _translate(folded: str) -> str:
+    """Turn French and Arabic words of folded text into the English ones the forms are made of."""
+    body = folded
+    for pattern, replacement in _ABBREVIATIONS:
+        body = pattern.sub(replacement, body)
+    body = _WORDS_RE.sub(lambda match: _TRANSLATIONS[match[0]], body)
+    return _MONTH_TWICE_RE.sub(r"\1", _normalise(body))
+
+
+# Interface text, translated when raised (the language of the request); the examples are
+# put in before ValidationError formats "%(value)s", so its params stay {"value": text}.
+_CANNOT_READ = gettext_noop(
+    'Cannot read the deadline "%(value)s". Write it as, for example: %(examples)s.'
+)
+_REVERSED = gettext_noop(
+    'The deadline "%(value)s" ends before it starts. Write it as, for example: %(examples)s.'
+)
+_DEADLINE_TOO_LONG = gettext_noop(
+    'The deadline "%(value).40s…" is too long: use at most %(limit)s characters. '
+    "Write it as, for example: %(examples)s."
+)
+_DEADLINE_NUL = gettext_noop(
+    "Cannot read the deadline %(value)r: it contains a NUL character. "
+    "Write it as, for example: %(examples)s."
 )
 
 
 def _deadline_error(message: str, text: str) -> ValidationError:
-    return ValidationError(
-        message + DEADLINE_EXAMPLES + ".", code="invalid_deadline", params={"value": text}
-    )
+    fixed = {"examples": deadline_examples(), "limit": str(DEADLINE_MAX_LENGTH)}
+    message = gettext(message)
+    for name, value in fixed.items():
+        message = message.replace(f"%({name})s", value.replace("%", "%%"))
+    return ValidationError(message, code="invalid_deadline", params={"value": text})
 
 
 def _build(precision: str, groups: dict[str, str | None]) -> tuple[str, datetime.date] | None:
@@ -137,7 +334,7 @@ def _build(precision: str, groups: dict[str, str | None]) -> tuple[str, datetime
     elif precision == DeadlinePrecision.HALF:
         month = 6 * _ORDINALS[groups.get("n") or "1"]
     elif precision == DeadlinePrecision.QUARTER:
-        month = 3 * _ORDINALS[groups["n"] or ""]
+        month = 3 * _ORDINALS[groups.get("n") or "1"]
     elif groups.get("m"):
         month = int(groups["m"] or 0)
     else:
@@ -164,6 +361,8 @@ def _parse_single(text: str) -> tuple[str, datetime.date] | None:
 
 def _parse_range(text: str) -> tuple[tuple[str, datetime.date], tuple[str, datetime.date]] | None:
     """Read "<first> - <last>"; the first part may borrow its year from the last: "Jan-Mar 2019"."""
+    if match := _RANGE_START_RE.match(text):
+        text = text[match.end() :]
     for separator in _RANGE_SEPARATOR_RE.finditer(text):
         first_text, last_text = text[: separator.start()], text[separator.end() :]
         last = _parse_single(last_text)
@@ -182,14 +381,19 @@ def _parse_range(text: str) -> tuple[tuple[str, datetime.date], tuple[str, datet
 def parse_deadline(text: str) -> ParsedDeadline:
     """Read a written deadline into its precision and last allowed day (see docs/domain.md).
 
-    A range counts as its last part ("Q1-Q2 2019" is quarter, 2019-06-30). Raises
-    ValidationError(code="invalid_deadline") for anything else.
+    English, French and Arabic are read alike, whatever the interface language: "T1 2020"
+    and "الربع الأول ٢٠٢٠" as "Q1 2020". A range counts as its last part ("Q1-Q2 2019" is
+    quarter, 2019-06-30). Raises ValidationError(code="invalid_deadline") for anything else,
+    its examples in the active language.
     """
     if "\x00" in text:
         raise _deadline_error(_DEADLINE_NUL, text)
     if len(text) > DEADLINE_MAX_LENGTH:
         raise _deadline_error(_DEADLINE_TOO_LONG, text)
-    body = _normalise(text).lower().rstrip(".,;:! ")
+    folded = _normalise(_fold(text)).rstrip(_TRAILING)
+    body = _translate(folded).rstrip(_TRAILING)
+    if folded and not body:  # only words that add nothing ("عام", "l'année"): not "no date"
+        raise _deadline_error(_CANNOT_READ, text)
     while match := _LEADING_WORDS_RE.match(body):
         body = body[match.end() :]
     if body in _UNDATED:
