@@ -30,7 +30,8 @@ WARNING = "warning"
 # Header words for each column key, in English, French and Arabic. A header cell names
 # a key when its match key (orgs.matching.match_key: case, accents, Arabic letter
 # variants, punctuation and spacing ignored) is an alias's, or an alias's followed by a
-# plural "s" or "(s)". The workshop layout reads the four columns of WORKSHOP_KEYS;
+# plural "s" or "(s)"; a cell of words separated by "/" ("Calendrier / Échéance") names
+# the key all of them name. The workshop layout reads the four columns of WORKSHOP_KEYS;
 # the flat layout reads them all. The team_leader and team_members words also name the
 # workshop layout's team lines, and the working_group words its group lines.
 IGNORED = "ignored"
@@ -43,12 +44,13 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "team_leader": (
         *("team leader",),
         *("chef d'équipe", "cheffe d'équipe", "chef(fe) d'équipe", "responsable d'équipe"),
-        *("قائد الفريق", "قائدة الفريق", "رئيس الفريق"),
+        *("chef de groupe", "chef du groupe", "responsable du groupe"),
+        *("قائد الفريق", "قائدة الفريق", "رئيس الفريق", "قائد المجموعة", "رئيس المجموعة"),
     ),
     "team_members": (
         *("team members",),
-        *("membres de l'équipe", "membre de l'équipe"),
-        *("أعضاء الفريق", "عضو الفريق"),
+        *("membres de l'équipe", "membre de l'équipe", "membres du groupe"),
+        *("أعضاء الفريق", "عضو الفريق", "أعضاء المجموعة"),
     ),
     "challenge": (
         *("challenge",),
@@ -64,9 +66,8 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "deadline": (
         *("timeline / deadline", "deadline", "timeframe", "timeline"),
         *("échéance", "date limite", "date d'échéance", "délai", "échéancier", "calendrier"),
-        "calendrier / échéance",
         *("الموعد النهائي", "الإطار الزمني", "الجدول الزمني", "الموعد", "المهلة"),
-        *("تاريخ الاستحقاق", "الإطار الزمني / الموعد النهائي"),
+        "تاريخ الاستحقاق",
     ),
     "focal_points": (
         *("focal point", "responsible", "lead"),
@@ -215,7 +216,12 @@ def column_letter(index: int | None) -> str | None:
 
 def column_key(cell: str) -> str | None:
     """The column key a header cell names (see COLUMN_ALIASES), or None."""
-    return _alias_key(match_key(clean_cell(cell)))
+    text = clean_cell(cell)
+    if (key := _alias_key(match_key(text))) or "/" not in text:
+        return key
+    # "Calendrier / Échéance", "Responsable / Point focal": words that all name one key.
+    keys = {_alias_key(match_key(part)) for part in text.split("/") if part.strip()}
+    return keys.pop() if len(keys) == 1 else None
 
 
 def _alias_key(key: str) -> str | None:

@@ -586,6 +586,26 @@ def test_the_issue_s_french_and_arabic_header_names_are_known():
     assert {header: column_key(header) for header in expected} == expected
 
 
+@pytest.mark.parametrize(
+    ("header", "key"),
+    [
+        ("Calendrier / Échéance", "deadline"),
+        ("Délai/échéance", "deadline"),
+        ("الإطار الزمني / الموعد النهائي", "deadline"),
+        ("Responsable / Point focal", "focal_points"),
+        ("Chef·fe d'équipe", "team_leader"),
+        ("Responsable du groupe", "team_leader"),
+        ("أعضاء المجموعة", "team_members"),
+        # Words of two columns, or one unknown: no column.
+        ("Statut / Avancement", None),
+        ("Échéance / Budget", None),
+        ("/", None),
+    ],
+)
+def test_header_words_in_other_forms(header, key):
+    assert column_key(header) == key
+
+
 def test_status_words_name_one_status_each():
     owners: dict[str, set[str]] = {}
     for status, words in STATUS_WORDS.items():
