@@ -15,6 +15,11 @@ TEST_WORKERS ?= 2
 CHROMIUM := /usr/bin/chromium
 # The Redis backend's test starts Debian's redis-server itself (tests/notifications/test_rq_backend.py).
 REDIS_SERVER := /usr/bin/redis-server
+# Translations: locale/<language>/LC_MESSAGES/*.po, compiled on install into .mo files
+# (not committed) by compilemessages, which needs Debian's gettext (msgfmt).
+MSGFMT := /usr/bin/msgfmt
+PO_FILES := $(wildcard locale/*/LC_MESSAGES/*.po)
+MO_FILES := $(PO_FILES:.po=.mo)
 
 # The task worker that make run starts beside the server, for the TASKS_BACKEND in use.
 ifeq ($(TASKS_BACKEND),rq)
@@ -25,7 +30,7 @@ else
 WORKER ?= db_worker
 endif
 
-.PHONY: install browser redis run test lint format migrate demo bench loadtest clean
+.PHONY: install gettext messages browser redis run test lint format migrate demo bench loadtest clean
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -33,7 +38,22 @@ $(STAMP): requirements.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) $(MO_FILES)
+
+# A language's catalogues, compiled again when its .po file changed.
+locale/%.mo: locale/%.po $(STAMP) | $(MSGFMT)
+	$(BIN)/python manage.py compilemessages --ignore=.venv --locale=$(word 2,$(subst /, ,$@))
+
+$(MSGFMT):
+	@if [ "$$(id -u)" != 0 ]; then echo "Translations need Debian's gettext: run 'sudo apt-get install gettext' once." >&2; exit 1; fi
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null
+
+gettext: $(MSGFMT)
+
+## make messages: refresh the French and Arabic catalogues from the strings marked in the code
+messages: $(STAMP) | $(MSGFMT)
+	$(BIN)/python manage.py makemessages -l fr -l ar --ignore=.venv --ignore=benchmarks --ignore=tests --ignore=staticfiles --ignore=test-artifacts
 
 # Browser tests drive Debian's Chromium through Playwright (never
 # `playwright install`). Installed here when missing: this machine runs as root.
@@ -92,4 +112,4 @@ format: install
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles test-artifacts
+	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles test-artifacts $(MO_FILES)

@@ -24,6 +24,7 @@ from actionplans.models import ActionPoint
 from notifications.choices import DeliveryStatus, Kind
 from notifications.emails import compose
 from notifications.models import Delivery, Notification
+from orgs.language import languages_of
 
 logger = logging.getLogger(__name__)
 
@@ -101,6 +102,8 @@ def send(delivery_ids: list[int]) -> dict[str, int]:
         .order_by("created", "id")
     )
     points = _points_for(notifications)
+    # Each message in its recipient's language: the batch's languages in one query.
+    languages = languages_of(delivery.recipient for delivery in deliveries)
     by_delivery: dict[int, list[Notification]] = {}
     for notification in notifications:
         if _still_relevant(notification, points):
@@ -122,7 +125,7 @@ def send(delivery_ids: list[int]) -> dict[str, int]:
                 if not is_open:
                     connection.open()
                     is_open = True
-                message = compose(delivery, items, points)
+                message = compose(delivery, items, points, languages.get(delivery.recipient))
                 message.connection = connection
                 message.send()
             except (smtplib.SMTPException, OSError) as error:

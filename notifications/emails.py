@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import ngettext
 
 from actionplans.models import ActionPoint
@@ -20,6 +21,7 @@ from notifications.links import (
     unsubscribe_url,
 )
 from notifications.models import Delivery, Notification
+from orgs.language import language_of
 from pim_tracker.http import site_url
 
 # The order of sections in a message: what needs doing first.
@@ -144,6 +146,18 @@ def subject_of(sections: list[Section]) -> str:
 
 
 def compose(
+    delivery: Delivery,
+    notifications: list[Notification],
+    points: dict[int, ActionPoint],
+    language: str | None = None,
+) -> EmailMultiAlternatives:
+    """The message in the recipient's language: `language` when the caller read the
+    languages of a batch (orgs.language.languages_of), else the address's own."""
+    with translation.override(language or language_of(delivery.recipient)):
+        return _compose(delivery, notifications, points)
+
+
+def _compose(
     delivery: Delivery, notifications: list[Notification], points: dict[int, ActionPoint]
 ) -> EmailMultiAlternatives:
     sections = sections_of(delivery.recipient, notifications, points)

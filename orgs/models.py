@@ -180,3 +180,25 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked is None
+
+
+class AccountPreference(models.Model):
+    """What a user chose for themself that is not about notifications: the language of
+    their pages and of the emails sent to their address (orgs/language.py)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="user",
+        on_delete=models.CASCADE,
+        related_name="account_preference",
+    )
+    # A code of settings.LANGUAGES ("en", "fr", "ar"); orgs.services checks it.
+    language = models.CharField("language", max_length=10)
+    updated = models.DateTimeField("updated", auto_now=True)
+
+    class Meta:
+        verbose_name = "account preference"
+        verbose_name_plural = "account preferences"
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.language}"

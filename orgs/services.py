@@ -7,13 +7,15 @@ import hashlib
 import re
 import secrets
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from orgs.choices import OrganizationKind
 from orgs.matching import check_name, clean_name
-from orgs.models import ApiToken, Organization, Person
+from orgs.models import AccountPreference, ApiToken, Organization, Person
 
 _SPACES = re.compile(r"\s+")
 
@@ -179,3 +181,20 @@ def record_last_use(credential) -> None:
     if credential.last_used is None or now - credential.last_used >= LAST_USED_RESOLUTION:
         type(credential).objects.filter(pk=credential.pk).update(last_used=now)
         credential.last_used = now
+
+
+# --- account preferences ---------------------------------------------------------
+
+
+@transaction.atomic
+def account_language_set(*, user, language: str) -> AccountPreference:
+    """Keep the language a user chose (a code of settings.LANGUAGES) for their pages
+    and for the emails sent to their address."""
+    if language not in {code for code, _name in settings.LANGUAGES}:
+        raise ValidationError(
+            {"language": gettext("Choose one of the languages offered.")}, code="unknown_language"
+        )
+    preference, _created = AccountPreference.objects.update_or_create(
+        user=user, defaults={"language": language}
+    )
+    return preference

@@ -110,6 +110,10 @@ MIDDLEWARE = [
     # Django's gzip adds random bytes against BREACH; CSRF tokens are masked.
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language of pages and API errors: the signed-in user's
+    # preference (kept in the session: no query), else the switcher's cookie, else
+    # Accept-Language, else LANGUAGE_CODE. After sessions, before common.
+    "orgs.language.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -135,6 +139,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "actionplans.context_processors.navigation",
                 "notifications.context_processors.unread",
                 "django.contrib.auth.context_processors.auth",
@@ -185,7 +190,12 @@ LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/plans/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
 
-LANGUAGE_CODE = "en-gb"
+# English, French and Arabic; each name as its speakers write it (the switcher shows
+# them so). English is British English: its formats come from pim_tracker/formats/en/.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("fr", "Français"), ("ar", "العربية")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["pim_tracker.formats"]
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

@@ -5,6 +5,8 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from orgs.language_views import set_language
+
 admin.site.site_header = "PIM Action Tracker"
 admin.site.site_title = "PIM Action Tracker"
 admin.site.index_title = "Administration"
@@ -12,6 +14,9 @@ admin.site.index_title = "Administration"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
+    # The language switcher: Django's set_language, open to everyone, which also
+    # saves a signed-in user's choice (django.conf.urls.i18n's URL and name).
+    path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", include("pim_tracker.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),

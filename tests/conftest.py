@@ -1,4 +1,5 @@
 import pytest
+from django.utils import translation
 
 
 @pytest.fixture(autouse=True)
@@ -7,3 +8,13 @@ def _test_settings(settings, tmp_path):
     settings.LOCAL_STATE_DIR = tmp_path / "local"
     # Real password hashing costs ~0.3 s per login; tests need only correctness.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    # A request activates its language in the thread (LocaleMiddleware) and nothing
+    # turns it off: without this, a French page in one test would make the next
+    # test's messages French.
+    translation.deactivate()
+    yield
+    translation.deactivate()

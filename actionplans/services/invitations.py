@@ -28,6 +28,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
@@ -36,6 +37,7 @@ from actionplans.models import ActionPlan
 from actionplans.permissions import can_edit_plan
 from actionplans.selectors import plan_people
 from actionplans.services.common import User
+from orgs.language import language_of
 from orgs.models import Person
 from orgs.services import person_update
 from pim_tracker.http import site_url
@@ -196,6 +198,15 @@ def set_password_url(account: User) -> str:
 
 
 def invitation_message(
+    invitation: Invitation, plan: ActionPlan, inviter: User
+) -> EmailMultiAlternatives:
+    """The invitation in the language of its address (orgs.language: the account's
+    preference, else LANGUAGE_CODE), not in the inviter's."""
+    with translation.override(language_of(invitation.email)):
+        return _invitation_message(invitation, plan, inviter)
+
+
+def _invitation_message(
     invitation: Invitation, plan: ActionPlan, inviter: User
 ) -> EmailMultiAlternatives:
     inviter_person = Person.objects.filter(user_id=inviter.pk).only("name").first()

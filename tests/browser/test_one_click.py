@@ -55,7 +55,7 @@ def test_mark_done_from_the_email_in_one_tap_on_a_phone(
     expect(page.get_by_text("PIM Lebanon Action Plan", exact=True)).to_be_visible()
     confirm = page.get_by_role("button", name="Confirm: mark done")
     expect(confirm).to_be_visible()
-    expect(page.get_by_role("button")).to_have_count(1)
+    expect(page.get_by_role("main").get_by_role("button")).to_have_count(1)
     # A thumb-sized button across the screen, on screen without scrolling.
     box = confirm.bounding_box()
     assert box["width"] >= 300 and box["height"] >= 44, box

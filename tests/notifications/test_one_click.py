@@ -54,6 +54,10 @@ def nothing_recorded(point: ActionPoint, *, status="not_started", progress=0, ve
     assert (point.status, point.progress, point.version) == (status, progress, version)
 
 
+def main_of(content: str) -> str:
+    return content.split("<main", 1)[1].split("</main>", 1)[0]
+
+
 def assert_private(response) -> None:
     assert response["Cache-Control"] == "no-store"
     assert response["Referrer-Policy"] == "no-referrer"
@@ -89,7 +93,7 @@ def test_opening_a_link_shows_the_point_with_one_confirm_button_and_changes_noth
     assert '<span class="badge status-not_started">Not started</span>' in content
     assert "0 %" in content
     assert "You are reporting as Jad." in content
-    assert content.count("<button") == 1
+    assert main_of(content).count("<button") == 1  # the header's language switcher aside
     assert button in content
     assert f'<input type="hidden" name="do" value="{action}">' in content
     assert "Secret action" not in content and "Other plan" not in content
@@ -102,7 +106,7 @@ def test_opening_a_link_without_an_action_offers_both_buttons_and_the_form(clien
     assert response.status_code == 200
     assert_private(response)
     content = response.content.decode()
-    assert content.count("<button") == 3
+    assert main_of(content).count("<button") == 3
     assert "Mark in progress" in content and "Mark done" in content
     assert "Confirm:" not in content
     form = response.context["form"]
