@@ -1,5 +1,7 @@
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from actionplans import services
@@ -66,7 +68,7 @@ class ChallengeAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["working_group"]
     inlines = [ActionPointInline]
 
-    @admin.display(description="plan", ordering="working_group__plan__title")
+    @admin.display(description=gettext_lazy("plan"), ordering="working_group__plan__title")
     def plan(self, obj: Challenge):
         return obj.working_group.plan
 
@@ -119,7 +121,9 @@ class ActionPointAdmin(SimpleHistoryAdmin):
     readonly_fields = ["due_date", "deadline_precision", "version", "created", "updated"]
     inlines = [FocalPointInline, ProgressUpdateInline, DeadlineChangeInline]
 
-    @admin.display(description="plan", ordering="challenge__working_group__plan__title")
+    @admin.display(
+        description=gettext_lazy("plan"), ordering="challenge__working_group__plan__title"
+    )
     def plan(self, obj: ActionPoint):
         return obj.challenge.working_group.plan
 
@@ -183,7 +187,7 @@ class ActionPointAdmin(SimpleHistoryAdmin):
             data = super(form, self).clean()
             challenge = data.get("challenge") or getattr(self.instance, "challenge", None)
             if challenge is not None and not challenge.working_group.plan.accepts_changes:
-                raise ValidationError("This plan is closed: reopen it before changing it.")
+                raise ValidationError(_("This plan is closed: reopen it before changing it."))
             return data
 
         form.clean_deadline = clean_deadline

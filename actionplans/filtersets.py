@@ -12,6 +12,7 @@ import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from actionplans.choices import ActionPointStatus, PlanStatus
 from actionplans.models import ActionPlan, ActionPoint, Challenge, FocalPoint, WorkingGroup
@@ -47,43 +48,52 @@ def _organizations(request) -> QuerySet[Organization]:
 class ActionPointFilterSet(django_filters.FilterSet):
     """Filters of the plan page, "my action points" and /api/v1/action-points/."""
 
-    plan = django_filters.ModelChoiceFilter(field_name=PLAN_PATH, queryset=_plans, label="Plan")
+    plan = django_filters.ModelChoiceFilter(field_name=PLAN_PATH, queryset=_plans, label=_("Plan"))
     working_group = django_filters.ModelChoiceFilter(
-        field_name="challenge__working_group", queryset=_groups, label="Working group"
+        field_name="challenge__working_group", queryset=_groups, label=_("Working group")
     )
-    challenge = django_filters.ModelChoiceFilter(queryset=_challenges, label="Challenge")
+    challenge = django_filters.ModelChoiceFilter(queryset=_challenges, label=_("Challenge"))
     status = django_filters.MultipleChoiceFilter(
-        choices=ActionPointStatus.choices, label="Status", widget=forms.CheckboxSelectMultiple
+        choices=ActionPointStatus.choices, label=_("Status"), widget=forms.CheckboxSelectMultiple
     )
     focal_point = django_filters.ModelChoiceFilter(
         field_name="focal_points__person",
         queryset=_people,
-        label="Focal point",
+        label=_("Focal point"),
         distinct=True,
     )
     organization = django_filters.ModelChoiceFilter(
         field_name="focal_points__person__organization",
         queryset=_organizations,
-        label="Organization",
+        label=_("Organization"),
         distinct=True,
     )
-    overdue = django_filters.BooleanFilter(method="filter_overdue", label="Overdue")
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
     due_before = django_filters.DateFilter(
         field_name="due_date",
         lookup_expr="lte",
-        label="Due on or before",
+        label=_("Due on or before"),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     due_after = django_filters.DateFilter(
         field_name="due_date",
         lookup_expr="gte",
-        label="Due on or after",
+        label=_("Due on or after"),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    q = django_filters.CharFilter(method="filter_text", label="Search")
+    q = django_filters.CharFilter(method="filter_text", label=_("Search"))
     ordering = django_filters.OrderingFilter(
         fields=(("due_date", "due_date"), ("updated", "updated"), ("status", "status")),
-        label="Order by",
+        # All six labels given, so that each is read in the page's language.
+        field_labels={
+            "due_date": _("Due date"),
+            "-due_date": _("Due date (descending)"),
+            "updated": _("Updated"),
+            "-updated": _("Updated (descending)"),
+            "status": _("Status"),
+            "-status": _("Status (descending)"),
+        },
+        label=_("Order by"),
     )
 
     class Meta:
@@ -172,9 +182,9 @@ class ActionPointFilterSet(django_filters.FilterSet):
 class ActionPlanFilterSet(django_filters.FilterSet):
     """Filters of the plan list and /api/v1/plans/."""
 
-    q = django_filters.CharFilter(method="filter_text", label="Search")
-    status = django_filters.ChoiceFilter(choices=PlanStatus.choices, label="Status")
-    country = django_filters.CharFilter(lookup_expr="iexact", label="Country")
+    q = django_filters.CharFilter(method="filter_text", label=_("Search"))
+    status = django_filters.ChoiceFilter(choices=PlanStatus.choices, label=_("Status"))
+    country = django_filters.CharFilter(lookup_expr="iexact", label=_("Country"))
 
     class Meta:
         model = ActionPlan
@@ -192,7 +202,7 @@ class ActionPlanFilterSet(django_filters.FilterSet):
 class WorkingGroupFilterSet(django_filters.FilterSet):
     """Filters of /api/v1/working-groups/."""
 
-    plan = django_filters.ModelChoiceFilter(queryset=_plans, label="Plan")
+    plan = django_filters.ModelChoiceFilter(queryset=_plans, label=_("Plan"))
 
     class Meta:
         model = WorkingGroup
@@ -203,9 +213,9 @@ class ChallengeFilterSet(django_filters.FilterSet):
     """Filters of /api/v1/challenges/."""
 
     plan = django_filters.ModelChoiceFilter(
-        field_name="working_group__plan", queryset=_plans, label="Plan"
+        field_name="working_group__plan", queryset=_plans, label=_("Plan")
     )
-    working_group = django_filters.ModelChoiceFilter(queryset=_groups, label="Working group")
+    working_group = django_filters.ModelChoiceFilter(queryset=_groups, label=_("Working group"))
 
     class Meta:
         model = Challenge

@@ -9,6 +9,8 @@ from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from actionplans.choices import ActionPointStatus, FocalPointRole
 from actionplans.models import (
@@ -145,14 +147,34 @@ class TimelineEntry:
 
 
 # Fields whose edits a timeline shows (label, attribute).
-_EDIT_FIELDS = {"Description": "description", "Position": "position", "Challenge": "challenge_id"}
+_EDIT_FIELDS = [
+    (gettext_lazy("Description"), "description"),
+    (gettext_lazy("Position"), "position"),
+    (gettext_lazy("Challenge"), "challenge_id"),
+]
 
 
 def _user_label(user) -> str:
-    return user.get_username() if user is not None else "system"
+    return user.get_username() if user is not None else _("system")
 
 
-def _history_entries(records: list, label: str, *, fields: dict[str, str]) -> list[TimelineEntry]:
+def _changed(field: str, old: object, new: object) -> str:
+    """ "Status: Not started → In progress" """
+    return _("%(field)s: %(old)s → %(new)s") % {"field": field, "old": old, "new": new}
+
+
+def _action_point_titles() -> dict[str, str]:
+    """An action point's history entries: created (+), deleted (-), edited (~)."""
+    return {
+        "+": _("Action point created"),
+        "-": _("Action point deleted"),
+        "~": _("Action point edited"),
+    }
+
+
+def _history_entries(
+    records: list, titles: dict[str, str], *, fields: list[tuple[str, str]]
+) -> list[TimelineEntry]:
     """History rows of one or more objects -> entries naming the fields that changed.
 
     Records must be ordered oldest first per object; diffs are computed here in
@@ -165,18 +187,18 @@ def _history_entries(records: list, label: str, *, fields: dict[str, str]) -> li
         previous[record.id] = record
         who = _user_label(record.history_user)
         if record.history_type == "+":
-            entries.append(TimelineEntry(record.history_date, "created", who, f"{label} created"))
+            entries.append(TimelineEntry(record.history_date, "created", who, titles["+"]))
         elif record.history_type == "-":
-            entries.append(TimelineEntry(record.history_date, "deleted", who, f"{label} deleted"))
+            entries.append(TimelineEntry(record.history_date, "deleted", who, titles["-"]))
         elif before is not None:
             details = [
-                f"{title}: {getattr(before, attname)} → {getattr(record, attname)}"
-                for title, attname in fields.items()
+                _changed(str(title), getattr(before, attname), getattr(record, attname))
+                for title, attname in fields
                 if getattr(before, attname) != getattr(record, attname)
             ]
             if details:
                 entries.append(
-                    TimelineEntry(record.history_date, "edit", who, f"{label} edited", details)
+                    TimelineEntry(record.history_date, "edit", who, titles["~"], details)
                 )
     return entries
 
@@ -194,18 +216,22 @@ def _focal_point_entries(action_point: ActionPoint) -> list[TimelineEntry]:
     entries: list[TimelineEntry] = []
     previous: dict[int, object] = {}
     for record in records:
-        name = names.get(record.person_id, "a deleted person")
+        name = names.get(record.person_id, _("a deleted person"))
         role = FocalPointRole(record.role).label.lower()
         before = previous.get(record.id)
         previous[record.id] = record
         who = _user_label(record.history_user)
         if record.history_type == "+":
-            title = f"Focal point added: {name} ({role})"
+            title = _("Focal point added: %(name)s (%(role)s)") % {"name": name, "role": role}
         elif record.history_type == "-":
-            title = f"Focal point removed: {name}"
+            title = _("Focal point removed: %(name)s") % {"name": name}
         elif before is not None and before.role != record.role:
             old = FocalPointRole(before.role).label.lower()
-            title = f"Focal point {name}: {old} → {role}"
+            title = _("Focal point %(name)s: %(old)s → %(new)s") % {
+                "name": name,
+                "old": old,
+                "new": role,
+            }
         else:
             continue
         entries.append(TimelineEntry(record.history_date, "edit", who, title))
@@ -219,34 +245,43 @@ def action_point_timeline(*, action_point: ActionPoint) -> list[TimelineEntry]:
         details = []
         if update.status != update.previous_status:
             details.append(
-                f"Status: {ActionPointStatus(update.previous_status).label} → "
-                f"{ActionPointStatus(update.status).label}"
+                _("Status: %(old)s → %(new)s")
+                % {
+                    "old": ActionPointStatus(update.previous_status).label,
+                    "new": ActionPointStatus(update.status).label,
+                }
             )
         if update.progress != update.previous_progress:
-            details.append(f"Progress: {update.previous_progress} % → {update.progress} %")
+            details.append(
+                _("Progress: %(old)s %% → %(new)s %%")
+                % {"old": update.previous_progress, "new": update.progress}
+            )
         entries.append(
             TimelineEntry(
                 update.created,
                 "update",
                 _user_label(update.author),
-                "Progress update",
+                _("Progress update"),
                 details,
                 note=update.note,
                 link=update.evidence_url,
             )
         )
     for change in action_point.deadline_changes.select_related("changed_by"):
-        old = change.old_deadline or "no deadline"
-        new = change.new_deadline or "no deadline"
-        details = [f"Deadline: {old} → {new}"]
+        old = change.old_deadline or _("no deadline")
+        new = change.new_deadline or _("no deadline")
+        details = [_("Deadline: %(old)s → %(new)s") % {"old": old, "new": new}]
         if change.days_moved is not None:
-            details.append(f"Moved by {change.days_moved} days")
+            days = change.days_moved
+            details.append(
+                ngettext("Moved by %(days)s day", "Moved by %(days)s days", days) % {"days": days}
+            )
         entries.append(
             TimelineEntry(
                 change.changed_at,
                 "deadline",
                 _user_label(change.changed_by),
-                "Rescheduled",
+                _("Rescheduled"),
                 details,
                 note=change.reason,
             )
@@ -256,7 +291,7 @@ def action_point_timeline(*, action_point: ActionPoint) -> list[TimelineEntry]:
     records = list(
         action_point.history.select_related("history_user").order_by("history_date", "history_id")
     )
-    entries.extend(_history_entries(records, "Action point", fields=_EDIT_FIELDS))
+    entries.extend(_history_entries(records, _action_point_titles(), fields=_EDIT_FIELDS))
     entries.extend(_focal_point_entries(action_point))
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries
@@ -279,8 +314,11 @@ def plan_activity(*, plan: ActionPlan, limit: int = 100) -> list[TimelineEntry]:
             u.created,
             "update",
             _user_label(u.author),
-            f"Progress update on “{u.action_point}”",
-            [f"{ActionPointStatus(u.status).label}, {u.progress} %"],
+            _("Progress update on “%(point)s”") % {"point": u.action_point},
+            [
+                _("%(status)s, %(progress)s %%")
+                % {"status": ActionPointStatus(u.status).label, "progress": u.progress}
+            ],
             note=u.note,
             link=reverse("actionplans:actionpoint_detail", args=[u.action_point_id]),
         )
@@ -290,8 +328,8 @@ def plan_activity(*, plan: ActionPlan, limit: int = 100) -> list[TimelineEntry]:
             c.changed_at,
             "deadline",
             _user_label(c.changed_by),
-            f"Rescheduled “{c.action_point}”",
-            [f"{c.old_deadline or 'no deadline'} → {c.new_deadline or 'no deadline'}"],
+            _("Rescheduled “%(point)s”") % {"point": c.action_point},
+            [f"{c.old_deadline or _('no deadline')} → {c.new_deadline or _('no deadline')}"],
             note=c.reason,
             link=reverse("actionplans:actionpoint_detail", args=[c.action_point_id]),
         )
@@ -299,10 +337,16 @@ def plan_activity(*, plan: ActionPlan, limit: int = 100) -> list[TimelineEntry]:
     ]
     group_ids = WorkingGroup.history.filter(plan_id=plan.pk).values("id")
     structure = [
-        (WorkingGroup.history.filter(plan_id=plan.pk), "Working group"),
-        (Challenge.history.filter(working_group_id__in=group_ids), "Challenge"),
+        (
+            WorkingGroup.history.filter(plan_id=plan.pk),
+            {"+": _("Working group created: %(what)s"), "-": _("Working group deleted: %(what)s")},
+        ),
+        (
+            Challenge.history.filter(working_group_id__in=group_ids),
+            {"+": _("Challenge created: %(what)s"), "-": _("Challenge deleted: %(what)s")},
+        ),
     ]
-    for queryset, label in structure:
+    for queryset, titles in structure:
         records = list(
             queryset.select_related("history_user")
             .filter(history_type__in=["+", "-"])
@@ -315,7 +359,7 @@ def plan_activity(*, plan: ActionPlan, limit: int = 100) -> list[TimelineEntry]:
                     record.history_date,
                     "created" if verb == "created" else "deleted",
                     _user_label(record.history_user),
-                    f"{label} {verb}: {record.instance}",
+                    titles[record.history_type] % {"what": record.instance},
                 )
             )
     entries.sort(key=lambda e: e.when, reverse=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -106,9 +107,11 @@ class WorkingGroupSerializer(serializers.ModelSerializer):
         people = visible_people(self.context["request"].user).in_bulk(possible)
         missing = [pk for pk in value if pk not in people]
         if missing:
-            raise serializers.ValidationError(f"No such person: {', '.join(map(str, missing))}.")
+            raise serializers.ValidationError(
+                _("No such person: %(ids)s.") % {"ids": ", ".join(map(str, missing))}
+            )
         if len(set(value)) != len(value):
-            raise serializers.ValidationError("A person is listed twice.")
+            raise serializers.ValidationError(_("A person is listed twice."))
         return [people[pk] for pk in value]
 
     @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
@@ -208,10 +211,13 @@ class ActionPointSerializer(serializers.ModelSerializer):
         for index, item in enumerate(value, start=1):
             # A PATCH makes the nested items partial too: the person is still required.
             if "person" not in item:
-                raise serializers.ValidationError(f"Focal point {index}: the person is required.")
+                raise serializers.ValidationError(
+                    _("Focal point %(number)s: the person is required.") % {"number": index}
+                )
             if item["person"].pk in seen:
                 raise serializers.ValidationError(
-                    f"Focal point {index}: {item['person'].name} is listed twice."
+                    _("Focal point %(number)s: %(name)s is listed twice.")
+                    % {"number": index, "name": item["person"].name}
                 )
             seen.add(item["person"].pk)
         return value

@@ -10,6 +10,7 @@ import re
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     extend_schema,
@@ -242,7 +243,7 @@ class WorkingGroupViewSet(PlanScopedViewSet):
         group: WorkingGroup = serializer.instance
         data = serializer.validated_data
         if data.get("plan", group.plan) != group.plan:
-            raise ValidationError({"plan": ["A working group cannot move to another plan."]})
+            raise ValidationError({"plan": [_("A working group cannot move to another plan.")]})
         services.working_group_update(
             group=group,
             user=self.request.user,
@@ -284,7 +285,9 @@ class ChallengeViewSet(PlanScopedViewSet):
         challenge: Challenge = serializer.instance
         data = serializer.validated_data
         if data.get("working_group", challenge.working_group) != challenge.working_group:
-            raise ValidationError({"working_group": ["A challenge cannot move to another group."]})
+            raise ValidationError(
+                {"working_group": [_("A challenge cannot move to another group.")]}
+            )
         services.challenge_update(
             challenge=challenge,
             user=self.request.user,
@@ -523,7 +526,9 @@ class ActionPointViewSet(PlanScopedViewSet):
         serializer.is_valid(raise_exception=True)
         waiting = point.extension_requests.filter(status=ExtensionRequest.Status.PENDING).first()
         if waiting is None:
-            raise DjangoValidationError("No request for more time is waiting on this action point.")
+            raise DjangoValidationError(
+                _("No request for more time is waiting on this action point.")
+            )
         services.extension_request_decide(
             request=waiting,
             user=request.user,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from actionplans import signals
 from actionplans.choices import ActionPointStatus, FocalPointRole
@@ -58,10 +59,10 @@ def action_point_create(
     """
     require_open(challenge.working_group.plan)
     description = check_text(
-        description, field="description", label="Description", required=True, max_length=5000
+        description, field="description", label=_("Description"), required=True, max_length=5000
     )
     deadline = check_text(
-        deadline, field="deadline", label="Deadline", required=False, max_length=100
+        deadline, field="deadline", label=_("Deadline"), required=False, max_length=100
     )
     parsed = derive_deadline(deadline, keep_unreadable=keep_unreadable_deadline)
     check_status(status)
@@ -108,7 +109,7 @@ def action_point_update(
     changed: list[str] = []
     if description is not None:
         description = check_text(
-            description, field="description", label="Description", required=True, max_length=5000
+            description, field="description", label=_("Description"), required=True, max_length=5000
         )
         # An unchanged text changes nothing: saving an untouched form does not bump
         # the version (which would show others a conflict with nothing in it).
@@ -159,7 +160,11 @@ def action_point_edit(
     if deadline is not None and deadline.strip() != action_point.deadline:
         if not deadline_reason.strip():
             raise ValidationError(
-                {"deadline_reason": "Say why the deadline moves: it is recorded with the change."}
+                {
+                    "deadline_reason": _(
+                        "Say why the deadline moves: it is recorded with the change."
+                    )
+                }
             )
         action_point_reschedule(
             action_point=action_point,
@@ -175,26 +180,33 @@ def action_point_edit(
 def check_assignments(assignments: Sequence[FocalPointAssignment]) -> None:
     seen: set[int] = set()
     for index, assignment in enumerate(assignments):
-        where = f"Focal point {index + 1}"
+        where = _("Focal point %(number)s") % {"number": index + 1}
         if assignment.person.pk is None:
-            raise ValidationError({"focal_points": f"{where}: the person is not saved."})
+            raise ValidationError(
+                {"focal_points": _("%(where)s: the person is not saved.") % {"where": where}}
+            )
         if assignment.person.pk in seen:
             raise ValidationError(
-                {"focal_points": f"{where}: {assignment.person.name} is listed twice."}
+                {
+                    "focal_points": _("%(where)s: %(name)s is listed twice.")
+                    % {"where": where, "name": assignment.person.name}
+                }
             )
         seen.add(assignment.person.pk)
         if assignment.role not in FocalPointRole.values:
             allowed = ", ".join(FocalPointRole.values)
             raise ValidationError(
                 {
-                    "focal_points": f'{where}: unknown role "{assignment.role}". '
-                    f"Use one of: {allowed}."
+                    "focal_points": _(
+                        '%(where)s: unknown role "%(role)s". Use one of: %(allowed)s.'
+                    )
+                    % {"where": where, "role": assignment.role, "allowed": allowed}
                 }
             )
         check_text(
             assignment.note,
             field="focal_points",
-            label=f"{where} note",
+            label=_("%(where)s note") % {"where": where},
             required=False,
             max_length=200,
         )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db.models import Max, Model
+from django.utils.translation import gettext as _
 
 from actionplans.choices import ActionPointStatus, DeadlinePrecision
 from actionplans.models import ActionPlan, ActionPoint
@@ -22,8 +23,10 @@ class StaleVersionError(ValidationError):
 
     def __init__(self, current: ActionPoint) -> None:
         super().__init__(
-            "Someone else changed this action point while you were editing it. "
-            "Review their changes, then apply yours again.",
+            _(
+                "Someone else changed this action point while you were editing it. "
+                "Review their changes, then apply yours again."
+            ),
             code="stale_version",
         )
         self.current = current
@@ -42,29 +45,42 @@ def derive_deadline(text: str, *, keep_unreadable: bool, field: str = "deadline"
 def check_status(status: str) -> None:
     if status not in ActionPointStatus.values:
         allowed = ", ".join(ActionPointStatus.values)
-        raise ValidationError({"status": f'Unknown status "{status}". Use one of: {allowed}.'})
+        raise ValidationError(
+            {
+                "status": _('Unknown status "%(status)s". Use one of: %(allowed)s.')
+                % {"status": status, "allowed": allowed}
+            }
+        )
 
 
 def check_progress(progress: object) -> int:
     # bool is an int in Python; True must not pass as 1 %.
     if isinstance(progress, bool) or not isinstance(progress, int):
-        raise ValidationError({"progress": "Progress must be a whole number from 0 to 100."})
+        raise ValidationError({"progress": _("Progress must be a whole number from 0 to 100.")})
     if not 0 <= progress <= 100:
-        raise ValidationError({"progress": f"Progress must be from 0 to 100, not {progress}."})
+        raise ValidationError(
+            {
+                "progress": _("Progress must be from 0 to 100, not %(progress)s.")
+                % {"progress": progress}
+            }
+        )
     return progress
 
 
 def check_text(value: str, *, field: str, label: str, required: bool, max_length: int) -> str:
     if not isinstance(value, str):
-        raise ValidationError({field: f"{label} must be text."})
+        raise ValidationError({field: _("%(label)s must be text.") % {"label": label}})
     if "\x00" in value:
-        raise ValidationError({field: f"{label} contains a NUL character."})
+        raise ValidationError({field: _("%(label)s contains a NUL character.") % {"label": label}})
     value = value.strip()
     if required and not value:
-        raise ValidationError({field: f"{label} is required."})
+        raise ValidationError({field: _("%(label)s is required.") % {"label": label}})
     if len(value) > max_length:
         raise ValidationError(
-            {field: f"{label} is {len(value)} characters long; the most is {max_length}."}
+            {
+                field: _("%(label)s is %(length)s characters long; the most is %(most)s.")
+                % {"label": label, "length": len(value), "most": max_length}
+            }
         )
     return value
 
@@ -106,7 +122,7 @@ def require_open(plan: ActionPlan) -> None:
     """A closed plan is read-only until it is reopened: nothing in it changes."""
     if not plan.accepts_changes:
         raise ValidationError(
-            "This plan is closed: reopen it before changing it.", code="plan_closed"
+            _("This plan is closed: reopen it before changing it."), code="plan_closed"
         )
 
 

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from actionplans.choices import PlanStatus, PlanVisibility
 from actionplans.models import ActionPlan
@@ -26,11 +27,13 @@ def plan_create(
     created_by: User | None = None,
 ) -> ActionPlan:
     plan = ActionPlan(
-        title=check_text(title, field="title", label="Title", required=True, max_length=200),
+        title=check_text(title, field="title", label=_("Title"), required=True, max_length=200),
         country=check_text(
-            country, field="country", label="Country", required=False, max_length=100
+            country, field="country", label=_("Country"), required=False, max_length=100
         ),
-        origin=check_text(origin, field="origin", label="Origin", required=False, max_length=300),
+        origin=check_text(
+            origin, field="origin", label=_("Origin"), required=False, max_length=300
+        ),
         status=status,
         visibility=visibility,
     )
@@ -56,13 +59,17 @@ def plan_update(
     """
     unknown = set(fields) - set(PLAN_FIELDS)
     if unknown:
-        raise ValidationError(f"Cannot change {', '.join(sorted(unknown))} here.")
+        raise ValidationError(
+            _("Cannot change %(fields)s here.") % {"fields": ", ".join(sorted(unknown))}
+        )
     # Compared with what is saved, not with the caller's copy (a bound ModelForm
     # has already written the new values on it).
     plan.refresh_from_db(fields=PLAN_FIELDS)
     status = fields.pop("status", plan.status)
     if status not in PlanStatus.values:
-        raise ValidationError({"status": f'Unknown plan status "{status}".'})
+        raise ValidationError(
+            {"status": _('Unknown plan status "%(status)s".') % {"status": status}}
+        )
     changes = {
         name: value.strip() if isinstance(value, str) else value for name, value in fields.items()
     }
@@ -70,7 +77,7 @@ def plan_update(
     if coordinators is not None:
         coordinators = list(coordinators)
         if not coordinators:
-            raise ValidationError({"coordinators": "A plan needs at least one coordinator."})
+            raise ValidationError({"coordinators": _("A plan needs at least one coordinator.")})
         if {account.pk for account in coordinators} == set(
             plan.coordinators.values_list("pk", flat=True)
         ):
@@ -79,7 +86,7 @@ def plan_update(
         if status == PlanStatus.CLOSED:
             if changes or coordinators is not None:
                 raise ValidationError(
-                    "This plan is closed: reopen it before changing it.", code="plan_closed"
+                    _("This plan is closed: reopen it before changing it."), code="plan_closed"
                 )
             return plan_close(plan=plan, user=user)  # says it is closed already
         plan_reopen(plan=plan, user=user, status=status)
@@ -102,7 +109,7 @@ def plan_close(*, plan: ActionPlan, user: User | None) -> ActionPlan:
     """Close a plan: it stays readable, its figures stop moving, and nothing in it
     changes until it is reopened."""
     if not plan.accepts_changes:
-        raise ValidationError("This plan is already closed.", code="already_closed")
+        raise ValidationError(_("This plan is already closed."), code="already_closed")
     plan.status = PlanStatus.CLOSED
     save_checked(plan, user)
     return plan
@@ -114,9 +121,9 @@ def plan_reopen(
 ) -> ActionPlan:
     """Open a closed plan again (as active, or as a draft)."""
     if plan.accepts_changes:
-        raise ValidationError("This plan is not closed.", code="not_closed")
+        raise ValidationError(_("This plan is not closed."), code="not_closed")
     if status == PlanStatus.CLOSED:
-        raise ValidationError({"status": "Reopen the plan as active or as a draft."})
+        raise ValidationError({"status": _("Reopen the plan as active or as a draft.")})
     plan.status = status
     save_checked(plan, user)
     return plan

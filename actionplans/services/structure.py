@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.db.models.signals import m2m_changed
+from django.utils.translation import gettext as _
 
 from actionplans.models import ActionPlan, ActionPoint, Challenge, WorkingGroup
 from actionplans.services.common import (
@@ -37,7 +38,7 @@ def working_group_create(
     group = WorkingGroup(
         plan=plan,
         number=number if number is not None else next_number(plan.working_groups, "number"),
-        name=check_text(name, field="name", label="Name", required=True, max_length=200),
+        name=check_text(name, field="name", label=_("Name"), required=True, max_length=200),
         team_leader=team_leader,
     )
     save_checked(group, created_by)
@@ -75,7 +76,7 @@ def new_challenge(working_group: WorkingGroup, number: int, description: str) ->
         working_group=working_group,
         number=number,
         description=check_text(
-            description, field="description", label="Description", required=True, max_length=5000
+            description, field="description", label=_("Description"), required=True, max_length=5000
         ),
     )
 
@@ -129,7 +130,7 @@ def sibling_move(
     Returns False when it is already first or last.
     """
     if direction not in ("up", "down"):
-        raise ValidationError({"direction": 'Direction must be "up" or "down".'})
+        raise ValidationError({"direction": _('Direction must be "up" or "down".')})
     if isinstance(obj, WorkingGroup):
         require_open(obj.plan)
         siblings, field = WorkingGroup.objects.filter(plan_id=obj.plan_id), "number"
@@ -161,7 +162,7 @@ def working_group_update(
     team_members: Iterable[Person],
 ) -> WorkingGroup:
     require_open(group.plan)
-    group.name = check_text(name, field="name", label="Name", required=True, max_length=200)
+    group.name = check_text(name, field="name", label=_("Name"), required=True, max_length=200)
     group.number = number
     group.team_leader = team_leader
     save_checked(group, user)
@@ -176,7 +177,7 @@ def challenge_update(
 ) -> Challenge:
     require_open(challenge.working_group.plan)
     challenge.description = check_text(
-        description, field="description", label="Description", required=True, max_length=5000
+        description, field="description", label=_("Description"), required=True, max_length=5000
     )
     challenge.number = number
     save_checked(challenge, user)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from actionplans import signals
 from actionplans.choices import ActionPointStatus
@@ -29,14 +30,17 @@ _validate_url = URLValidator(schemes=["http", "https"])
 
 def _check_evidence_url(url: str) -> str:
     url = check_text(
-        url, field="evidence_url", label="Evidence link", required=False, max_length=500
+        url, field="evidence_url", label=_("Evidence link"), required=False, max_length=500
     )
     if url:
         try:
             _validate_url(url)
         except ValidationError:
             raise ValidationError(
-                {"evidence_url": f'"{url}" is not a web address (http:// or https://).'}
+                {
+                    "evidence_url": _('"%(url)s" is not a web address (http:// or https://).')
+                    % {"url": url}
+                }
             ) from None
     return url
 
@@ -62,7 +66,9 @@ def progress_update_create(
     progress to 100 whatever was sent, as docs/domain.md says; reopening a
     completed point is allowed and recorded like any other change.
     """
-    note = check_text(note, field="note", label="Note", required=False, max_length=MAX_NOTE_LENGTH)
+    note = check_text(
+        note, field="note", label=_("Note"), required=False, max_length=MAX_NOTE_LENGTH
+    )
     evidence_url = _check_evidence_url(evidence_url)
     if status is not None:
         check_status(status)
@@ -84,8 +90,10 @@ def progress_update_create(
         raise ValidationError(
             {
                 NON_FIELD_ERRORS: ValidationError(
-                    "Nothing to record: change the status or progress, "
-                    "or add a note or evidence link.",
+                    _(
+                        "Nothing to record: change the status or progress, "
+                        "or add a note or evidence link."
+                    ),
                     code="no_change",
                 )
             }
@@ -122,14 +130,16 @@ def action_point_reschedule(
 ) -> DeadlineChange:
     """Move a deadline and record the move: old and new words and dates, who, why."""
     new_deadline = check_text(
-        new_deadline, field="deadline", label="Deadline", required=False, max_length=100
+        new_deadline, field="deadline", label=_("Deadline"), required=False, max_length=100
     )
-    reason = check_text(reason, field="reason", label="Reason", required=True, max_length=2000)
+    reason = check_text(reason, field="reason", label=_("Reason"), required=True, max_length=2000)
     parsed = derive_deadline(new_deadline, keep_unreadable=False)
     require_open_plan_of(action_point)
     current = lock(action_point, expected_version)
     if new_deadline == current.deadline:
-        raise ValidationError({"deadline": f'The deadline is already "{new_deadline}".'})
+        raise ValidationError(
+            {"deadline": _('The deadline is already "%(deadline)s".') % {"deadline": new_deadline}}
+        )
 
     change = DeadlineChange(
         action_point=current,

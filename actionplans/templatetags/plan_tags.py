@@ -6,6 +6,8 @@ import datetime
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from actionplans.choices import ActionPointStatus
 
@@ -26,16 +28,13 @@ def deadline_badge(point, today: datetime.date | None = None) -> str:
         return ""
     days = (point.due_date - (today or timezone.localdate())).days
     if point.is_overdue:
-        return format_html(
-            '<span class="badge overdue">Overdue by {} day{}</span>',
-            -days,
-            "" if days == -1 else "s",
-        )
+        late = -days
+        words = ngettext("Overdue by %(days)s day", "Overdue by %(days)s days", late)
+        return format_html('<span class="badge overdue">{}</span>', words % {"days": late})
     if days == 0:
-        return format_html('<span class="badge soon">Due today</span>')
-    return format_html(
-        '<span class="badge soon">Due in {} day{}</span>', days, "" if days == 1 else "s"
-    )
+        return format_html('<span class="badge soon">{}</span>', _("Due today"))
+    words = ngettext("Due in %(days)s day", "Due in %(days)s days", days)
+    return format_html('<span class="badge soon">{}</span>', words % {"days": days})
 
 
 @register.filter
