@@ -14,7 +14,7 @@ from actionplans.models import (
     ProgressUpdate,
     WorkingGroup,
 )
-from actionplans.parsing import DEADLINE_EXAMPLES, parse_deadline
+from actionplans.parsing import deadline_examples, parse_deadline
 
 
 class WorkingGroupInline(admin.TabularInline):
@@ -193,7 +193,7 @@ class ActionPointAdmin(SimpleHistoryAdmin):
         form.clean_deadline = clean_deadline
         form.clean = clean
         if "deadline" in form.base_fields:
-            form.base_fields["deadline"].help_text = DEADLINE_EXAMPLES
+            form.base_fields["deadline"].help_text = deadline_examples()
         return form
 
 

@@ -22,9 +22,9 @@ from actionplans.choices import ActionPointStatus, FocalPointRole, PlanVisibilit
 from actionplans.imports.decode import check_size
 from actionplans.models import ActionPlan, ActionPoint
 from actionplans.parsing import (
-    DEADLINE_EXAMPLES,
     FOCAL_POINTS_MAX_LENGTH,
     FocalPointEntry,
+    deadline_examples,
     parse_deadline,
     parse_focal_points,
 )
@@ -34,7 +34,7 @@ from orgs.services import organization_get_or_create, person_create, person_upda
 
 
 def _deadline_help() -> str:
-    return gettext("As people write it, e.g. %(examples)s.") % {"examples": DEADLINE_EXAMPLES}
+    return gettext("As people write it, e.g. %(examples)s.") % {"examples": deadline_examples()}
 
 
 # A help text built when the forms are defined, read in the language of the page.

@@ -111,11 +111,15 @@ def test_the_plan_page_reads_the_catalogue_in_django_and_jinja2_templates(client
 
 @pytest.mark.django_db
 def test_the_forms_labels_and_choices_read_the_catalogue(french):
-    from actionplans.forms import ProgressUpdateForm
+    from actionplans.forms import ProgressUpdateForm, RescheduleForm
+    from actionplans.parsing import deadline_examples
 
     form = ProgressUpdateForm()
     assert str(form.fields["progress"].label) == "Avancement (%)"
     assert str(ActionPointStatus.NOT_STARTED.label) == "Pas commencé"
+    # The deadline's help lists the examples of the page's language.
+    help_text = str(RescheduleForm().fields["deadline"].help_text)
+    assert help_text == f"As people write it, e.g. {deadline_examples('fr')}."
 
 
 def test_jinja2_gettext_escapes_the_values_it_puts_in():
