@@ -331,34 +331,39 @@ def visible_organizations(user) -> QuerySet[Organization]:
 def get_plan_or_404(user, pk: int) -> ActionPlan:
     plan = ActionPlan.objects.visible_to(user).filter(pk=pk).first()
     if plan is None:
-        raise Http404("No such plan.")
+        raise Http404(_("No such plan."))
     return plan
 
 
-def _in_visible_plan_or_404(objects: QuerySet, plan_path: str, user, pk: int, label: str):
-    """The object with this id if its plan is visible to the user, its plan loaded."""
+def _in_visible_plan_or_404(objects: QuerySet, plan_path: str, user, pk: int, missing: str):
+    """The object with this id if its plan is visible to the user, its plan loaded;
+    else 404 saying `missing`."""
     obj = (
         objects.select_related(plan_path)
         .filter(pk=pk, **{f"{plan_path}__in": ActionPlan.objects.visible_to(user)})
         .first()
     )
     if obj is None:
-        raise Http404(f"No such {label}.")
+        raise Http404(missing)
     return obj
 
 
 def get_group_or_404(user, pk: int) -> WorkingGroup:
-    return _in_visible_plan_or_404(WorkingGroup.objects, "plan", user, pk, "working group")
+    return _in_visible_plan_or_404(
+        WorkingGroup.objects, "plan", user, pk, _("No such working group.")
+    )
 
 
 def get_challenge_or_404(user, pk: int) -> Challenge:
-    return _in_visible_plan_or_404(Challenge.objects, "working_group__plan", user, pk, "challenge")
+    return _in_visible_plan_or_404(
+        Challenge.objects, "working_group__plan", user, pk, _("No such challenge.")
+    )
 
 
 def get_action_point_or_404(user, pk: int) -> ActionPoint:
     """The action point with its flags for today (overdue, due soon, stale)."""
     points = ActionPoint.objects.with_flags(timezone.localdate())
-    return _in_visible_plan_or_404(points, PLAN_PATH, user, pk, "action point")
+    return _in_visible_plan_or_404(points, PLAN_PATH, user, pk, _("No such action point."))
 
 
 def require(allowed: bool, message: str | None = None) -> None:

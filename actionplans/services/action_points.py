@@ -118,7 +118,7 @@ def action_point_update(
             changed.append("description")
     if challenge is not None and challenge.pk != current.challenge_id:
         if challenge.working_group.plan_id != current.challenge.working_group.plan_id:
-            raise ValidationError({"challenge": "An action point cannot move to another plan."})
+            raise ValidationError({"challenge": _("An action point cannot move to another plan.")})
         current.challenge = challenge
         changed.append("challenge")
         if position is None:

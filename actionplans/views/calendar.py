@@ -72,7 +72,7 @@ def _feed_user(key: str):
         .first()
     )
     if feed is None:
-        raise Http404("No such calendar.")
+        raise Http404(_("No such calendar."))
     record_last_use(feed)
     return feed.user
 

@@ -88,7 +88,7 @@ def extension_request_decide(request: HttpRequest, pk: int) -> HttpResponse:
         .first()
     )
     if extension is None:
-        raise Http404("No such request.")
+        raise Http404(_("No such request."))
     point = perms.get_action_point_or_404(request.user, extension.action_point_id)
     perms.require_plan_edit(request.user, point.challenge.working_group.plan)
     form = ExtensionDecisionForm(request.POST, prefix_id=f"dec{extension.pk}")

@@ -76,7 +76,7 @@ def _require_coordinator(request: HttpRequest, pk: int) -> ActionPlan:
 def _person_of(plan: ActionPlan, person_pk: int) -> Person:
     person = selectors.plan_people(plan=plan).select_related("user").filter(pk=person_pk).first()
     if person is None:
-        raise Http404("No such person in this plan.")
+        raise Http404(_("No such person in this plan."))
     return person
 
 
