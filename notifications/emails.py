@@ -11,7 +11,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
-from django.utils.translation import ngettext
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 from actionplans.models import ActionPoint
 from notifications.choices import Kind
@@ -40,11 +41,11 @@ KIND_ORDER = [
 # Kinds whose items carry one-click update links (the person carries the point).
 ONE_CLICK_KINDS = {Kind.OVERDUE, Kind.DUE_TODAY, Kind.DUE_SOON, Kind.STALE, Kind.ASSIGNED}
 DIGEST_TITLES = {
-    "completed": "Completed this week",
-    "newly_overdue": "Newly overdue",
-    "due_soon": "Due in the next 30 days",
-    "stale": "No update for a while",
-    "rescheduled": "Deadline moved this week",
+    "completed": gettext_lazy("Completed this week"),
+    "newly_overdue": gettext_lazy("Newly overdue"),
+    "due_soon": gettext_lazy("Due in the next 30 days"),
+    "stale": gettext_lazy("No update for a while"),
+    "rescheduled": gettext_lazy("Deadline moved this week"),
 }
 
 
@@ -136,8 +137,13 @@ def subject_of(sections: list[Section]) -> str:
     if len(items) == 1:
         item = items[0]
         what = str(item.point) if item.point else item.notification.plan.title
-        return f"{sections[0].title}: {what}"
-    counts = ", ".join(f"{len(section.items)} {section.title.lower()}" for section in sections)
+        # Translators: an email's subject: the kind of news, then its action point or plan.
+        return _("%(kind)s: %(what)s") % {"kind": sections[0].title, "what": what}
+    counts = pgettext("list separator", ", ").join(
+        # Translators: in an email's subject, how many items of one kind, e.g. "3 overdue (weekly)".
+        _("%(count)d %(kind)s") % {"count": len(section.items), "kind": section.title.lower()}
+        for section in sections
+    )
     return ngettext(
         "PIM Action Tracker: %(count)d item (%(counts)s)",
         "PIM Action Tracker: %(count)d items (%(counts)s)",

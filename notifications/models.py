@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from notifications.choices import DeliveryStatus, Kind, Weekday
 
@@ -19,21 +21,21 @@ from notifications.choices import DeliveryStatus, Kind, Weekday
 class Delivery(models.Model):
     """The day's email to one address; at most one a day."""
 
-    recipient = models.EmailField("recipient")
-    day = models.DateField("day")
+    recipient = models.EmailField(_("recipient"))
+    day = models.DateField(_("day"))
     status = models.CharField(
-        "status", max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.QUEUED
+        _("status"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.QUEUED
     )
-    attempts = models.PositiveSmallIntegerField("attempts", default=0)
-    last_error = models.TextField("last error", blank=True)
-    created = models.DateTimeField("created", default=timezone.now)
-    sent_at = models.DateTimeField("sent at", null=True, blank=True)
-    next_attempt_at = models.DateTimeField("next attempt", null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created = models.DateTimeField(_("created"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
 
     class Meta:
         ordering = ["-day", "recipient"]
-        verbose_name = "email delivery"
-        verbose_name_plural = "email deliveries"
+        verbose_name = _("email delivery")
+        verbose_name_plural = _("email deliveries")
         constraints = [
             models.UniqueConstraint("recipient", "day", name="notifications_one_delivery_a_day"),
         ]
@@ -42,15 +44,19 @@ class Delivery(models.Model):
         # instead of the unique (recipient, day) pair.
 
     def __str__(self) -> str:
-        return f"{self.recipient} on {self.day:%Y-%m-%d} ({self.get_status_display()})"
+        return gettext("%(recipient)s on %(day)s (%(status)s)") % {
+            "recipient": self.recipient,
+            "day": f"{self.day:%Y-%m-%d}",
+            "status": self.get_status_display(),
+        }
 
 
 class Notification(models.Model):
-    recipient = models.EmailField("recipient", blank=True)
+    recipient = models.EmailField(_("recipient"), blank=True)
     # The account that sees it in the app, when there is one.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="user",
+        verbose_name=_("user"),
         on_delete=models.CASCADE,
         null=True,
         blank=True,
@@ -60,36 +66,36 @@ class Notification(models.Model):
     # one-click links in the email update as this person.
     person = models.ForeignKey(
         "orgs.Person",
-        verbose_name="person",
+        verbose_name=_("person"),
         on_delete=models.CASCADE,
         null=True,
         blank=True,
         related_name="notifications",
     )
-    kind = models.CharField("kind", max_length=24, choices=Kind.choices)
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
     plan = models.ForeignKey(
         "actionplans.ActionPlan",
-        verbose_name="plan",
+        verbose_name=_("plan"),
         on_delete=models.CASCADE,
         related_name="notifications",
     )
     action_point = models.ForeignKey(
         "actionplans.ActionPoint",
-        verbose_name="action point",
+        verbose_name=_("action point"),
         on_delete=models.CASCADE,
         null=True,
         blank=True,
         related_name="notifications",
     )
     # Ledger key: what this notification is about, e.g. "due_soon:42:2019-03-31:14".
-    key = models.CharField("key", max_length=120)
+    key = models.CharField(_("key"), max_length=120)
     # What the message says besides its objects: days left, old deadline, note...
-    detail = models.JSONField("detail", default=dict, blank=True)
-    created = models.DateTimeField("created", default=timezone.now)
-    read_at = models.DateTimeField("read at", null=True, blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+    created = models.DateTimeField(_("created"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     delivery = models.ForeignKey(
         Delivery,
-        verbose_name="delivery",
+        verbose_name=_("delivery"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -98,8 +104,8 @@ class Notification(models.Model):
 
     class Meta:
         ordering = ["-created", "-id"]
-        verbose_name = "notification"
-        verbose_name_plural = "notifications"
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
         constraints = [
             # The ledger: one notification per address (or, for accounts
             # without an address, per account) and key.
@@ -125,24 +131,27 @@ class Notification(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} for {self.recipient or self.user}"
+        return gettext("%(kind)s for %(recipient)s") % {
+            "kind": self.get_kind_display(),
+            "recipient": self.recipient or self.user,
+        }
 
 
 class Preference(models.Model):
     """What an address wants to receive; no row means the defaults."""
 
-    email = models.EmailField("email", unique=True)
-    muted_kinds = models.JSONField("kinds not wanted", default=list, blank=True)
-    lead_days = models.JSONField("days before a deadline", default=list, blank=True)
+    email = models.EmailField(_("email"), unique=True)
+    muted_kinds = models.JSONField(_("kinds not wanted"), default=list, blank=True)
+    lead_days = models.JSONField(_("days before a deadline"), default=list, blank=True)
     digest_weekday = models.PositiveSmallIntegerField(
-        "digest day", choices=Weekday.choices, default=Weekday.MONDAY
+        _("digest day"), choices=Weekday.choices, default=Weekday.MONDAY
     )
-    time_zone = models.CharField("time zone", max_length=64, blank=True)
-    updated = models.DateTimeField("updated", auto_now=True)
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
-        verbose_name = "notification preference"
-        verbose_name_plural = "notification preferences"
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
 
     def __str__(self) -> str:
         return self.email
@@ -157,7 +166,7 @@ class Preference(models.Model):
 class OneClickUse(models.Model):
     """A one-click link that has been used: links are spent by their first update."""
 
-    nonce = models.CharField("nonce", max_length=32, unique=True)
+    nonce = models.CharField(_("nonce"), max_length=32, unique=True)
     person = models.ForeignKey("orgs.Person", on_delete=models.CASCADE, related_name="+")
     action_point = models.ForeignKey(
         "actionplans.ActionPoint", on_delete=models.CASCADE, related_name="+"
@@ -165,11 +174,11 @@ class OneClickUse(models.Model):
     update = models.ForeignKey(
         "actionplans.ProgressUpdate", on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    used_at = models.DateTimeField("used at", default=timezone.now)
+    used_at = models.DateTimeField(_("used at"), default=timezone.now)
 
     class Meta:
-        verbose_name = "used one-click link"
-        verbose_name_plural = "used one-click links"
+        verbose_name = _("used one-click link")
+        verbose_name_plural = _("used one-click links")
 
     def __str__(self) -> str:
         return f"{self.nonce} ({self.used_at:%Y-%m-%d %H:%M})"

@@ -1,5 +1,7 @@
 from django.contrib import admin
 from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from orgs.models import ApiToken, Organization, Person
@@ -15,7 +17,7 @@ class OrganizationAdmin(SimpleHistoryAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(people_count=Count("people"))
 
-    @admin.display(description="people", ordering="people_count")
+    @admin.display(description=_("people"), ordering="people_count")
     def people_count(self, obj: Organization) -> int:
         return obj.people_count
 
@@ -44,8 +46,13 @@ class ApiTokenAdmin(SimpleHistoryAdmin):
     def has_add_permission(self, request) -> bool:
         return False
 
-    @admin.action(description="Revoke the selected tokens")
+    @admin.action(description=_("Revoke the selected tokens"))
     def revoke(self, request, queryset) -> None:
         for token in queryset:
             api_token_revoke(token=token)
-        self.message_user(request, f"{queryset.count()} token(s) revoked.")
+        count = queryset.count()
+        self.message_user(
+            request,
+            ngettext("%(count)d token revoked.", "%(count)d tokens revoked.", count)
+            % {"count": count},
+        )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from actionplans.permissions import can_manage_people, visible_organizations
 from orgs.choices import OrganizationKind
@@ -26,12 +27,12 @@ class PersonFilterSet(django_filters.FilterSet):
 
     q = django_filters.CharFilter(
         method="filter_text",
-        label="Search",
+        label=_("Search"),
         widget=forms.TextInput(attrs={"type": "search"}),
-        help_text="Name, email, organization or acronym.",
+        help_text=_("Name, email, organization or acronym."),
     )
     organization = django_filters.ModelChoiceFilter(
-        queryset=_organizations, label="Organization", empty_label="All organizations"
+        queryset=_organizations, label=_("Organization"), empty_label=_("All organizations")
     )
 
     class Meta:
@@ -59,12 +60,12 @@ class OrganizationFilterSet(django_filters.FilterSet):
 
     q = django_filters.CharFilter(
         method="filter_text",
-        label="Search",
+        label=_("Search"),
         widget=forms.TextInput(attrs={"type": "search"}),
-        help_text="Name or acronym.",
+        help_text=_("Name or acronym."),
     )
     kind = django_filters.ChoiceFilter(
-        choices=OrganizationKind.choices, label="Kind", empty_label="All kinds"
+        choices=OrganizationKind.choices, label=_("Kind"), empty_label=_("All kinds")
     )
 
     class Meta:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from actionplans.permissions import is_admin
 from orgs.models import Organization, Person
@@ -31,18 +32,18 @@ class PersonForm(forms.ModelForm):
         model = Person
         fields = ["name", "email", "organization", "user"]
         error_messages = {
-            "name": {"required": "A person needs a name."},
-            "user": {"unique": "This account is already linked to another person."},
+            "name": {"required": _("A person needs a name.")},
+            "user": {"unique": _("This account is already linked to another person.")},
         }
         help_texts = {
-            "email": "Optional. Shown only to coordinators and administrators.",
-            "user": "Lets this person sign in and update the action points they carry.",
+            "email": _("Optional. Shown only to coordinators and administrators."),
+            "user": _("Lets this person sign in and update the action points they carry."),
         }
 
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = Organization.objects.order_by("name")
-        self.fields["organization"].empty_label = "No organization"
+        self.fields["organization"].empty_label = _("No organization")
         if is_admin(user):
             # Inactive accounts are not offered, except the one already linked.
             self.fields["user"].queryset = (
@@ -50,7 +51,7 @@ class PersonForm(forms.ModelForm):
                 .objects.filter(Q(is_active=True) | Q(pk=self.instance.user_id))
                 .order_by("username")
             )
-            self.fields["user"].empty_label = "No account"
+            self.fields["user"].empty_label = _("No account")
         else:
             # Linking an account hands over the rights of a person: administrators only.
             del self.fields["user"]
@@ -76,8 +77,8 @@ class OrganizationForm(forms.ModelForm):
     class Meta:
         model = Organization
         fields = ["name", "acronym", "kind"]
-        error_messages = {"name": {"required": "An organization needs a name."}}
-        help_texts = {"acronym": 'Optional, e.g. "UNHCR" or "DRC".'}
+        error_messages = {"name": {"required": _("An organization needs a name.")}}
+        help_texts = {"acronym": _('Optional, e.g. "UNHCR" or "DRC".')}
 
     def clean_name(self) -> str:
         name = clean_name(self.cleaned_data["name"])
@@ -91,11 +92,11 @@ class OrganizationForm(forms.ModelForm):
 
 class ApiTokenForm(forms.Form):
     name = forms.CharField(
-        label="Name",
+        label=_("Name"),
         max_length=100,
         required=False,
-        help_text="What the token is for, e.g. the partner system that will use it.",
+        help_text=_("What the token is for, e.g. the partner system that will use it."),
     )
     read_only = forms.BooleanField(
-        label="Read only (it can read, never change)", required=False, initial=True
+        label=_("Read only (it can read, never change)"), required=False, initial=True
     )

@@ -23,6 +23,7 @@ import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 NAME_MAX_LENGTH = 200
 
@@ -60,18 +61,20 @@ def check_name(name: str, *, field: str = "name") -> str:
     """The name to store, or a ValidationError that says what is wrong with it."""
     if any(_control(character) for character in name.replace("\t", " ").replace("\n", " ")):
         raise ValidationError(
-            {field: "A name cannot contain control characters (copied from another program?)."}
+            {field: _("A name cannot contain control characters (copied from another program?).")}
         )
     cleaned = clean_name(name)
     if not cleaned:
-        raise ValidationError({field: "A person needs a name."})
+        raise ValidationError({field: _("A person needs a name.")})
     if not match_key(cleaned):
-        raise ValidationError({field: f'"{cleaned}" has no letters: write the person\'s name.'})
+        raise ValidationError(
+            {field: _('"%(name)s" has no letters: write the person\'s name.') % {"name": cleaned}}
+        )
     if len(cleaned) > NAME_MAX_LENGTH:
         raise ValidationError(
             {
-                field: f"A name has at most {NAME_MAX_LENGTH} characters "
-                f"(this one has {len(cleaned)})."
+                field: _("A name has at most %(max)d characters (this one has %(length)d).")
+                % {"max": NAME_MAX_LENGTH, "length": len(cleaned)}
             }
         )
     return cleaned

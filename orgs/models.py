@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from orgs.choices import OrganizationKind
@@ -12,35 +14,35 @@ from orgs.matching import match_key
 class Organization(models.Model):
     """An agency, NGO, government body, cluster, academic institution or donor."""
 
-    name = models.CharField("name", max_length=200)
-    acronym = models.CharField("acronym", max_length=30, blank=True)
+    name = models.CharField(_("name"), max_length=200)
+    acronym = models.CharField(_("acronym"), max_length=30, blank=True)
     kind = models.CharField(
-        "kind", max_length=20, choices=OrganizationKind.choices, default=OrganizationKind.OTHER
+        _("kind"), max_length=20, choices=OrganizationKind.choices, default=OrganizationKind.OTHER
     )
-    created = models.DateTimeField("created", auto_now_add=True)
-    updated = models.DateTimeField("updated", auto_now=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
 
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
-        verbose_name = "organization"
-        verbose_name_plural = "organizations"
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
         constraints = [
             models.UniqueConstraint(
                 Lower("name"),
                 name="orgs_organization_name_ci_unique",
-                violation_error_message="An organization with this name already exists.",
+                violation_error_message=_("An organization with this name already exists."),
             ),
             models.CheckConstraint(
                 condition=~models.Q(name=""),
                 name="orgs_organization_name_not_blank",
-                violation_error_message="An organization needs a name.",
+                violation_error_message=_("An organization needs a name."),
             ),
             models.CheckConstraint(
                 condition=models.Q(kind__in=OrganizationKind.values),
                 name="orgs_organization_kind_valid",
-                violation_error_message="Unknown kind of organization.",
+                violation_error_message=_("Unknown kind of organization."),
             ),
         ]
 
@@ -59,15 +61,15 @@ class Person(models.Model):
     update the action points they carry.
     """
 
-    name = models.CharField("name", max_length=200)
+    name = models.CharField(_("name"), max_length=200)
     # The name as orgs/matching.py compares names: set on every save.
     match_key = models.CharField(
-        "matching key", max_length=200, default="", editable=False, db_index=True
+        _("matching key"), max_length=200, default="", editable=False, db_index=True
     )
-    email = models.EmailField("email", blank=True, default="")
+    email = models.EmailField(_("email"), blank=True, default="")
     organization = models.ForeignKey(
         Organization,
-        verbose_name="organization",
+        verbose_name=_("organization"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -77,7 +79,7 @@ class Person(models.Model):
     # see and edit them); None for people added by an import or the system.
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="created by",
+        verbose_name=_("created by"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -86,33 +88,33 @@ class Person(models.Model):
     )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
-        verbose_name="user account",
+        verbose_name=_("user account"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="person",
     )
-    created = models.DateTimeField("created", auto_now_add=True)
-    updated = models.DateTimeField("updated", auto_now=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
 
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["name", "id"]
-        verbose_name = "person"
-        verbose_name_plural = "people"
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
         indexes = [models.Index(Lower("name"), name="orgs_person_name_ci_idx")]
         constraints = [
             models.UniqueConstraint(
                 Lower("email"),
                 condition=~models.Q(email=""),
                 name="orgs_person_email_ci_unique",
-                violation_error_message="Another person already has this email address.",
+                violation_error_message=_("Another person already has this email address."),
             ),
             models.CheckConstraint(
                 condition=~models.Q(name=""),
                 name="orgs_person_name_not_blank",
-                violation_error_message="A person needs a name.",
+                violation_error_message=_("A person needs a name."),
             ),
         ]
 
@@ -137,44 +139,44 @@ class ApiToken(models.Model):
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="user",
+        verbose_name=_("user"),
         on_delete=models.CASCADE,
         related_name="api_tokens",
     )
     name = models.CharField(
-        "name",
+        _("name"),
         max_length=100,
         blank=True,
-        help_text="What the token is for, e.g. the partner system's name.",
+        help_text=_("What the token is for, e.g. the partner system's name."),
     )
     prefix = models.CharField(
-        "key prefix",
+        _("key prefix"),
         max_length=12,
         db_index=True,
-        help_text="The key's first characters, to recognise it.",
+        help_text=_("The key's first characters, to recognise it."),
     )
-    key_hash = models.CharField("key hash", max_length=64, unique=True)
-    read_only = models.BooleanField("read only", default=False)
-    created = models.DateTimeField("created", auto_now_add=True)
-    last_used = models.DateTimeField("last used", null=True, blank=True)
-    revoked = models.DateTimeField("revoked", null=True, blank=True)
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True)
+    read_only = models.BooleanField(_("read only"), default=False)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked = models.DateTimeField(_("revoked"), null=True, blank=True)
 
     history = HistoricalRecords(excluded_fields=["last_used"])
 
     class Meta:
         ordering = ["-created", "-id"]
-        verbose_name = "API token"
-        verbose_name_plural = "API tokens"
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(key_hash__regex=r"^[0-9a-f]{64}$"),
                 name="orgs_apitoken_key_hash_sha256",
-                violation_error_message="The key hash must be a SHA-256 hex digest.",
+                violation_error_message=_("The key hash must be a SHA-256 hex digest."),
             ),
         ]
 
     def __str__(self) -> str:
-        label = self.name or "token"
+        label = self.name or gettext_now("token")
         return f"{label} ({self.prefix}…)"
 
     @property

@@ -48,7 +48,7 @@ def organization_get_or_create(
     """
     wanted = clean_name(name)
     if not wanted:
-        raise ValidationError({"name": "An organization needs a name."})
+        raise ValidationError({"name": gettext("An organization needs a name.")})
     existing = organization_find(name=wanted)
     if existing is not None:
         return existing
@@ -112,7 +112,9 @@ def person_update(*, person: Person, **fields: object) -> Person:
 def _set(instance, fields: dict, *, allowed: set[str]) -> None:
     unknown = set(fields) - allowed
     if unknown:
-        raise ValidationError(f"Cannot change {', '.join(sorted(unknown))} here.")
+        raise ValidationError(
+            gettext("Cannot change %(fields)s here.") % {"fields": ", ".join(sorted(unknown))}
+        )
     for name, value in fields.items():
         if name == "name":
             value = check_name(value)
@@ -137,10 +139,15 @@ def hash_token_key(key: str) -> str:
 def api_token_issue(*, user, name: str = "", read_only: bool = False) -> tuple[ApiToken, str]:
     """Create a token; return it with its key, which is never stored nor shown again."""
     if not user.is_active:
-        raise ValidationError({"user": f"The account {user.get_username()} is not active."})
+        raise ValidationError(
+            {
+                "user": gettext("The account %(username)s is not active.")
+                % {"username": user.get_username()}
+            }
+        )
     name = clean_name(name)
     if len(name) > 100:
-        raise ValidationError({"name": "The name is longer than 100 characters."})
+        raise ValidationError({"name": gettext("The name is longer than 100 characters.")})
     key = "pim_" + secrets.token_urlsafe(32)
     token = ApiToken(
         user=user,

@@ -23,6 +23,7 @@ from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from actionplans.choices import FocalPointRole
@@ -57,7 +58,7 @@ PAGE_SIZE = 50
 def _require_manage_people(user) -> None:
     require(
         can_manage_people(user),
-        "Only coordinators and administrators can add or change people and organizations.",
+        _("Only coordinators and administrators can add or change people and organizations."),
     )
 
 
@@ -185,7 +186,7 @@ def person_add(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             add_to_form(form, error)
         else:
-            messages.success(request, f"Added {person.name}.")
+            messages.success(request, _("Added %(name)s.") % {"name": person.name})
             return redirect("orgs:person_detail", pk=person.pk)
     return render(request, "orgs/person_form.html", {"nav": "people", "form": form})
 
@@ -196,7 +197,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(visible_people(request.user), pk=pk)
     require(
         can_edit_person(request.user, person),
-        "Only administrators and the coordinators of this person's plans can edit them.",
+        _("Only administrators and the coordinators of this person's plans can edit them."),
     )
     # Read before binding: a rejected form leaves its input on the instance.
     saved_name = person.name
@@ -207,7 +208,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_to_form(form, error)
         else:
-            messages.success(request, f"Saved {person.name}.")
+            messages.success(request, _("Saved %(name)s.") % {"name": person.name})
             return redirect("orgs:person_detail", pk=person.pk)
     return render(
         request,
@@ -275,7 +276,7 @@ def organization_add(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             add_to_form(form, error)
         else:
-            messages.success(request, f"Added {organization.name}.")
+            messages.success(request, _("Added %(name)s.") % {"name": organization.name})
             return redirect("orgs:organization_detail", pk=organization.pk)
     return render(request, "orgs/organization_form.html", {"nav": "organizations", "form": form})
 
@@ -292,7 +293,7 @@ def organization_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_to_form(form, error)
         else:
-            messages.success(request, f"Saved {organization.name}.")
+            messages.success(request, _("Saved %(name)s.") % {"name": organization.name})
             return redirect("orgs:organization_detail", pk=organization.pk)
     return render(
         request,
@@ -338,5 +339,5 @@ def apitoken_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     # Only your own tokens: someone else's is "not found", not "forbidden".
     token = get_object_or_404(ApiToken, pk=pk, user=request.user)
     api_token_revoke(token=token)
-    messages.success(request, f"Token {token} revoked: it no longer works.")
+    messages.success(request, _("Token %(token)s revoked: it no longer works.") % {"token": token})
     return redirect("orgs:apitoken_list")

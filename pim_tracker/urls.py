@@ -2,14 +2,15 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from orgs.language_views import set_language
 
-admin.site.site_header = "PIM Action Tracker"
-admin.site.site_title = "PIM Action Tracker"
-admin.site.index_title = "Administration"
+admin.site.site_header = _("PIM Action Tracker")
+admin.site.site_title = _("PIM Action Tracker")
+admin.site.index_title = _("Administration")
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -6,6 +6,7 @@ it), so it must not import rest_framework.views.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
@@ -23,15 +24,15 @@ class TokenAuthentication(BaseAuthentication):
             return None
         if len(header) != 2:
             raise exceptions.AuthenticationFailed(
-                "Invalid Authorization header: use 'Token <key>', with no spaces in the key."
+                _("Invalid Authorization header: use 'Token <key>', with no spaces in the key.")
             )
         try:
             key = header[1].decode()
         except UnicodeDecodeError:
-            raise exceptions.AuthenticationFailed("Invalid token.") from None
+            raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
         token = api_token_authenticate(key=key)
         if token is None:
-            raise exceptions.AuthenticationFailed("Invalid, revoked or expired token.")
+            raise exceptions.AuthenticationFailed(_("Invalid, revoked or expired token."))
         return token.user, token
 
     def authenticate_header(self, request) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from django_filters import BooleanFilter, ModelChoiceFilter, ModelMultipleChoiceFilter
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.utils import translate_validation
@@ -37,10 +38,16 @@ class StrictLimitOffsetPagination(LimitOffsetPagination):
         try:
             value = int(raw)
         except ValueError:
-            raise exceptions.ValidationError({name: [f"{name} must be a whole number."]}) from None
+            raise exceptions.ValidationError(
+                {name: [_("%(name)s must be a whole number.") % {"name": name}]}
+            ) from None
         if value < low or (high is not None and value > high):
-            limits = f"from {low} to {high}" if high is not None else f"{low} or more"
-            raise exceptions.ValidationError({name: [f"{name} must be {limits}, not {value}."]})
+            values = {"name": name, "low": low, "high": high, "value": value}
+            if high is None:
+                message = _("%(name)s must be %(low)d or more, not %(value)d.") % values
+            else:
+                message = _("%(name)s must be from %(low)d to %(high)d, not %(value)d.") % values
+            raise exceptions.ValidationError({name: [message]})
         return value
 
     def get_limit(self, request) -> int:
@@ -78,7 +85,10 @@ class StrictFilterBackend(DjangoFilterBackend):
             ):
                 del filterset.filters[name]
         errors = {
-            name: [f'{name} must be "true" or "false", not "{raw}".']
+            name: [
+                _('%(name)s must be "true" or "false", not "%(value)s".')
+                % {"name": name, "value": raw}
+            ]
             for name, field in filterset.filters.items()
             if isinstance(field, BooleanFilter)
             for raw in request.query_params.getlist(name)
@@ -100,7 +110,7 @@ def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_api_detail(exc))
     elif isinstance(exc, Http404):
-        exc = exceptions.NotFound("Not found.")
+        exc = exceptions.NotFound(_("Not found."))
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
     return drf_exception_handler(exc, context)
@@ -148,8 +158,10 @@ class ETagMixin:
     def _precondition_failed() -> Response:
         return Response(
             {
-                "detail": "The object changed since you read it (If-Match does not match). "
-                "Fetch it again, then retry."
+                "detail": _(
+                    "The object changed since you read it (If-Match does not match). "
+                    "Fetch it again, then retry."
+                )
             },
             status=status.HTTP_412_PRECONDITION_FAILED,
         )

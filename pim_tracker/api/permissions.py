@@ -3,13 +3,14 @@ viewset's own rule (which asks actionplans.permissions)."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 
 
 class ReadOnlyTokenPermission(BasePermission):
     """A read-only token can never write, whatever its owner may do."""
 
-    message = "This token is read-only: it can read, not change."
+    message = _("This token is read-only: it can read, not change.")
 
     def has_permission(self, request, view) -> bool:
         # request.auth is the token for token authentication, None for a session.

@@ -255,7 +255,7 @@ def test_admin_action_revokes_the_selected_tokens(admin_client):
         follow=True,
     )
     assert response.status_code == 200
-    assert "1 token(s) revoked." in _text(response)
+    assert "1 token revoked." in _text(response)
     assert "Revoke the selected tokens" in response.content.decode()
     doomed.refresh_from_db()
     assert doomed.revoked is not None
