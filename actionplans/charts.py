@@ -5,6 +5,12 @@ the pages print the same numbers in a table beside it. Colours come from the
 stylesheet (colour-blind-safe, see app.css) and are never the only signal:
 segments wide enough carry their count, and every table names the status.
 Here the geometry is worked out; the markup is in templates/actionplans/charts/.
+
+Right-to-left languages get the mirror image, as the rest of their pages: bars
+stacked from the right, time running from right to left, the scale on the right.
+The SVG's text runs in the page's direction (`direction="rtl"`), so each label's
+text-anchor ("start", "end") keeps its meaning relative to where it reads from
+and Arabic labels read whole; only the x coordinates are mirrored (`_along`).
 """
 
 from __future__ import annotations
@@ -13,7 +19,10 @@ import datetime
 import itertools
 
 from django.template.loader import render_to_string
+from django.utils import dateformat
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language_bidi
+from django.utils.translation import gettext as _
 
 from actionplans.choices import ActionPointStatus
 
@@ -32,6 +41,7 @@ def _chart(
             "height": height,
             "title": title,
             "desc": desc,
+            "rtl": get_language_bidi(),
             **context,
         },
     )
@@ -49,16 +59,21 @@ def today_note(quarters: list, today: datetime.date) -> str:
     """Where today falls against the quarters shown, in words."""
     if not quarters:
         return ""
+    day = dateformat.format(today, "d M Y")
     if today > quarters[-1].end:
-        return f"Today, {today:%d %b %Y}, is after the last quarter shown."
+        return _("Today, %(day)s, is after the last quarter shown.") % {"day": day}
     if today < quarters[0].start:
-        return f"Today, {today:%d %b %Y}, is before the first quarter shown."
-    return f"Today, {today:%d %b %Y}, falls in {_label(today)} (dashed line)."
+        return _("Today, %(day)s, is before the first quarter shown.") % {"day": day}
+    return _("Today, %(day)s, falls in %(quarter)s (dashed line).") % {
+        "day": day,
+        "quarter": _label(today),
+    }
 
 
 def status_bar(by_status: dict[str, int], *, title: str, width: int = 600) -> SafeString:
     """One horizontal bar split by status, in the order of the statuses."""
     total = sum(by_status.values())
+    rtl = get_language_bidi()
     segments, x = [], 0.0
     for status, count in by_status.items():
         if not count:
@@ -69,16 +84,23 @@ def status_bar(by_status: dict[str, int], *, title: str, width: int = 600) -> Sa
                 "status": status,
                 "label": ActionPointStatus(status).label,
                 "count": count,
-                "x": _n(x),
+                "x": _n(_along(x, w, width, rtl)),
                 "width": _n(w),
                 "labelled": w >= 24,
-                "text_x": _n(x + 6),
+                "text_x": _n(_along(x + 6, 0, width, rtl)),
             }
         )
         x += w
-    desc = status_words(by_status) + "." if total else "No action points."
+    desc = status_words(by_status) + "." if total else _("No action points.")
     return _chart(
-        "status_bar.html", width=width, height=30, title=title, desc=desc, segments=segments, cls=""
+        "status_bar.html",
+        width=width,
+        height=30,
+        title=title,
+        desc=desc,
+        segments=segments,
+        cls="",
+        note_x=_along(8, 0, width, rtl),
     )
 
 
@@ -86,22 +108,28 @@ def quarter_chart(
     quarters: list, *, today: datetime.date, title: str, width: int = 640
 ) -> SafeString:
     """Planned (due) against delivered (done) per quarter, with a line at today."""
+    rtl = get_language_bidi()
     if not quarters:
         return _chart(
             "quarter_chart.html",
             width=width,
             height=40,
             title=title,
-            desc="No dated action points.",
+            desc=_("No dated action points."),
             bars=[],
             cls="",
+            note_x=_along(8, 0, width, rtl),
         )
     height, top, bottom, left = 200, 12, 40, 28
     plot_h = height - top - bottom
     slot = (width - left) / len(quarters)
     bar = max(min(slot / 3, 28), 2)
     peak = max(max(q.due for q in quarters), 1)
-    desc = "; ".join(f"{q.label}: {q.due} due, {q.done} done" for q in quarters)
+    desc = "; ".join(
+        _("%(quarter)s: %(due)s due, %(done)s done")
+        % {"quarter": q.label, "due": q.due, "done": q.done}
+        for q in quarters
+    )
     return _chart(
         "quarter_chart.html",
         width=width,
@@ -109,21 +137,22 @@ def quarter_chart(
         title=title,
         desc=desc + ". " + today_note(quarters, today),
         cls="chart-wide",
-        bars=_quarter_bars(quarters, left, top, slot, bar, plot_h / peak),
+        bars=_quarter_bars(quarters, left, top, slot, bar, plot_h / peak, width, rtl),
         bar=_n(bar),
-        left=left,
+        axis_start=_along(left, 0, width, rtl),
+        axis_end=_along(width, 0, width, rtl),
         top=top,
         axis_y=top + plot_h,
         peak=peak,
-        peak_x=left - 4,
+        peak_x=_along(left - 4, 0, width, rtl),
         peak_y=top + 8,
         label_y=top + plot_h + 16,
-        today_x=_today_x(quarters, today, left, width),
+        today_x=_today_x(quarters, today, left, width, rtl),
         today_label_y=height - 6,
     )
 
 
-def _quarter_bars(quarters, left, top, slot, bar, scale) -> list[dict]:
+def _quarter_bars(quarters, left, top, slot, bar, scale, width, rtl) -> list[dict]:
     """Each quarter's two bars, and its label on every n-th quarter (about 12 in all)."""
     bottom = top + (200 - 12 - 40)
     label_every = max(1, round(len(quarters) / 12))
@@ -136,25 +165,33 @@ def _quarter_bars(quarters, left, top, slot, bar, scale) -> list[dict]:
                 "label": quarter.label,
                 "due": quarter.due,
                 "done": quarter.done,
-                "x": _n(x),
-                "done_x": _n(x + bar),
+                "x": _n(_along(x, bar, width, rtl)),
+                "done_x": _n(_along(x + bar, bar, width, rtl)),
                 "due_y": _n(bottom - due_h),
                 "due_height": _n(due_h),
                 "done_y": _n(bottom - done_h),
                 "done_height": _n(done_h),
-                "label_x": _n(left + index * slot + slot / 2) if index % label_every == 0 else "",
+                "label_x": _n(_along(left + index * slot + slot / 2, 0, width, rtl))
+                if index % label_every == 0
+                else "",
             }
         )
     return bars
 
 
-def _today_x(quarters, today: datetime.date, left: int, width: int) -> str:
+def _today_x(quarters, today: datetime.date, left: int, width: int, rtl: bool) -> str:
     """Where today's line goes, or "" when today is outside the quarters shown."""
     first, last = quarters[0].start, quarters[-1].end
     if not first <= today <= last:
         return ""
     span = (last - first).days + 1
-    return _n(left + (width - left) * ((today - first).days + 0.5) / span)
+    return _n(_along(left + (width - left) * ((today - first).days + 0.5) / span, 0, width, rtl))
+
+
+def _along(x: float, extent: float, width: float, rtl: bool) -> float:
+    """Where something starting x from the chart's start edge and extent wide begins,
+    counted from the left as SVG counts: mirrored in a right-to-left language."""
+    return width - x - extent if rtl else x
 
 
 def _n(value: float) -> str:
@@ -162,7 +199,7 @@ def _n(value: float) -> str:
 
 
 def _label(day: datetime.date) -> str:
-    return f"Q{(day.month - 1) // 3 + 1} {day.year}"
+    return _("Q%(quarter)s %(year)s") % {"quarter": (day.month - 1) // 3 + 1, "year": day.year}
 
 
 def legend(items: list[tuple[str, str]]) -> SafeString:

@@ -259,7 +259,9 @@ def test_a_rana_of_another_country_is_not_reused_silently(client, world):
     assert (named.must_choose, named.default_choice) == (False, "new")
     assertContains(shown, "someone of this name is in another operation or in no plan")
     assertContains(shown, f'value="{iraq_rana.pk}"', html=False)
-    assertContains(shown, 'IOM · <span dir="auto">PIM Iraq</span>', html=False)
+    assertContains(
+        shown, '<span dir="auto">IOM</span> · <span dir="auto">PIM Iraq</span>', html=False
+    )
     assert _counts() == before
 
     _confirm(client, _add_url(world), shown, {"fp0-0": "new"})
@@ -636,7 +638,7 @@ def test_suggestions_list_people_with_organization_and_plans(client, world):
         f'<li role="option" id="id_fp-0-name-option-1" class="people-option" '
         f'aria-selected="false" data-person="{fanette.pk}" data-name="Fanette">'
         '<span class="people-name" dir="auto">Fanette</span> '
-        '<span class="people-org">UNHCR</span> '
+        '<span class="people-org" dir="auto">UNHCR</span> '
         '<span class="people-plans">· <span dir="auto">PIM Lebanon 2020</span></span></li>',
         html=False,
     )

@@ -225,12 +225,19 @@ def test_actionpoint_detail_shows_the_facts(client, world):
     response = client.get(f"/action-points/{point.pk}/")
 
     assert response.status_code == 200
-    assertContains(response, "<h1>IMWG to recommend standardized tools</h1>", html=True)
-    assertContains(response, "Group 1: Data Sharing · Challenge 1: Lack of tools")
-    assertContains(response, 'Q3 2019 <span class="muted">(by 30 Sep 2019, quarter)</span>')
+    assertContains(response, '<h1 dir="auto">IMWG to recommend standardized tools</h1>', html=True)
     assertContains(
         response,
-        f'<a href="/people/{world.member_person.pk}/">Jad</a> – lead',
+        'Group 1: <span dir="auto">Data Sharing</span> · '
+        'Challenge 1: <span dir="auto">Lack of tools</span>',
+    )
+    assertContains(
+        response,
+        '<span dir="auto">Q3 2019</span> <span class="muted">(by 30 Sep 2019, quarter)</span>',
+    )
+    assertContains(
+        response,
+        f'<a href="/people/{world.member_person.pk}/" dir="auto">Jad</a> – lead',
         html=False,
     )
 
@@ -280,7 +287,9 @@ def test_actionpoint_detail_timeline_shows_updates_moves_and_edits_with_who(clie
         ("created", "system", "Action point created", [], ""),
     ]
     html = response.content.decode()
-    whens = re.findall(r'<div class="when"><time [^>]*>[^<]*</time> · (\w+)</div>', html)
+    whens = re.findall(
+        r'<div class="when"><time [^>]*>[^<]*</time> · <span dir="auto">(\w+)</span></div>', html
+    )
     assert whens == ["admin", "coordinator", "member", "system", "system"]
     assertContains(response, "<li>Status: Not started → In progress</li>", html=True)
 
@@ -719,7 +728,7 @@ def test_actionpoint_reschedule_stale_version_shows_conflict(client, world):
 
 def _my_points(response) -> list[str]:
     html = response.content.decode()
-    return re.findall(r'<td><a href="/action-points/\d+/">(.*?)</a>', html)
+    return re.findall(r'<td><a href="/action-points/\d+/" dir="auto">(.*?)</a>', html)
 
 
 def _cells(response) -> list[list[str]]:

@@ -92,7 +92,7 @@ def test_opening_a_link_shows_the_point_with_one_confirm_button_and_changes_noth
     assert "2019-03-31" in content and "by 31 Mar 2019" in content
     assert '<span class="badge status-not_started">Not started</span>' in content
     assert "0 %" in content
-    assert "You are reporting as Jad." in content
+    assert 'You are reporting as <span dir="auto">Jad</span>.' in content
     assert main_of(content).count("<button") == 1  # the header's language switcher aside
     assert button in content
     assert f'<input type="hidden" name="do" value="{action}">' in content

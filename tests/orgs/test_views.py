@@ -198,9 +198,13 @@ def test_views_set_title_and_navigation(client, world, view, nav, title):
     assert response.status_code == 200
     assert response.context["nav"] == nav
     assertContains(response, f"<title>{title} · PIM Action Tracker</title>", html=True)
-    # A person's name is user-written text: its direction follows its script.
-    h1 = '<h1 dir="auto">' if view == "person_detail" else "<h1>"
-    assertContains(response, f"{h1}{title}</h1>", html=True)
+    # A person's or an organization's name is user-written text: its direction follows
+    # its script, in the heading of its page and in "Edit ...".
+    h1 = '<h1 dir="auto">' if view in {"person_detail", "organization_detail"} else "<h1>"
+    heading = title
+    if view.endswith("_edit"):
+        heading = f'Edit <span dir="auto">{title.removeprefix("Edit ")}</span>'
+    assertContains(response, f"{h1}{heading}</h1>", html=True)
     assertNotContains(response, "style=")
     assertNotContains(response, "<script>")
 
@@ -361,7 +365,9 @@ def test_person_detail_coordinator_sees_email_and_edit_link(client, world):
 def test_person_detail_admin_sees_linked_account(client, world):
     _login(client, world.admin)
     response = client.get(f"/people/{world.member_person.pk}/")
-    assertContains(response, "<dt>User account</dt><dd>member</dd>", html=True)
+    assertContains(
+        response, '<dt>User account</dt><dd><span dir="auto">member</span></dd>', html=True
+    )
 
 
 def test_person_detail_lists_action_points_overdue_first_then_by_due_date(client, world):
@@ -645,7 +651,7 @@ def test_person_edit_duplicate_email_writes_nothing(client, world):
     }
     assert _shown_errors(response) == {"email": ["Another person already has this email address."]}
     # The heading keeps the saved name, not the rejected input.
-    assertContains(response, "<h1>Edit Jad</h1>", html=True)
+    assertContains(response, '<h1>Edit <span dir="auto">Jad</span></h1>', html=True)
     jad.refresh_from_db()
     assert (jad.name, jad.email, jad.history.count()) == ("Jad", "jad@example.org", history_rows)
 
@@ -882,7 +888,9 @@ def test_organization_edit_duplicate_name_writes_nothing(client, world):
         "name": ["An organization with this name already exists."]
     }
     assert _shown_errors(response) == {"name": ["An organization with this name already exists."]}
-    assertContains(response, "<h1>Edit Danish Refugee Council</h1>", html=True)
+    assertContains(
+        response, '<h1>Edit <span dir="auto">Danish Refugee Council</span></h1>', html=True
+    )
     world.drc.refresh_from_db()
     assert (world.drc.name, world.drc.history.count()) == ("Danish Refugee Council", history_rows)
 
