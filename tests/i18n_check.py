@@ -54,11 +54,22 @@ When a text counts as English:
   non-letters ("3 notifications, 1 unread; newest first.");
 - a text that is entirely one of the language's own translations never counts.
 `ignore` takes msgids the caller knows a page shows in English on purpose.
+
+Use, in a page test::
+
+    from tests.i18n_check import assert_translated
+
+    response = client.get(url, HTTP_ACCEPT_LANGUAGE="fr")
+    assert_translated(response.content.decode(), "fr", page=url)
+
+(``Catalogue.for_language("fr")`` once, passed to each call, saves reading the
+.po file per page; ``missing_translations(catalogue)`` checks completeness.)
 """
 
 from __future__ import annotations
 
 import ast
+import functools
 import html as html_lib
 import re
 from collections.abc import Iterable
@@ -256,15 +267,35 @@ def _piece_pattern(piece: str, python_format: bool) -> tuple[str, str, bool] | N
     return "".join(regex), text, placeholders
 
 
+def _fragments(piece: str, python_format: bool) -> list[str]:
+    """The literal runs of a piece between its placeholders, those with letters."""
+    parts = _placeholders(python_format).split(piece)[::2]
+    return [part.strip() for part in parts if any(character.isalpha() for character in part)]
+
+
 _EDGE_PLACEHOLDERS = re.compile(r"^(?:\(\?:\.\*\?\)\s*)+|(?:\s*\(\?:\.\*\?\))+$")
 
 
 @dataclass
 class _Pattern:
+    """A piece of English: the whole text it matches, and what it matches inside a
+    longer text (None: only whole texts). Compiled when first needed: compiling
+    every piece of a catalogue costs seconds, a page needs few of them."""
+
     msgid: str
-    exact: re.Pattern
-    inside: re.Pattern | None
+    exact: str
+    inside: str | None
     words: frozenset[str]
+
+    def matches(self, text: str) -> bool:
+        if _regex(self.exact).fullmatch(text):
+            return True
+        return self.inside is not None and _regex(self.inside).search(text) is not None
+
+
+@functools.cache
+def _regex(pattern: str) -> re.Pattern:
+    return re.compile(pattern, re.S)
 
 
 @dataclass
@@ -275,13 +306,14 @@ class _Matcher:
     patterns: list[_Pattern] = field(default_factory=list)
     by_word: dict[str, list[int]] = field(default_factory=dict)
     own_texts: set[str] = field(default_factory=set)
-    own_patterns: list[re.Pattern] = field(default_factory=list)
+    own_patterns: list[str] = field(default_factory=list)
 
     @classmethod
     def build(cls, catalogue: Catalogue, ignore: Iterable[str] = ()) -> _Matcher:
         ignored = set(ignore)
         matcher = cls()
         entries = [entry for entry in catalogue.entries if entry.translated]
+        own_fragments: list[str] = []
         for entry in entries:
             for msgstr in entry.msgstrs:
                 for piece in _pieces(msgstr):
@@ -289,12 +321,13 @@ class _Matcher:
                     if found is None:
                         continue
                     if found[2]:
-                        matcher.own_patterns.append(re.compile(found[0], re.S))
+                        matcher.own_patterns.append(found[0])
+                        own_fragments.extend(_fragments(piece, entry.python_format))
                     else:
                         matcher.own_texts.add(normalize(found[1]))
         # Everything the language writes, to keep an English piece it also uses
         # (a name, an acronym) from counting inside a longer text.
-        own_writing = "\n".join(sorted(matcher.own_texts))
+        own_writing = "\n".join([*sorted(matcher.own_texts), *own_fragments])
         seen: set[tuple[str, str]] = set()
         for entry in entries:
             if entry.msgid in ignored or set(entry.english) <= set(entry.msgstrs):
@@ -312,12 +345,15 @@ class _Matcher:
                     inside = None
                     if len(_WORD.findall(text)) >= 2:
                         core = _EDGE_PLACEHOLDERS.sub("", regex)
-                        inside = re.compile(rf"(?<![^\W\d_]){core}(?![^\W\d_])", re.S)
-                        if inside.search(own_writing):
+                        inside = rf"(?<![^\W\d_]){core}(?![^\W\d_])"
+                        # The search is slow on the whole catalogue: only when every
+                        # literal part of the piece is somewhere in the language's texts.
+                        if all(
+                            fragment in own_writing
+                            for fragment in _fragments(piece, entry.python_format)
+                        ) and _regex(inside).search(own_writing):
                             inside = None
-                    matcher.patterns.append(
-                        _Pattern(entry.msgid, re.compile(regex, re.S), inside, words)
-                    )
+                    matcher.patterns.append(_Pattern(entry.msgid, regex, inside, words))
         for index, pattern in enumerate(matcher.patterns):
             # A text without the piece's longest word cannot show the piece.
             matcher.by_word.setdefault(max(pattern.words, key=len), []).append(index)
@@ -326,7 +362,7 @@ class _Matcher:
     def is_own(self, text: str) -> bool:
         """Whether the text is, entirely, one of the language's translations."""
         return text in self.own_texts or any(
-            pattern.fullmatch(text) for pattern in self.own_patterns
+            _regex(pattern).fullmatch(text) for pattern in self.own_patterns
         )
 
     def english_in(self, text: str) -> str | None:
@@ -337,7 +373,7 @@ class _Matcher:
             pattern = self.patterns[index]
             if not pattern.words <= words:
                 continue
-            if pattern.exact.fullmatch(text) or (pattern.inside and pattern.inside.search(text)):
+            if pattern.matches(text):
                 return None if self.is_own(text) else pattern.msgid
         return None
 

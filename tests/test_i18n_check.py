@@ -246,6 +246,24 @@ def test_an_english_phrase_the_language_uses_inside_its_own_texts_does_not_count
     ]
 
 
+def test_an_english_name_inside_a_translation_with_placeholders_does_not_count():
+    catalogue = Catalogue(
+        [
+            Entry("REST API", msgstrs=("واجهة برمجة",)),
+            Entry(
+                "Send it to the REST API as %(name)s",
+                msgstrs=("أرسله إلى REST API باسم %(name)s",),
+                flags=frozenset({"python-format"}),
+            ),
+        ]
+    )
+    # Not the whole of a translation, but its name "REST API" is the translators' choice.
+    assert untranslated("<p>اليوم: أرسله إلى REST API باسم سامي</p>", "ar", catalogue) == []
+    assert untranslated("<p>Send it to the REST API as سامي</p>", "ar", catalogue) == [
+        Finding("text", "Send it to the REST API as سامي", "Send it to the REST API as %(name)s")
+    ]
+
+
 def test_assert_translated_names_every_english_text(catalogue):
     with pytest.raises(AssertionError) as failure:
         assert_translated("<b>Sign out</b><i>Overdue</i>", "fr", catalogue, page="/plans/")
