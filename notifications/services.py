@@ -41,24 +41,21 @@ class RunResult:
     tasks: int = 0
 
 
+def _ledger_key(address: str, user_id: int | None, key: str) -> tuple:
+    """What the ledger's unique constraints compare: the address, else the account."""
+    return (address, key) if address else (user_id, key)
+
+
 def _is_new(candidates: list[Notification]) -> list[Notification]:
     """The candidates the ledger has not recorded yet (for a dry run: nothing written)."""
-    existing: set[tuple[str, int | None, str]] = set()
+    recorded: set[tuple] = set()
     keys = sorted({notification.key for notification in candidates})
     for start in range(0, len(keys), 500):
-        existing.update(
-            Notification.objects.filter(key__in=keys[start : start + 500]).values_list(
-                "recipient", "user_id", "key"
-            )
+        rows = Notification.objects.filter(key__in=keys[start : start + 500])
+        recorded.update(
+            _ledger_key(*row) for row in rows.values_list("recipient", "user_id", "key")
         )
-
-    def ledger_key(notification: Notification):
-        if notification.recipient:
-            return notification.recipient, notification.key
-        return notification.user_id, notification.key
-
-    seen = {(r, k) if r else (u, k) for r, u, k in existing}
-    return [n for n in candidates if ledger_key(n) not in seen]
+    return [n for n in candidates if _ledger_key(n.recipient, n.user_id, n.key) not in recorded]
 
 
 def send_reminders(today: datetime.date, *, dry_run: bool = False) -> RunResult:
