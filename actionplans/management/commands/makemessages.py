@@ -63,3 +63,7 @@ class BuildFile(makemessages.BuildFile):
 
 class Command(makemessages.Command):
     build_file_class = BuildFile
+    # No fuzzy guesses: gettext's nearest-msgid matches ("Action points" offered for
+    # "No such action point.") are wrong more often than not; a new msgid waits
+    # for its translation instead.
+    msgmerge_options = [*makemessages.Command.msgmerge_options, "--no-fuzzy-matching"]
