@@ -86,10 +86,16 @@ def remember_language(request, language: str | None) -> None:
 def _on_sign_in(sender, request, user, **kwargs):
     if request is None or not hasattr(request, "session"):
         return
+    remember_language(request, user_language(user))
+
+
+def user_language(user) -> str | None:
+    """The language an account chose in its preferences, None when it chose none
+    (then the request's own language applies)."""
     language = (
         AccountPreference.objects.filter(user=user).values_list("language", flat=True).first()
     )
-    remember_language(request, language)
+    return language if is_offered(language) else None
 
 
 def languages_of(addresses: Iterable[str]) -> dict[str, str]:

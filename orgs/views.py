@@ -51,6 +51,7 @@ from orgs.services import (
 )
 from pim_tracker.errors import add_to_form
 from pim_tracker.http import posted
+from pim_tracker.text import isolate
 
 PAGE_SIZE = 50
 
@@ -186,7 +187,7 @@ def person_add(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             add_to_form(form, error)
         else:
-            messages.success(request, _("Added %(name)s.") % {"name": person.name})
+            messages.success(request, _("Added %(name)s.") % {"name": isolate(person.name)})
             return redirect("orgs:person_detail", pk=person.pk)
     return render(request, "orgs/person_form.html", {"nav": "people", "form": form})
 
@@ -208,7 +209,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_to_form(form, error)
         else:
-            messages.success(request, _("Saved %(name)s.") % {"name": person.name})
+            messages.success(request, _("Saved %(name)s.") % {"name": isolate(person.name)})
             return redirect("orgs:person_detail", pk=person.pk)
     return render(
         request,

@@ -7,15 +7,18 @@ import datetime
 from collections.abc import Iterable
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
 from actionplans.choices import ActionPointStatus
 from actionplans.exports.rows import focal_points_text
 from actionplans.models import ActionPoint
+from pim_tracker.text import isolate
 
 
 def calendar(name: str, points: Iterable[ActionPoint], base_url: str) -> bytes:
-    """One all-day event per dated action point, on its due date.
+    """One all-day event per dated action point, on its due date, its description
+    in the active language.
 
     `points` come with their challenge, group and plan (select_related) and their
     focal points (with_focal_points)."""
@@ -29,12 +32,18 @@ def calendar(name: str, points: Iterable[ActionPoint], base_url: str) -> bytes:
             continue
         group = point.challenge.working_group
         lines = [
-            f"Deadline as written: {point.deadline}",
-            f"Status: {ActionPointStatus(point.status).label}, {point.progress} %",
-            f"Focal points: {focal_points_text(point) or 'none'}",
-            f"Plan: {group.plan.title}",
-            f"Group {group.number}: {group.name}",
-            f"Challenge {point.challenge.number}: {point.challenge.description}",
+            _("Deadline as written: %(deadline)s") % {"deadline": point.deadline},
+            _("Status: %(status)s, %(progress)s %%")
+            % {"status": ActionPointStatus(point.status).label, "progress": point.progress},
+            _("Focal points: %(names)s")
+            % {"names": isolate(focal_points_text(point)) or _("none")},
+            _("Plan: %(title)s") % {"title": isolate(group.plan.title)},
+            _("Group %(number)s: %(name)s") % {"number": group.number, "name": isolate(group.name)},
+            _("Challenge %(number)s: %(description)s")
+            % {
+                "number": point.challenge.number,
+                "description": isolate(point.challenge.description),
+            },
         ]
         url = base_url + reverse("actionplans:actionpoint_detail", args=[point.pk])
         event = Event()

@@ -30,6 +30,7 @@ from actionplans.services.people import AMBIGUOUS_STOP, NamedPerson, PlanPeople
 from actionplans.services.plans import plan_create
 from actionplans.services.structure import new_challenge, set_team_members, working_group_create
 from orgs.services import clean_name, normalize_name
+from pim_tracker.text import isolate
 
 
 @dataclass
@@ -115,7 +116,7 @@ def _new_plan(*, title: str, created_by: User | None, **options) -> ActionPlan:
                     "A plan titled “%(title)s” exists already: import into it instead, "
                     "so that nothing is duplicated."
                 )
-                % {"title": title}
+                % {"title": isolate(title)}
             }
         )
     return plan_create(title=title, created_by=created_by, **options)
@@ -288,7 +289,7 @@ def _bulk_create_points(
     for challenge, row, assignments in pending:
         tops[challenge.pk] = position = tops.get(challenge.pk, 0) + 1
         deadline = check_text(
-            row.deadline, field="deadline", label="Deadline", required=False, max_length=100
+            row.deadline, field="deadline", label=_("Deadline"), required=False, max_length=100
         )
         parsed = derive_deadline(deadline, keep_unreadable=keep_unreadable)
         status = row.status or ActionPointStatus.NOT_STARTED
@@ -303,7 +304,7 @@ def _bulk_create_points(
                 description=check_text(
                     row.description,
                     field="description",
-                    label="Description",
+                    label=_("Description"),
                     required=True,
                     max_length=5000,
                 ),

@@ -28,6 +28,7 @@ from actionplans.services.common import (
 from actionplans.services.namings import record_namings
 from actionplans.services.updates import action_point_reschedule
 from orgs.models import Person
+from pim_tracker.text import isolate
 
 
 @dataclass(frozen=True)
@@ -189,7 +190,7 @@ def check_assignments(assignments: Sequence[FocalPointAssignment]) -> None:
             raise ValidationError(
                 {
                     "focal_points": _("%(where)s: %(name)s is listed twice.")
-                    % {"where": where, "name": assignment.person.name}
+                    % {"where": where, "name": isolate(assignment.person.name)}
                 }
             )
         seen.add(assignment.person.pk)

@@ -32,6 +32,7 @@ from actionplans.services.common import (
 )
 from actionplans.services.updates import action_point_reschedule
 from orgs.services import normalize_name
+from pim_tracker.text import isolate
 
 MAX_REASON_LENGTH = 2000
 MAX_NOTE_LENGTH = 2000
@@ -128,14 +129,14 @@ def _already_waiting(waiting: ExtensionRequest | None) -> ValidationError:
             "A request to move this deadline to “%(new)s” (asked by %(who)s) is already "
             "waiting for a decision."
         )
-        % {"new": waiting.new_deadline, "who": _requester_name(waiting.requested_by)},
+        % {"new": waiting.new_deadline, "who": isolate(_requester_name(waiting.requested_by))},
         code="pending_exists",
     )
 
 
 def _change_reason(request: ExtensionRequest, note: str) -> str:
     text = _("Extension asked by %(who)s: %(reason)s") % {
-        "who": _requester_name(request.requested_by),
+        "who": isolate(_requester_name(request.requested_by)),
         "reason": request.reason,
     }
     if note:

@@ -41,6 +41,7 @@ from orgs.language import language_of
 from orgs.models import Person
 from orgs.services import person_update
 from pim_tracker.http import site_url
+from pim_tracker.text import isolate
 
 logger = logging.getLogger(__name__)
 
@@ -76,7 +77,7 @@ def _require_coordinator(user: User | None, plan: ActionPlan) -> None:
 def _require_person_of(plan: ActionPlan, person: Person) -> None:
     if not plan_people(plan=plan).filter(pk=person.pk).exists():
         raise ValidationError(
-            _("%(name)s is not named in this plan.") % {"name": person.name},
+            _("%(name)s is not named in this plan.") % {"name": isolate(person.name)},
             code="not_in_plan",
         )
 
@@ -99,7 +100,8 @@ def _clean_email(email: str, person: Person) -> str:
     if other is not None:
         raise ValidationError(
             {
-                "email": _("%(name)s already has this email address.") % {"name": other.name},
+                "email": _("%(name)s already has this email address.")
+                % {"name": isolate(other.name)},
             },
             code="email_taken",
         )
@@ -146,7 +148,7 @@ def person_invite(*, plan: ActionPlan, person: Person, email: str, invited_by: U
         _require_person_of(plan, person)
         if person.user_id is not None:
             raise ValidationError(
-                _("%(name)s already has an account.") % {"name": person.name},
+                _("%(name)s already has an account.") % {"name": isolate(person.name)},
                 code="has_account",
             )
         email = _clean_email(email, person)
@@ -166,23 +168,24 @@ def invitation_resend(*, plan: ActionPlan, person: Person, sent_by: User) -> Inv
     account = person.user
     if account is None:
         raise ValidationError(
-            _("%(name)s has no account yet: invite them.") % {"name": person.name},
+            _("%(name)s has no account yet: invite them.") % {"name": isolate(person.name)},
             code="no_account",
         )
     if account.last_login is not None:
         raise ValidationError(
             _("%(name)s has signed in already: there is no invitation to resend.")
-            % {"name": person.name},
+            % {"name": isolate(person.name)},
             code="signed_in",
         )
     if not account.is_active:
         raise ValidationError(
-            _("The account of %(name)s is disabled.") % {"name": person.name}, code="inactive"
+            _("The account of %(name)s is disabled.") % {"name": isolate(person.name)},
+            code="inactive",
         )
     address = account.email or person.email
     if not address:
         raise ValidationError(
-            _("%(name)s has no email address.") % {"name": person.name}, code="no_email"
+            _("%(name)s has no email address.") % {"name": isolate(person.name)}, code="no_email"
         )
     invitation = Invitation(person=person, user=account, email=address)
     _send(invitation, plan, sent_by)
@@ -300,7 +303,8 @@ def person_link_account(
     _require_person_of(plan, person)
     if person.user_id is not None:
         raise ValidationError(
-            _("%(name)s already has an account.") % {"name": person.name}, code="has_account"
+            _("%(name)s already has an account.") % {"name": isolate(person.name)},
+            code="has_account",
         )
     if isinstance(account, str):
         account = find_account(account)
@@ -317,7 +321,7 @@ def person_link_account(
         raise ValidationError(
             {
                 "account": _("The account “%(username)s” is already linked to %(name)s.")
-                % {"username": account.get_username(), "name": holder.name}
+                % {"username": account.get_username(), "name": isolate(holder.name)}
             },
             code="linked_elsewhere",
         )

@@ -39,6 +39,7 @@ from actionplans.permissions import can_edit_person, is_admin
 from actionplans.services.common import User
 from actionplans.services.structure import set_team_members
 from orgs.models import Organization, Person
+from pim_tracker.text import isolate
 
 # Lower is stronger: the role a combined focal point keeps.
 ROLE_STRENGTH = {FocalPointRole.LEAD: 0, FocalPointRole.SUPPORT: 1, FocalPointRole.ADVISOR: 2}
@@ -120,7 +121,8 @@ def check_mergeable(kept: Person, merged: Person) -> None:
     """The refusals that do not depend on who asks: a ValidationError saying why."""
     if kept.pk == merged.pk:
         raise ValidationError(
-            _("%(name)s cannot be merged with themself.") % {"name": kept.name}, code="self"
+            _("%(name)s cannot be merged with themself.") % {"name": isolate(kept.name)},
+            code="self",
         )
     if kept.email and merged.email and kept.email.casefold() != merged.email.casefold():
         raise ValidationError(
@@ -130,9 +132,9 @@ def check_mergeable(kept: Person, merged: Person) -> None:
                 "and cannot be merged."
             )
             % {
-                "kept": kept.name,
+                "kept": isolate(kept.name),
                 "kept_email": kept.email,
-                "merged": merged.name,
+                "merged": isolate(merged.name),
                 "merged_email": merged.email,
             },
             code="different_emails",
@@ -143,7 +145,7 @@ def check_mergeable(kept: Person, merged: Person) -> None:
                 "%(kept)s and %(merged)s both have an account: a person has one account, "
                 "so an administrator must unlink one of them before merging."
             )
-            % {"kept": kept.name, "merged": merged.name},
+            % {"kept": isolate(kept.name), "merged": isolate(merged.name)},
             code="two_accounts",
         )
 

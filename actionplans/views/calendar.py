@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -17,9 +18,11 @@ from actionplans.exports.ical import calendar
 from actionplans.exports.responses import calendar_response
 from actionplans.exports.rows import export_points
 from actionplans.models import ActionPlan, ActionPoint, CalendarFeed, with_focal_points
+from orgs.language import is_offered
 from orgs.models import Person
 from orgs.services import record_last_use
 from pim_tracker.http import base_url
+from pim_tracker.text import isolate
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -67,13 +70,18 @@ def calendar_feed_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _feed_user(key: str):
     feed = (
-        CalendarFeed.objects.select_related("user")
+        CalendarFeed.objects.select_related("user__account_preference")
         .filter(key=key, revoked__isnull=True, user__is_active=True)
         .first()
     )
     if feed is None:
         raise Http404(_("No such calendar."))
     record_last_use(feed)
+    # A calendar application sends no session: the feed is written in its owner's
+    # language when they chose one, else in the request's (Accept-Language).
+    preference = getattr(feed.user, "account_preference", None)  # read with the feed
+    if preference is not None and is_offered(preference.language):
+        translation.activate(preference.language)
     return feed.user
 
 
@@ -82,7 +90,7 @@ def _feed_user(key: str):
 def calendar_plan(request: HttpRequest, key: str, pk: int) -> HttpResponse:
     user = _feed_user(key)
     plan = perms.get_plan_or_404(user, pk)
-    name = _("Deadlines: %(name)s") % {"name": plan.title}
+    name = _("Deadlines: %(name)s") % {"name": isolate(plan.title)}
     body = calendar(name, export_points(plan), base_url(request))
     return calendar_response(body, plan.title, "plan")
 
@@ -100,6 +108,6 @@ def calendar_person(request: HttpRequest, key: str, pk: int) -> HttpResponse:
         .order_by("due_date", "id")
         .distinct()
     )
-    name = _("Deadlines: %(name)s") % {"name": person.name}
+    name = _("Deadlines: %(name)s") % {"name": isolate(person.name)}
     body = calendar(name, iter(points), base_url(request))
     return calendar_response(body, person.name, "person")

@@ -16,6 +16,7 @@ from actionplans.choices import ActionPointStatus
 from actionplans.forms import AsOfForm
 from actionplans.models import ActionPlan
 from actionplans.querysets import due_soon_days, stale_days
+from pim_tracker.text import isolate
 
 STATUS_LEGEND = [(f"s-{status}", label) for status, label in ActionPointStatus.choices]
 
@@ -69,7 +70,7 @@ def plan_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
                     charts.status_bar(
                         row.by_status,
                         title=_("Group %(number)s: %(name)s")
-                        % {"number": row.number, "name": row.name},
+                        % {"number": row.number, "name": isolate(row.name)},
                     ),
                     charts.status_words(row.by_status, skip_zero=True),
                 )

@@ -27,6 +27,7 @@ from actionplans.duplicates import likely_duplicates
 from actionplans.models import ActionPlan, ActionPoint, FocalPoint
 from actionplans.services.merge import MergePlan, can_merge, check_mergeable
 from orgs.models import Person
+from pim_tracker.text import isolate
 
 PAGE_SIZE = 25
 
@@ -160,7 +161,8 @@ def person_merge(request: HttpRequest, pk: int, other: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("Merged %(merged)s into %(kept)s.") % {"merged": merged.name, "kept": kept.name},
+                _("Merged %(merged)s into %(kept)s.")
+                % {"merged": isolate(merged.name), "kept": isolate(kept.name)},
             )
             return redirect("orgs:person_detail", pk=kept.pk)
     else:

@@ -26,6 +26,7 @@ from actionplans.models import ActionPlan, FocalPoint, WorkingGroup
 from actionplans.querysets import PLAN_PATH
 from orgs.models import Person
 from pim_tracker.errors import add_to_form, as_lines
+from pim_tracker.text import isolate
 
 # Account states shown on the page.
 NO_ACCOUNT = "none"
@@ -171,13 +172,13 @@ def person_invite(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse
                 messages.success(
                     request,
                     _("Invitation sent to %(name)s at %(email)s.")
-                    % {"name": person.name, "email": invitation.email},
+                    % {"name": isolate(person.name), "email": invitation.email},
                 )
             elif invitation.email_status == "pending":  # inside a caller's transaction
                 messages.success(
                     request,
                     _("Account created for %(name)s; the invitation goes to %(email)s.")
-                    % {"name": person.name, "email": invitation.email},
+                    % {"name": isolate(person.name), "email": invitation.email},
                 )
             else:
                 messages.error(
@@ -186,7 +187,10 @@ def person_invite(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse
                         "The account of %(name)s was created but the email could not be "
                         "sent: %(error)s. Use “Resend invitation” once the mail server answers."
                     )
-                    % {"name": person.name, "error": invitation.email_error or _("unknown error")},
+                    % {
+                        "name": isolate(person.name),
+                        "error": invitation.email_error or _("unknown error"),
+                    },
                 )
             return _back(plan, person)
     return _page(request, plan, bound=PersonRow(person, invite_form=form))
@@ -205,7 +209,7 @@ def invitation_resend(request: HttpRequest, pk: int, person_pk: int) -> HttpResp
             messages.success(
                 request,
                 _("Invitation sent again to %(name)s at %(email)s.")
-                % {"name": person.name, "email": invitation.email},
+                % {"name": isolate(person.name), "email": invitation.email},
             )
         else:
             messages.error(
@@ -235,7 +239,7 @@ def person_link_account(request: HttpRequest, pk: int, person_pk: int) -> HttpRe
             messages.success(
                 request,
                 _("%(name)s is now linked to the account “%(username)s”.")
-                % {"name": person.name, "username": person.user.get_username()},
+                % {"name": isolate(person.name), "username": person.user.get_username()},
             )
             return _back(plan, person)
     return _page(request, plan, bound=PersonRow(person, link_form=form))

@@ -33,6 +33,7 @@ from actionplans.plan_page import plan_body
 from actionplans.views.counts import consequence_lines
 from pim_tracker.errors import add_to_form, as_lines
 from pim_tracker.http import posted
+from pim_tracker.text import isolate
 
 
 @require_http_methods(["GET"])
@@ -80,7 +81,9 @@ def plan_add(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             add_to_form(form, error)
         else:
-            messages.success(request, _("Plan “%(title)s” created.") % {"title": plan.title})
+            messages.success(
+                request, _("Plan “%(title)s” created.") % {"title": isolate(plan.title)}
+            )
             return redirect(plan)
     return render(request, "actionplans/actionplan_form.html", {"nav": "plans", "form": form})
 
@@ -118,7 +121,7 @@ def _state_change(request: HttpRequest, pk: int, change, done: str) -> HttpRespo
     except ValidationError as error:
         messages.error(request, " ".join(as_lines(error)))
     else:
-        messages.success(request, done % {"title": plan.title})
+        messages.success(request, done % {"title": isolate(plan.title)})
     return redirect(plan)
 
 
@@ -141,7 +144,7 @@ def plan_delete(request: HttpRequest, pk: int) -> HttpResponse:
         title = plan.title
         services.plan_delete(plan=plan, user=request.user)
         messages.success(
-            request, _("Plan “%(title)s” deleted. Its history is kept.") % {"title": title}
+            request, _("Plan “%(title)s” deleted. Its history is kept.") % {"title": isolate(title)}
         )
         return redirect("actionplans:plan_list")
     points = ActionPoint.objects.of_plan(plan)
@@ -159,7 +162,7 @@ def plan_delete(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "nav": "plans",
             "form": form,
-            "object_label": _("the plan “%(title)s”") % {"title": plan.title},
+            "object_label": _("the plan “%(title)s”") % {"title": isolate(plan.title)},
             "consequences": consequences,
             "cancel_url": plan.get_absolute_url(),
             "plan": plan,

@@ -25,6 +25,7 @@ from actionplans.views.counts import consequence_lines
 from orgs.models import Person
 from pim_tracker.errors import add_to_form, as_lines
 from pim_tracker.http import posted
+from pim_tracker.text import isolate
 
 
 def _read_group_people(request: HttpRequest, plan: ActionPlan, form: WorkingGroupForm):
@@ -68,7 +69,7 @@ def workinggroup_add(request: HttpRequest, plan_pk: int) -> HttpResponse:
         except ValidationError as error:
             add_to_form(form, error)
         else:
-            messages.success(request, _("%(group)s added.") % {"group": group})
+            messages.success(request, _("%(group)s added.") % {"group": isolate(group)})
             return redirect(f"{plan.get_absolute_url()}#group-{group.pk}")
     return _structure_form(request, plan, form, _("Add a working group"), reading, confirm)
 
@@ -105,9 +106,9 @@ def workinggroup_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_to_form(form, error)
         else:
-            messages.success(request, _("%(group)s saved.") % {"group": group})
+            messages.success(request, _("%(group)s saved.") % {"group": isolate(group)})
             return redirect(f"{plan.get_absolute_url()}#group-{group.pk}")
-    title = _("Edit %(group)s") % {"group": group}
+    title = _("Edit %(group)s") % {"group": isolate(group)}
     return _structure_form(request, plan, form, title, reading, confirm)
 
 
@@ -133,7 +134,7 @@ def challenge_add(request: HttpRequest, group_pk: int) -> HttpResponse:
                 % {"number": challenge.number, "group": group},
             )
             return redirect(f"{group.plan.get_absolute_url()}#challenge-{challenge.pk}")
-    title = _("Add a challenge to %(group)s") % {"group": group}
+    title = _("Add a challenge to %(group)s") % {"group": isolate(group)}
     return _structure_form(request, group.plan, form, title)
 
 
@@ -252,7 +253,7 @@ def workinggroup_delete(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         lambda: services.working_group_delete(group=group, user=request.user),
         group.plan,
-        _("“%(group)s”") % {"group": group},
+        _("“%(group)s”") % {"group": isolate(group)},
         consequence_lines(challenges=group.challenges.count(), action_points=points.count()),
     )
 
@@ -267,7 +268,7 @@ def challenge_delete(request: HttpRequest, pk: int) -> HttpResponse:
         lambda: services.challenge_delete(challenge=challenge, user=request.user),
         plan,
         _("challenge %(number)s of %(group)s")
-        % {"number": challenge.number, "group": challenge.working_group},
+        % {"number": challenge.number, "group": isolate(challenge.working_group)},
         consequence_lines(action_points=challenge.action_points.count()),
     )
 
@@ -286,7 +287,7 @@ def actionpoint_delete(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         lambda: services.action_point_delete(action_point=point, user=request.user),
         plan,
-        _("the action point “%(point)s”") % {"point": point},
+        _("the action point “%(point)s”") % {"point": isolate(point)},
         consequence_lines(
             focal_points=point.focal_points.count(),
             progress_updates=point.progress_updates.count(),
