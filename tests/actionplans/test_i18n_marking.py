@@ -119,7 +119,7 @@ def test_the_forms_labels_and_choices_read_the_catalogue(french):
     assert str(ActionPointStatus.NOT_STARTED.label) == "Pas commencé"
     # The deadline's help lists the examples of the page's language.
     help_text = str(RescheduleForm().fields["deadline"].help_text)
-    assert help_text == f"As people write it, e.g. {deadline_examples('fr')}."
+    assert help_text == f"Telle qu'on l'écrit, p. ex. {deadline_examples('fr')}."
 
 
 def test_jinja2_gettext_escapes_the_values_it_puts_in():

@@ -413,7 +413,8 @@ def test_the_error_lists_examples_in_the_active_language(
         parse_deadline(text)
 
     message = caught.value.messages[0]
-    assert f'"{text}"' in message or f"«\u00a0{text}\u00a0»" in message
+    quoted = {"en": f'"{text}"', "fr": f"«\u00a0{text}\u00a0»", "ar": f"«{text}»"}[language]
+    assert quoted in message
     assert message.endswith(f"{examples}.")
     assert caught.value.params == {"value": text}
 
