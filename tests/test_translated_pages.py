@@ -118,7 +118,10 @@ def _plan_in(language: str):
         changed_by=coordinator,
     )
     services.extension_request_create(
-        action_point=points[0], user=member, new_deadline=data["new_deadline"], reason=data["reason"]
+        action_point=points[0],
+        user=member,
+        new_deadline=data["new_deadline"],
+        reason=data["reason"],
     )
     send_reminders(datetime.date(2020, 7, 15))
     assert Notification.objects.exists()
