@@ -206,15 +206,16 @@ def _fold(text: str) -> str:
 
 _MONTH_WORDS: dict[str, tuple[str, ...]] = {
     # French (the English abbreviations "sept", "oct", "nov", "dec" are French ones too), the
-    # Levantine and Iraqi (Syriac) names, then the Egyptian and Gulf ones with their spellings.
-    "january": ("janvier", "janv", "كانون الثاني", "كانون ثاني", "يناير"),
-    "february": ("février", "févr", "fév", "شباط", "فبراير"),
+    # Levantine and Iraqi (Syriac) names, the Egyptian and Gulf ones with their spellings,
+    # then the Maghreb's (from French: "جوان", "أوت"; the rest are the Egyptian names).
+    "january": ("janvier", "janv", "كانون الثاني", "كانون ثاني", "يناير", "جانفي"),
+    "february": ("février", "févr", "fév", "شباط", "فبراير", "فيفري"),
     "march": ("mars", "آذار", "مارس"),
-    "april": ("avril", "avr", "نيسان", "أبريل", "إبريل"),
-    "may": ("mai", "أيار", "مايو"),
-    "june": ("juin", "حزيران", "يونيو", "يونيه"),
-    "july": ("juillet", "juil", "تموز", "يوليو", "يوليه"),
-    "august": ("août", "آب", "أغسطس"),
+    "april": ("avril", "avr", "نيسان", "أبريل", "إبريل", "أفريل"),
+    "may": ("mai", "أيار", "مايو", "ماي"),
+    "june": ("juin", "حزيران", "يونيو", "يونيه", "جوان"),
+    "july": ("juillet", "juil", "تموز", "يوليو", "يوليه", "جويلية"),
+    "august": ("août", "آب", "أغسطس", "أوت"),
     "september": ("septembre", "أيلول", "سبتمبر"),
     "october": ("octobre", "تشرين الأول", "تشرين أول", "أكتوبر"),
     "november": ("novembre", "تشرين الثاني", "تشرين ثاني", "نوفمبر"),

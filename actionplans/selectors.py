@@ -25,6 +25,7 @@ from actionplans.models import (
 )
 from actionplans.querysets import PLAN_PATH, open_condition, overdue_condition
 from orgs.models import Person
+from pim_tracker.text import isolate
 
 
 def plan_people(*, plan: ActionPlan) -> QuerySet[Person]:
@@ -222,13 +223,16 @@ def _focal_point_entries(action_point: ActionPoint) -> list[TimelineEntry]:
         previous[record.id] = record
         who = _user_label(record.history_user)
         if record.history_type == "+":
-            title = _("Focal point added: %(name)s (%(role)s)") % {"name": name, "role": role}
+            title = _("Focal point added: %(name)s (%(role)s)") % {
+                "name": isolate(name),
+                "role": role,
+            }
         elif record.history_type == "-":
-            title = _("Focal point removed: %(name)s") % {"name": name}
+            title = _("Focal point removed: %(name)s") % {"name": isolate(name)}
         elif before is not None and before.role != record.role:
             old = FocalPointRole(before.role).label.lower()
             title = _("Focal point %(name)s: %(old)s → %(new)s") % {
-                "name": name,
+                "name": isolate(name),
                 "old": old,
                 "new": role,
             }
@@ -270,7 +274,7 @@ def action_point_timeline(*, action_point: ActionPoint) -> list[TimelineEntry]:
     for change in action_point.deadline_changes.select_related("changed_by"):
         old = change.old_deadline or _("no deadline")
         new = change.new_deadline or _("no deadline")
-        details = [_("Deadline: %(old)s → %(new)s") % {"old": old, "new": new}]
+        details = [_("Deadline: %(old)s → %(new)s") % {"old": isolate(old), "new": isolate(new)}]
         if change.days_moved is not None:
             days = change.days_moved
             details.append(
@@ -314,7 +318,7 @@ def plan_activity(*, plan: ActionPlan, limit: int = 100) -> list[TimelineEntry]:
             u.created,
             "update",
             _user_label(u.author),
-            _("Progress update on “%(point)s”") % {"point": u.action_point},
+            _("Progress update on “%(point)s”") % {"point": isolate(u.action_point)},
             [
                 _("%(status)s, %(progress)s %%")
                 % {"status": ActionPointStatus(u.status).label, "progress": u.progress}
@@ -328,8 +332,14 @@ def plan_activity(*, plan: ActionPlan, limit: int = 100) -> list[TimelineEntry]:
             c.changed_at,
             "deadline",
             _user_label(c.changed_by),
-            _("Rescheduled “%(point)s”") % {"point": c.action_point},
-            [f"{c.old_deadline or _('no deadline')} → {c.new_deadline or _('no deadline')}"],
+            _("Rescheduled “%(point)s”") % {"point": isolate(c.action_point)},
+            [
+                _("Deadline: %(old)s → %(new)s")
+                % {
+                    "old": isolate(c.old_deadline or _("no deadline")),
+                    "new": isolate(c.new_deadline or _("no deadline")),
+                }
+            ],
             note=c.reason,
             link=reverse("actionplans:actionpoint_detail", args=[c.action_point_id]),
         )
