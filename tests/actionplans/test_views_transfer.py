@@ -26,6 +26,7 @@ from actionplans.exports.rows import FLAT_COLUMNS
 from actionplans.models import ActionPlan, ActionPoint, CalendarFeed
 from actionplans.services import FocalPointAssignment
 from actionplans.views.transfer import SESSION_PREFIX
+from orgs.models import AccountPreference
 from tests.actionplans.test_queries import _grow
 from tests.actionplans.transfer import (
     DEADLINE_EXAMPLES,
@@ -988,3 +989,46 @@ def test_calendar_plan_feed_query_count_does_not_grow(client, world):
 
     # The feed, the plan, the points and their focal points.
     assert large == small == 4
+
+
+def _descriptions(response) -> list[str]:
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    calendar = icalendar.Calendar.from_ical(body)
+    return [str(e["DESCRIPTION"]).split("\n")[:2] for e in calendar.walk("VEVENT")]
+
+
+def test_calendar_feed_is_in_its_owners_language(client, world):
+    _dated_points(world)
+    feed = _feed(world.coordinator)
+    AccountPreference.objects.create(user=world.coordinator, language="fr")
+
+    response = client.get(
+        f"/calendar/{feed.key}/plans/{world.plan.pk}.ics", HTTP_ACCEPT_LANGUAGE="en"
+    )
+
+    assert response["Content-Language"] == "fr"
+    assert _descriptions(response)[0] == [
+        "Échéance telle qu'écrite : Q1 of 2019",
+        "Statut : Non commencé, 0 %",
+    ]
+    calendar = icalendar.Calendar.from_ical(response.content)
+    assert str(calendar["X-WR-CALNAME"]) == "Échéances : PIM Lebanon Action Plan"
+
+
+def test_calendar_feed_without_a_preference_follows_accept_language(client, world):
+    _dated_points(world)
+    feed = _feed(world.coordinator)
+
+    response = client.get(
+        f"/calendar/{feed.key}/plans/{world.plan.pk}.ics", HTTP_ACCEPT_LANGUAGE="ar"
+    )
+
+    assert _descriptions(response)[0] == [
+        "الموعد النهائي كما كُتب: Q1 of 2019",
+        "الحالة: لم يبدأ، 0 %",
+    ]
+    english = client.get(f"/calendar/{feed.key}/plans/{world.plan.pk}.ics")
+    assert _descriptions(english)[0] == [
+        "Deadline as written: Q1 of 2019",
+        "Status: Not started, 0 %",
+    ]
