@@ -12,6 +12,7 @@ import re
 import icalendar
 import openpyxl
 import pytest
+import time_machine
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -962,6 +963,9 @@ def test_calendar_feed_is_read_only(client, world):
     assert client.post(f"/calendar/{feed.key}/plans/{world.plan.pk}.ics").status_code == 405
 
 
+# The clock stands still: a token or feed key records its use at most once a minute, and a
+# slow run would otherwise count that write in one measurement and not the other.
+@time_machine.travel(datetime.datetime(2026, 11, 27, 12, tzinfo=datetime.UTC), tick=False)
 def test_calendar_person_feed_query_count_does_not_grow(client, world):
     feed = _feed(world.admin)
     url = f"/calendar/{feed.key}/people/{world.member_person.pk}.ics"
@@ -977,6 +981,9 @@ def test_calendar_person_feed_query_count_does_not_grow(client, world):
     assert large == small == 4
 
 
+# The clock stands still: a token or feed key records its use at most once a minute, and a
+# slow run would otherwise count that write in one measurement and not the other.
+@time_machine.travel(datetime.datetime(2026, 11, 27, 12, tzinfo=datetime.UTC), tick=False)
 def test_calendar_plan_feed_query_count_does_not_grow(client, world):
     feed = _feed(world.member)
     url = f"/calendar/{feed.key}/plans/{world.plan.pk}.ics"
