@@ -137,6 +137,8 @@ def subject_of(sections: list[Section]) -> str:
     if len(items) == 1:
         item = items[0]
         what = str(item.point) if item.point else item.notification.plan.title
+        # A header is one line: descriptions (and titles) may hold line breaks.
+        what = " ".join(what.split())
         # Translators: an email's subject: the kind of news, then its action point or plan.
         return _("%(kind)s: %(what)s") % {"kind": sections[0].title, "what": what}
     counts = pgettext("list separator", ", ").join(

@@ -385,3 +385,21 @@ def test_query_count_does_not_grow_with_people_or_points():
     assert len(shapes[0]) == 16
     assert inserts[0] == 3  # notifications, deliveries, the task
     assert inserts[1] <= 3 + 2
+
+
+@worker
+def test_a_description_on_several_lines_makes_a_one_line_subject():
+    # A header holds one line: Django refuses the email otherwise (BadHeaderError).
+    jad = PersonFactory(name="Jad", email="jad@example.org")
+    with at(day(-30)):
+        make_point(jad, description="Recommend tools\nto the IMWG\r\n(draft first)")
+        send_reminders(day(-30))  # the naming goes out first
+    work_queue()
+    with at(day(0)):
+        send_reminders(day(0))
+    work_queue()
+
+    assert [m.subject for m in mail.outbox][-1] == (
+        "Due today: Recommend tools to the IMWG (draft first)"
+    )
+    assert set(Delivery.objects.values_list("status", flat=True)) == {DeliveryStatus.SENT}
