@@ -17,7 +17,7 @@ from django.utils.functional import lazy
 from django.utils.html import format_html
 from django.utils.translation import gettext, gettext_lazy
 
-from actionplans import directory
+from actionplans import directory, permissions
 from actionplans.choices import ActionPointStatus, FocalPointRole, PlanVisibility
 from actionplans.imports.decode import check_size
 from actionplans.models import ActionPlan, ActionPoint
@@ -28,6 +28,7 @@ from actionplans.parsing import (
     parse_deadline,
     parse_focal_points,
 )
+from actionplans.services.invitations import find_account
 from orgs.matching import check_name, match_key
 from orgs.models import Organization, Person
 from orgs.services import organization_get_or_create, person_create, person_update
@@ -61,18 +62,51 @@ def _clean_deadline(value: str) -> str:
 
 
 class ActionPlanForm(forms.ModelForm):
+    """A plan's own fields and its coordinators. The accounts offered are the people
+    of the user's operation (permissions.coordinator_choices), not every account;
+    anyone else is added by typing their username or email."""
+
     coordinators = forms.ModelMultipleChoiceField(
-        queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
+        queryset=get_user_model().objects.none(),
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 6}),
         help_text=gettext_lazy(
             "Accounts that may change the whole plan. You are added when you create it."
         ),
     )
+    add_coordinator = forms.CharField(
+        label=gettext_lazy("Add a coordinator"),
+        required=False,
+        max_length=254,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        help_text=gettext_lazy(
+            "The username or email address of an account that is not listed above."
+        ),
+    )
 
     class Meta:
         model = ActionPlan
         fields = ["title", "country", "origin", "status", "visibility", "coordinators"]
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        plan = self.instance if self.instance.pk else None
+        self.fields["coordinators"].queryset = permissions.coordinator_choices(user, plan)
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        typed = cleaned.get("add_coordinator", "").strip()
+        if typed and "coordinators" in cleaned:
+            try:
+                account = find_account(typed)
+            except ValidationError as error:
+                self.add_error("add_coordinator", error.message_dict["account"])
+            else:
+                chosen = list(cleaned["coordinators"])
+                if account not in chosen:
+                    chosen.append(account)
+                cleaned["coordinators"] = chosen
+        return cleaned
 
 
 # --- typing people: names, workshop text, suggestions ------------------------------

@@ -19,6 +19,7 @@ change answers 403.
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
@@ -323,6 +324,61 @@ def visible_organizations(user) -> QuerySet[Organization]:
     if not user.is_authenticated or not user.is_active:
         return Organization.objects.none()
     return Organization.objects.all()
+
+
+def plans_using_organization(organization: Organization) -> QuerySet[ActionPlan]:
+    """The plans that name someone of this organization now: team leader, team
+    member or focal point (the people shown beside the organization's name)."""
+    people = Person.objects.filter(organization=organization).values("id")
+    leaders = WorkingGroup.objects.filter(team_leader__in=people).values("plan_id")
+    members = WorkingGroup.team_members.through.objects.filter(person__in=people).values(
+        "workinggroup__plan_id"
+    )
+    focal = FocalPoint.objects.filter(person__in=people).values(
+        "action_point__challenge__working_group__plan_id"
+    )
+    return ActionPlan.objects.filter(Q(id__in=leaders) | Q(id__in=members) | Q(id__in=focal))
+
+
+def can_edit_organization(user, organization: Organization) -> bool:
+    """Rename or reclassify an organization: administrators, and those who may add
+    organizations (can_manage_people) when they coordinate every plan that uses it
+    (plans_using_organization), hidden ones included, since a change shows in all of
+    them. An organization no plan uses changes what no plan shows: whoever may add
+    organizations may edit it. One query (and can_manage_people's)."""
+    if is_admin(user):
+        return True
+    if not can_manage_people(user):
+        return False
+    coordinated = ActionPlan.objects.coordinated_by(user).values("id")
+    return not plans_using_organization(organization).exclude(id__in=coordinated).exists()
+
+
+def require_organization_edit(user, organization: Organization) -> None:
+    require(
+        can_edit_organization(user, organization),
+        _(
+            "Only administrators and the coordinators of every plan that names people of "
+            "this organization can edit it: ask an administrator to make the change."
+        ),
+    )
+
+
+def coordinator_choices(user, plan: ActionPlan | None = None) -> QuerySet:
+    """The accounts offered when choosing a plan's coordinators: administrators get
+    every active account; others the people of their operation, not the whole list
+    of accounts: the active accounts of the people they may see (visible_people),
+    their own, and the plan's current coordinators. Administrators' accounts are
+    offered to others only when they coordinate this plan already. Anyone else is
+    added by typing their username or email (actionplans.forms.ActionPlanForm)."""
+    accounts = get_user_model().objects.filter(is_active=True).order_by("username", "id")
+    if is_admin(user):
+        return accounts
+    people_accounts = visible_people(user).filter(user__isnull=False).values("user_id")
+    rule = (Q(pk__in=people_accounts) | Q(pk=user.pk)) & Q(is_superuser=False)
+    if plan is not None and plan.pk is not None:
+        rule |= Q(pk__in=plan.coordinators.values("pk"))
+    return accounts.filter(rule)
 
 
 # --- helpers for views: 404 when hidden, 403 when seen but not allowed -----------

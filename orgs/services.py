@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 from orgs.choices import OrganizationKind
 from orgs.matching import check_name, clean_name
 from orgs.models import AccountPreference, ApiToken, Organization, Person
+from pim_tracker.characters import TextKind, check_characters
 
 _SPACES = re.compile(r"\s+")
 
@@ -24,6 +25,15 @@ def normalize_name(name: str) -> str:
     """Two spellings of one text (a title, a deadline) compared: case and spacing
     ignored. People's names have their own rule: orgs.matching.match_key."""
     return _SPACES.sub(" ", name).strip().casefold()
+
+
+def _checked_name(value: object, *, field: str, label: str) -> str:
+    """An organization's name or acronym, a token's name, as stored: with the
+    characters names may hold (pim_tracker.characters: no control character, no
+    direction override), single spaces. People's names: orgs.matching.check_name."""
+    if not isinstance(value, str):
+        raise ValidationError({field: gettext("%(label)s must be text.") % {"label": label}})
+    return clean_name(check_characters(value, field=field, label=label, kind=TextKind.NAME))
 
 
 def organization_find(*, name: str) -> Organization | None:
@@ -66,7 +76,11 @@ def _save(instance) -> None:
 def organization_create(
     *, name: str, acronym: str = "", kind: str = OrganizationKind.OTHER
 ) -> Organization:
-    organization = Organization(name=clean_name(name), acronym=acronym.strip(), kind=kind)
+    organization = Organization(
+        name=_checked_name(name, field="name", label=gettext("Name")),
+        acronym=_checked_name(acronym, field="acronym", label=gettext("Acronym")),
+        kind=kind,
+    )
     _save(organization)
     return organization
 
@@ -74,6 +88,10 @@ def organization_create(
 @transaction.atomic
 def organization_update(*, organization: Organization, **fields: object) -> Organization:
     """Change name, acronym or kind."""
+    labels = {"name": gettext("Name"), "acronym": gettext("Acronym")}
+    for field, label in labels.items():
+        if field in fields:
+            fields[field] = _checked_name(fields[field], field=field, label=label)
     _set(organization, fields, allowed={"name", "acronym", "kind"})
     _save(organization)
     return organization
@@ -104,6 +122,8 @@ def person_create(
 @transaction.atomic
 def person_update(*, person: Person, **fields: object) -> Person:
     """Change name, email, organization or the linked account."""
+    if "name" in fields:
+        fields["name"] = check_name(fields["name"])
     _set(person, fields, allowed={"name", "email", "organization", "user"})
     _save(person)
     return person
@@ -116,9 +136,7 @@ def _set(instance, fields: dict, *, allowed: set[str]) -> None:
             gettext("Cannot change %(fields)s here.") % {"fields": ", ".join(sorted(unknown))}
         )
     for name, value in fields.items():
-        if name == "name":
-            value = check_name(value)
-        elif isinstance(value, str):
+        if isinstance(value, str):
             value = value.strip()
         setattr(instance, name, value)
 
@@ -145,7 +163,7 @@ def api_token_issue(*, user, name: str = "", read_only: bool = False) -> tuple[A
                 % {"username": user.get_username()}
             }
         )
-    name = clean_name(name)
+    name = _checked_name(name, field="name", label=gettext("Name"))
     if len(name) > 100:
         raise ValidationError({"name": gettext("The name is longer than 100 characters.")})
     key = "pim_" + secrets.token_urlsafe(32)

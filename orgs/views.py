@@ -3,6 +3,8 @@
 Access follows actionplans.permissions: a person the user may not see answers
 404; adding and editing answer 403 to anyone who may not manage people, before
 any lookup, so that the answer never depends on whether the object exists.
+An organization is edited only by administrators and the coordinators of every
+plan that names its people (permissions.can_edit_organization): 403 otherwise.
 
 Counts of action points only cover plans the user may see: a count that
 included hidden plans would reveal that they exist. So do the plans shown
@@ -30,10 +32,12 @@ from actionplans.choices import FocalPointRole
 from actionplans.models import ActionPlan, ActionPoint, FocalPoint, WorkingGroup
 from actionplans.permissions import (
     attach_named_plans,
+    can_edit_organization,
     can_edit_person,
     can_manage_people,
     is_admin,
     require,
+    require_organization_edit,
     visible_organizations,
     visible_people,
 )
@@ -263,6 +267,7 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "people": _with_action_point_counts(user, list(people)),
             "totals": totals,
             "can_manage": can_manage_people(user),
+            "can_edit": can_edit_organization(user, organization),
         },
     )
 
@@ -286,6 +291,8 @@ def organization_add(request: HttpRequest) -> HttpResponse:
 def organization_edit(request: HttpRequest, pk: int) -> HttpResponse:
     _require_manage_people(request.user)
     organization = get_object_or_404(visible_organizations(request.user), pk=pk)
+    # A change shows in every plan that names its people: their coordinators decide.
+    require_organization_edit(request.user, organization)
     saved_name = organization.name
     form = OrganizationForm(posted(request), instance=organization)
     if form.is_valid():
@@ -317,12 +324,16 @@ def apitoken_list(request: HttpRequest) -> HttpResponse:
     form = ApiTokenForm(posted(request))
     new_key = None
     if form.is_valid():
-        _token, new_key = api_token_issue(
-            user=request.user,
-            name=form.cleaned_data["name"],
-            read_only=form.cleaned_data["read_only"],
-        )
-        form = ApiTokenForm()
+        try:
+            _token, new_key = api_token_issue(
+                user=request.user,
+                name=form.cleaned_data["name"],
+                read_only=form.cleaned_data["read_only"],
+            )
+        except ValidationError as error:  # e.g. a control character in the name
+            add_to_form(form, error)
+        else:
+            form = ApiTokenForm()
     return render(
         request,
         "orgs/apitoken_list.html",

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
+
 from django.conf import settings
 from django.http import HttpRequest, QueryDict
 from django.utils.http import url_has_allowed_host_and_scheme
+from rest_framework.throttling import BaseThrottle
 
 
 def posted(request: HttpRequest) -> QueryDict | None:
@@ -35,3 +38,20 @@ def site_url(path: str) -> str:
     """An absolute link for a message read outside the site (an email): SITE_URL
     and the path. Requests build theirs from the request (base_url)."""
     return f"{settings.SITE_URL}{path}"
+
+
+def client_address(request: HttpRequest) -> str | None:
+    """The client's IP address, as the API's throttles, the sign-in lockout
+    (django-axes) and the password reset limits all see it.
+
+    DRF's rule (REST_FRAMEWORK["NUM_PROXIES"], which is NUM_PROXIES): REMOTE_ADDR
+    when no proxy is trusted, whatever X-Forwarded-For says; behind N proxies, the
+    address the outermost of them appended. Anything that is not an IP address
+    (a proxy counted wrong) falls back to REMOTE_ADDR: axes stores the address in
+    an IP address column.
+    """
+    ident = BaseThrottle().get_ident(request)
+    try:
+        return str(ipaddress.ip_address(ident))
+    except ValueError:
+        return request.META.get("REMOTE_ADDR")

@@ -7,9 +7,11 @@ DATABASE_URL.
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -91,12 +93,15 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_filters",
     "django_htmx",
+    "csp",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
     "django_tasks",
     "django_tasks_db",
+    # Sign-in lockout after repeated failures (the AXES_* settings below).
+    "axes",
     "orgs",
     "actionplans",
     "notifications",
@@ -104,7 +109,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every response, static files included (CONTENT_SECURITY_POLICY).
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files, compressed ahead of time
+    # Cache-Control: no-store, private on everything the app computes. After WhiteNoise,
+    # which answers static files itself with their long cache.
+    "pim_tracker.middleware.NoStoreMiddleware",
     # Pages, JSON and exports compressed for clients that accept gzip: a 500-point
     # plan page is 422 kB of HTML and 33 kB gzipped, on a slow field connection.
     # Django's gzip adds random bytes against BREACH; CSRF tokens are masked.
@@ -114,6 +124,9 @@ MIDDLEWARE = [
     # preference (kept in the session: no query), else the switcher's cookie, else
     # Accept-Language, else LANGUAGE_CODE. After sessions, before common.
     "orgs.language.LocaleMiddleware",
+    # A request larger than DATA_UPLOAD_MAX_MEMORY_SIZE: 413 before anything reads its
+    # body (CsrfViewMiddleware reads the form). After the language, for the message.
+    "pim_tracker.middleware.RequestSizeMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -127,6 +140,12 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # Records who made each change in the history tables.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # SQLite locked past its busy timeout: a 503 with Retry-After, not a 500
+    # (DATABASES below). Near the end, so that every middleware above sees the 503.
+    "pim_tracker.middleware.DatabaseBusyMiddleware",
+    # Turns a sign-in refused by django-axes into the lockout page; last, as its
+    # documentation asks, so that the middlewares above see that page too.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "pim_tracker.urls"
@@ -165,6 +184,28 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# SQLite, the embedded default, has one write lock for the whole file. In Django's
+# default (DEFERRED) transactions a request reads, then asks for the lock to write;
+# when another holds it, SQLite refuses at once ("database is locked") rather than
+# risk a deadlock, and concurrent writers got 500s. IMMEDIATE takes the lock when
+# the transaction begins, where waiting is safe, for up to `timeout` seconds (kept
+# under gunicorn's 30-second worker timeout); what still waits longer is a 503 with
+# Retry-After (pim_tracker.middleware.DatabaseBusyMiddleware).
+# WAL: pages read while a request writes, readers and the writer no longer block
+# one another. synchronous=NORMAL, which SQLite recommends with WAL, syncs the disk
+# at checkpoints instead of at every commit, so the lock is held for less time; it
+# cannot corrupt the file, and only a power cut or a system crash (not a crash of
+# the app) may lose the last commits. WAL needs the file on a local disk (no
+# network share), and a copy of it made while the app runs must be taken with
+# `sqlite3 db.sqlite3 ".backup copy.sqlite3"`, not by copying the file alone.
+# Options written in DATABASE_URL win.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 
 # Optional PostgreSQL streaming replicas for reads (pim_tracker/routers.py).
 for _index, _url in enumerate(env_list("DATABASE_REPLICA_URLS", []), start=1):
@@ -178,6 +219,12 @@ if len(DATABASES) > 1:
     MIDDLEWARE.insert(0, "pim_tracker.routers.PinToPrimaryAfterWriteMiddleware")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out sign-in before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -265,14 +312,49 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not 
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 if env_bool("SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many reverse proxies in front of the app append the client's address to
+# X-Forwarded-For. 0: the header is ignored and the client is REMOTE_ADDR (anyone
+# can write the header, so trusting it unasked would let each request be a new
+# client); 1 behind nginx. The API's throttles, the sign-in lockout and the
+# password reset limits all tell clients apart by this (pim_tracker.http.client_address).
+NUM_PROXIES = env_int("NUM_PROXIES", 0)
+if NUM_PROXIES < 0:
+    raise ImproperlyConfigured("NUM_PROXIES must be 0 or more.")
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# Django's default, said here: links to other sites send no Referer at all (the
+# paths of plans and people stay in the app); the one-click pages send none even
+# within it (notifications/views/one_click.py).
+SECURE_REFERRER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp) on every response: scripts, styles, images and
+# requests only from the app itself, no plugins, no framing, no <base>, forms posted
+# only to the app. Templates hold no inline script, style element, style attribute or
+# event handler (tests/test_csp.py checks them); htmx is told not to inject its
+# indicator styles (base.html). The one inline script, Swagger UI's set-up at
+# /api/docs/ (templates/drf_spectacular/swagger_ui.html), carries the request's
+# nonce, which is added to script-src only on the responses that use it.
+# "data:" images: Swagger UI's stylesheet draws its icons with them.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+    },
+}
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # django-axes: its warnings (each failed sign-in, each lockout, names and
+    # addresses masked), not its three lines of bookkeeping per attempt.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
 
 REST_FRAMEWORK = {
@@ -288,7 +370,8 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     # JSON only: one format to document, validate and test.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # DRF's, with a 400 for every body that fails to parse (nested too deeply too).
+    "DEFAULT_PARSER_CLASSES": ["pim_tracker.api.parsers.JSONParser"],
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
@@ -297,6 +380,9 @@ REST_FRAMEWORK = {
         "anon": env_str("API_THROTTLE_ANON", "30/minute"),
         "user": env_str("API_THROTTLE_USER", "1200/minute"),
     },
+    # Without it DRF takes the whole X-Forwarded-For as the client: a new client
+    # per forged header.
+    "NUM_PROXIES": NUM_PROXIES,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "pim_tracker.api.base.exception_handler",
     "DATETIME_FORMAT": "iso-8601",
@@ -325,6 +411,31 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Brute force on sign-in (the sign-in page and the admin's), by django-axes: after
+# AXES_FAILURE_LIMIT failures within the cool-off time (AXES_COOLOFF_MINUTES) for
+# one username, or from one address, signing in is refused (429, the lockout page)
+# until the cool-off time has passed since the last failure. Per username stops
+# guessing from many addresses; per address, guessing across many usernames.
+# Failures are kept in the database (shared by every worker); administrators unlock
+# with `manage.py axes_reset`, `axes_reset_username USERNAME`, `axes_reset_ip
+# ADDRESS`, or by deleting the admin's access attempts.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+_cooloff_minutes = env_int("AXES_COOLOFF_MINUTES", 15)
+if AXES_FAILURE_LIMIT < 1 or _cooloff_minutes < 1:
+    raise ImproperlyConfigured("AXES_FAILURE_LIMIT and AXES_COOLOFF_MINUTES must be 1 or more.")
+AXES_COOLOFF_TIME = timedelta(minutes=_cooloff_minutes)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# A sign-in tried while locked out does not push the end of the lockout further:
+# otherwise anyone could keep another person's account locked for ever.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "pim_tracker.http.client_address"
+AXES_LOCKOUT_CALLABLE = "pim_tracker.views.locked_out"
+AXES_VERBOSE = False  # no banner on every manage.py command
+# Password reset emails: at most this many per email address, and per client
+# address, in DRF's rate syntax (counted in Django's cache, like the API's throttles).
+PASSWORD_RESET_THROTTLE_EMAIL = env_str("PASSWORD_RESET_THROTTLE_EMAIL", "3/hour")
+PASSWORD_RESET_THROTTLE_CLIENT = env_str("PASSWORD_RESET_THROTTLE_CLIENT", "20/hour")
+
 # The domain's thresholds (actionplans/querysets.py): an open action point is
 # "due soon" when due within DUE_SOON_DAYS, "stale" when not changed for STALE_DAYS.
 DUE_SOON_DAYS = env_int("DUE_SOON_DAYS", 30)
@@ -341,12 +452,25 @@ EMAIL_MAX_ATTEMPTS = env_int("EMAIL_MAX_ATTEMPTS", 5)
 # One-click update links in emails stay valid this many days.
 ONE_CLICK_DAYS = env_int("ONE_CLICK_DAYS", 14)
 
-# Import limits (see actionplans/imports/).
+# Import limits (see actionplans/imports/decode.py). Within them any file is read, or
+# refused, in seconds and well under 300 MB (tests/actionplans/test_import_limits.py).
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20_000)
+# Cells of all sheets together, each row as wide as its last cell. A workbook may not
+# cost more to read than this many cells of values either (actionplans/imports/weight.py:
+# styles, rules and inline text weigh more). 120,000: a flat table of 10,000 action
+# points (11 columns), read and previewed in about 6 s.
+IMPORT_MAX_CELLS = env_int("IMPORT_MAX_CELLS", 120_000)
 IMPORT_MAX_XLSX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_XLSX_UNCOMPRESSED_BYTES", 50 * 1024 * 1024)
-# Uploads larger than this are refused by Django before the importer sees them.
+if min(IMPORT_MAX_BYTES, IMPORT_MAX_ROWS, IMPORT_MAX_CELLS, IMPORT_MAX_XLSX_UNCOMPRESSED_BYTES) < 1:
+    raise ImproperlyConfigured("The IMPORT_MAX_* limits must be 1 or more.")
+# The largest request: an upload of IMPORT_MAX_BYTES and the form around it. A request
+# that says it is larger (Content-Length) is answered 413 before its body is read
+# (pim_tracker.middleware.RequestSizeMiddleware); the proxy in front refuses it even
+# earlier (README: client_max_body_size). Uploads up to it stay in memory, as the
+# importer reads them whole anyway: nothing is spooled to a temporary file.
 DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 
 # Where load_demo reads the workshop table from.
 DEMO_PLAN_FILE = BASE_DIR / "actionplans" / "fixtures" / "pim_lebanon_action_plan.tsv"

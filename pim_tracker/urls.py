@@ -7,6 +7,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from orgs.language_views import set_language
+from pim_tracker.views import PasswordResetView
 
 admin.site.site_header = _("PIM Action Tracker")
 admin.site.site_title = _("PIM Action Tracker")
@@ -14,6 +15,8 @@ admin.site.index_title = _("Administration")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # Django's, its emails rate-limited (before the include, which has the same path).
+    path("accounts/password_reset/", PasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     # The language switcher: Django's set_language, open to everyone, which also
     # saves a signed-in user's choice (django.conf.urls.i18n's URL and name).

@@ -1,12 +1,18 @@
 """CSV text, streamed: every row written by the standard library's csv.writer
 (excel dialect) over an echo buffer, as NetBox's utilities/export.py does, and
-sent a block of rows at a time: a response pays for each chunk it sends."""
+sent a block of rows at a time: a response pays for each chunk it sends.
+
+What older rows may hold and no export writes (control characters:
+pim_tracker.characters.printable) is left out of each block's text at once,
+not cell by cell."""
 
 from __future__ import annotations
 
 import csv
 import itertools
 from collections.abc import Iterable, Iterator, Sequence
+
+from pim_tracker.characters import printable_text
 
 # Rows per chunk of text (about 90 KB of the flat export).
 BLOCK = 256
@@ -46,4 +52,4 @@ def csv_blocks(
                 head = row[:repeated]
                 prefix = writer.writerow(head)[:end] + writer.dialect.delimiter
             lines += (prefix, writer.writerow(row[repeated:]))
-        yield "".join(lines)
+        yield printable_text("".join(lines))

@@ -1,5 +1,6 @@
 """iCalendar: the deadlines of action points as all-day events, for the calendar
-feeds that calendar applications subscribe to."""
+feeds that calendar applications subscribe to. Text holds no control character
+(RFC 5545 allows none but tab in text; pim_tracker.characters.printable)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from icalendar import Calendar, Event
 from actionplans.choices import ActionPointStatus
 from actionplans.exports.rows import focal_points_text
 from actionplans.models import ActionPoint
+from pim_tracker.characters import printable_text
 from pim_tracker.text import isolate
 
 
@@ -25,7 +27,7 @@ def calendar(name: str, points: Iterable[ActionPoint], base_url: str) -> bytes:
     cal = Calendar()
     cal.add("prodid", "-//PIM Action Tracker//Deadlines//EN")
     cal.add("version", "2.0")
-    cal.add("x-wr-calname", name)
+    cal.add("x-wr-calname", printable_text(name))
     stamp = datetime.datetime.now(datetime.UTC)
     for point in points:
         if point.due_date is None:
@@ -51,8 +53,8 @@ def calendar(name: str, points: Iterable[ActionPoint], base_url: str) -> bytes:
         event.add("dtstamp", stamp)
         event.add("dtstart", point.due_date)
         event.add("dtend", point.due_date + datetime.timedelta(days=1))
-        event.add("summary", point.description[:200])
-        event.add("description", "\n".join(lines) + f"\n{url}")
+        event.add("summary", printable_text(point.description[:200]))
+        event.add("description", printable_text("\n".join(lines) + f"\n{url}"))
         event.add("url", url)
         cal.add_component(event)
     return cal.to_ical()

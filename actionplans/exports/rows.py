@@ -3,7 +3,8 @@ the columns the importer reads back), the focal points as text, and a plan's
 action points in workshop order.
 
 Every text cell a spreadsheet would run as a formula is neutralised (formula
-injection); the importer undoes it.
+injection, cells.py); the importer undoes it. Characters no export can write are
+left out where the rows are written (csv.py, xlsx.py).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from django.db.models import QuerySet
 from django.utils import translation
 
 from actionplans.choices import ActionPointStatus, FocalPointRole
-from actionplans.exports.cells import FORMULA_STARTS, neutralise
+from actionplans.exports.cells import needs_neutralising, neutralise
 from actionplans.exports.reading import CHUNK, points_with_focal_points, snapshot
 from actionplans.models import ActionPlan, ActionPoint, WorkingGroup, with_focal_points
 from actionplans.parsing import looks_like_organization
@@ -140,7 +141,7 @@ def flat_rows_of(points: QuerySet[ActionPoint]) -> Iterator[list[object]]:
         )
         stream = points_with_focal_points(points.prefetch_related(None))
         challenge_id, shared = None, []
-        formula = FORMULA_STARTS  # neutralise(), inline: it runs for every cell of 100,000 rows
+        formula = needs_neutralising  # neutralise(), inline: it runs for every cell of 100,000 rows
         try:
             for point, focal_points in stream:
                 # The cells a challenge's action points share are made once per challenge.
@@ -150,12 +151,12 @@ def flat_rows_of(points: QuerySet[ActionPoint]) -> Iterator[list[object]]:
                 texts = ", ".join(itertools.starmap(focal_point_text, focal_points))
                 yield [
                     *shared,
-                    "'" + description if description.startswith(formula) else description,
-                    "'" + deadline if deadline.startswith(formula) else deadline,
+                    "'" + description if formula(description) else description,
+                    "'" + deadline if formula(deadline) else deadline,
                     point.due_date.isoformat() if point.due_date else "",
                     status_labels[point.status],
                     point.progress,  # a number, in the workbook too
-                    "'" + texts if texts.startswith(formula) else texts,
+                    "'" + texts if formula(texts) else texts,
                 ]
         finally:
             # Close the cursor while the transaction that holds it is open: a client

@@ -4,7 +4,11 @@ importer reads either sheet back.
 
 The workshop sheet is for people: its words (sheet names, group and team lines,
 headers) are in the language of the request, right to left in Arabic. The flat
-sheet is the CSV export's rows, in English for machines (rows.FLAT_COLUMNS)."""
+sheet is the CSV export's rows, in English for machines (rows.FLAT_COLUMNS).
+
+Every text a user wrote goes in through cells.safe_cell: neutralised (formula
+injection) and without the control characters a workbook cannot hold (openpyxl
+refuses them), so that no stored character can fail the export."""
 
 from __future__ import annotations
 
@@ -17,9 +21,10 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from actionplans.exports.cells import neutralise
+from actionplans.exports.cells import safe_cell
 from actionplans.exports.rows import export_points, flat_rows, focal_points_text, group_people
 from actionplans.models import ActionPlan, ActionPoint, Challenge
+from pim_tracker.characters import printable
 
 BOLD = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDE6EC")
@@ -72,7 +77,7 @@ def _write_plan_sheet(sheet: Worksheet, plan: ActionPlan) -> None:
     header = [gettext(word) for word in PLAN_HEADER]
     leader_label, members_label = gettext(TEAM_LEADER), gettext(TEAM_MEMBERS)
     sheet.sheet_view.rightToLeft = get_language_bidi()
-    sheet.append([neutralise(plan.title)])
+    sheet.append([safe_cell(plan.title)])
     sheet["A1"].font = Font(bold=True, size=14)
     people = group_people(plan.working_groups.all())
     points_by_challenge: dict[int, list[ActionPoint]] = {}
@@ -85,13 +90,13 @@ def _write_plan_sheet(sheet: Worksheet, plan: ActionPlan) -> None:
         leader, members = people.get(group.pk, ("", ""))
         sheet.append([])
         line = gettext(GROUP_LINE) % {"number": group.number, "name": group.name}
-        sheet.append([neutralise(line)])
+        sheet.append([safe_cell(line)])
         sheet.cell(sheet.max_row, 1).font = Font(bold=True, size=12)
         # Written only when known: the importer refuses a "Team leader" row without a name.
         if leader:
-            sheet.append([leader_label, neutralise(leader)])
+            sheet.append([leader_label, safe_cell(leader)])
         if members:
-            sheet.append([members_label, neutralise(members)])
+            sheet.append([members_label, safe_cell(members)])
         sheet.append(header)
         _style_header(sheet, sheet.max_row)
         for challenge in group.challenges.all():  # prefetched in order: no query per group
@@ -108,7 +113,7 @@ def _write_plan_sheet(sheet: Worksheet, plan: ActionPlan) -> None:
 
 def _write_challenge(sheet: Worksheet, challenge: Challenge, points: list[ActionPoint]) -> None:
     """A challenge in the first column, beside its action points (one row each)."""
-    label = neutralise(f"{challenge.number}. {challenge.description}")
+    label = safe_cell(f"{challenge.number}. {challenge.description}")
     if not points:
         sheet.append([label])
         return
@@ -117,9 +122,9 @@ def _write_challenge(sheet: Worksheet, challenge: Challenge, points: list[Action
         sheet.append(
             [
                 label if index == 0 else None,
-                neutralise(point.description),
-                neutralise(point.deadline),
-                neutralise(focal_points_text(point)),
+                safe_cell(point.description),
+                safe_cell(point.deadline),
+                safe_cell(focal_points_text(point)),
             ]
         )
     if len(points) > 1:
@@ -129,8 +134,8 @@ def _write_challenge(sheet: Worksheet, challenge: Challenge, points: list[Action
 
 def _write_flat_sheet(sheet: Worksheet, plan: ActionPlan) -> None:
     """The flat rows, as in the CSV export, under a frozen header."""
-    for row in flat_rows(plan):
-        sheet.append(row)
+    for row in flat_rows(plan):  # neutralised already
+        sheet.append([printable(value) for value in row])
     _style_header(sheet, 1)
     sheet.freeze_panes = "A2"
     _set_widths(sheet, FLAT_WIDTHS)

@@ -12,11 +12,13 @@ workbook are merged into one table here.
 
 from __future__ import annotations
 
+import dataclasses
+
 from django.utils.translation import gettext as _
 
 from actionplans.imports.decode import sheet_rows, tab_rows
 from actionplans.imports.flat import is_flat, read_flat_rows
-from actionplans.imports.table import ERROR, WARNING, RowIssue, WorkshopTable
+from actionplans.imports.table import ERROR, WARNING, GroupBlock, RowIssue, WorkshopTable
 from actionplans.imports.workshop import read_workshop_rows
 
 
@@ -31,6 +33,26 @@ def read_table(data: bytes) -> WorkshopTable:
 def read_workshop_tsv(text: str) -> WorkshopTable:
     """Read tab-separated text in the workshop layout (the demo's seed file)."""
     return read_workshop_rows(tab_rows(text))
+
+
+def preview_groups(table: WorkshopTable, most: int) -> tuple[list[GroupBlock], int]:
+    """The table's groups with only their first `most` action points (a challenge
+    without any counts as one), and how many action points are left out."""
+    shown: list[GroupBlock] = []
+    room = most
+    for group in table.groups:
+        if room <= 0:
+            break
+        challenges = []
+        for challenge in group.challenges:
+            if room <= 0:
+                break
+            points = challenge.action_points[:room]
+            room -= max(len(points), 1)
+            challenges.append(dataclasses.replace(challenge, action_points=points))
+        shown.append(dataclasses.replace(group, challenges=challenges))
+    kept = sum(len(c.action_points) for g in shown for c in g.challenges)
+    return shown, table_counts(table)["action_points"] - kept
 
 
 def table_counts(table: WorkshopTable) -> dict[str, int]:

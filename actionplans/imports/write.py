@@ -109,7 +109,16 @@ def _new_plan(*, title: str, created_by: User | None, **options) -> ActionPlan:
     title = clean_name(title)
     if not title:
         raise ValidationError({"title": _("Give the new plan a title.")})
-    if ActionPlan.objects.filter(title__iexact=title).exists():
+    # Titles need not be unique (docs/domain.md): the check only spares the user a
+    # duplicate of a plan they could import into. Among the plans created_by may see
+    # (all for None, as for manage.py import_plan): a hidden plan's title does not
+    # clash, and the answer must not tell that it exists.
+    plans = (
+        ActionPlan.objects.all()
+        if created_by is None
+        else ActionPlan.objects.visible_to(created_by)
+    )
+    if plans.filter(title__iexact=title).exists():
         raise ValidationError(
             {
                 "title": _(

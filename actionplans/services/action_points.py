@@ -28,6 +28,7 @@ from actionplans.services.common import (
 from actionplans.services.namings import record_namings
 from actionplans.services.updates import action_point_reschedule
 from orgs.models import Person
+from pim_tracker.characters import normalise_newlines
 from pim_tracker.text import isolate
 
 
@@ -227,7 +228,7 @@ def _write_focal_points(
             changed = True
     result: list[FocalPoint] = []
     for assignment in assignments:
-        note = assignment.note.strip()
+        note = normalise_newlines(assignment.note).strip()  # as check_text stores text
         focal_point = existing.get(assignment.person.pk)
         named = focal_point is None
         if named:

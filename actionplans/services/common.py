@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from actionplans.choices import ActionPointStatus, DeadlinePrecision
 from actionplans.models import ActionPlan, ActionPoint
 from actionplans.parsing import ParsedDeadline, parse_deadline
+from pim_tracker.characters import TextKind, check_characters
 
 User = AbstractBaseUser  # type alias for annotations: any user model instance
 
@@ -67,12 +68,24 @@ def check_progress(progress: object) -> int:
     return progress
 
 
-def check_text(value: str, *, field: str, label: str, required: bool, max_length: int) -> str:
+def check_text(
+    value: str,
+    *,
+    field: str,
+    label: str,
+    required: bool,
+    max_length: int,
+    kind: TextKind = TextKind.TEXT,
+) -> str:
+    """The text to store, stripped, its line breaks as line feeds; or a ValidationError
+    on `field` saying what is wrong. The characters it may hold depend on its
+    `kind` (pim_tracker.characters: no control character in any text; no direction
+    override in a name or a link; no invisible character in a link)."""
     if not isinstance(value, str):
         raise ValidationError({field: _("%(label)s must be text.") % {"label": label}})
     if "\x00" in value:
         raise ValidationError({field: _("%(label)s contains a NUL character.") % {"label": label}})
-    value = value.strip()
+    value = check_characters(value, field=field, label=label, kind=kind).strip()
     if required and not value:
         raise ValidationError({field: _("%(label)s is required.") % {"label": label}})
     if len(value) > max_length:

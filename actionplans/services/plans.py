@@ -11,8 +11,32 @@ from django.utils.translation import gettext as _
 from actionplans.choices import PlanStatus, PlanVisibility
 from actionplans.models import ActionPlan
 from actionplans.services.common import User, check_text, save_checked
+from pim_tracker.characters import TextKind
 
-PLAN_FIELDS = ("title", "country", "origin", "status", "visibility")
+PLAN_TEXTS = ("title", "country", "origin")
+PLAN_FIELDS = (*PLAN_TEXTS, "status", "visibility")
+
+
+def _checked_texts(texts: dict[str, object]) -> dict[str, str]:
+    """A plan's texts checked: title, country and origin are names (headings), with
+    the characters names may hold (pim_tracker.characters)."""
+    rules = {
+        "title": (_("Title"), True, 200),
+        "country": (_("Country"), False, 100),
+        "origin": (_("Origin"), False, 300),
+    }
+    checked = {}
+    for name, value in texts.items():
+        label, required, longest = rules[name]
+        checked[name] = check_text(
+            value,
+            field=name,
+            label=label,
+            required=required,
+            max_length=longest,
+            kind=TextKind.NAME,
+        )
+    return checked
 
 
 @transaction.atomic
@@ -27,13 +51,7 @@ def plan_create(
     created_by: User | None = None,
 ) -> ActionPlan:
     plan = ActionPlan(
-        title=check_text(title, field="title", label=_("Title"), required=True, max_length=200),
-        country=check_text(
-            country, field="country", label=_("Country"), required=False, max_length=100
-        ),
-        origin=check_text(
-            origin, field="origin", label=_("Origin"), required=False, max_length=300
-        ),
+        **_checked_texts({"title": title, "country": country, "origin": origin}),
         status=status,
         visibility=visibility,
     )
@@ -70,9 +88,8 @@ def plan_update(
         raise ValidationError(
             {"status": _('Unknown plan status "%(status)s".') % {"status": status}}
         )
-    changes = {
-        name: value.strip() if isinstance(value, str) else value for name, value in fields.items()
-    }
+    texts = {name: value for name, value in fields.items() if name in PLAN_TEXTS}
+    changes = {**fields, **_checked_texts(texts)}
     changes = {name: value for name, value in changes.items() if getattr(plan, name) != value}
     if coordinators is not None:
         coordinators = list(coordinators)

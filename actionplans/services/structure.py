@@ -22,6 +22,7 @@ from actionplans.services.common import (
 )
 from actionplans.services.namings import record_namings
 from orgs.models import Person
+from pim_tracker.characters import TextKind
 
 
 @transaction.atomic
@@ -38,7 +39,9 @@ def working_group_create(
     group = WorkingGroup(
         plan=plan,
         number=number if number is not None else next_number(plan.working_groups, "number"),
-        name=check_text(name, field="name", label=_("Name"), required=True, max_length=200),
+        name=check_text(
+            name, field="name", label=_("Name"), required=True, max_length=200, kind=TextKind.NAME
+        ),
         team_leader=team_leader,
     )
     save_checked(group, created_by)
@@ -162,7 +165,9 @@ def working_group_update(
     team_members: Iterable[Person],
 ) -> WorkingGroup:
     require_open(group.plan)
-    group.name = check_text(name, field="name", label=_("Name"), required=True, max_length=200)
+    group.name = check_text(
+        name, field="name", label=_("Name"), required=True, max_length=200, kind=TextKind.NAME
+    )
     group.number = number
     group.team_leader = team_leader
     save_checked(group, user)

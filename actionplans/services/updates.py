@@ -23,6 +23,7 @@ from actionplans.services.common import (
     save_point,
 )
 from orgs.models import Person
+from pim_tracker.characters import TextKind
 
 MAX_NOTE_LENGTH = 5000
 _validate_url = URLValidator(schemes=["http", "https"])
@@ -30,7 +31,12 @@ _validate_url = URLValidator(schemes=["http", "https"])
 
 def _check_evidence_url(url: str) -> str:
     url = check_text(
-        url, field="evidence_url", label=_("Evidence link"), required=False, max_length=500
+        url,
+        field="evidence_url",
+        label=_("Evidence link"),
+        required=False,
+        max_length=500,
+        kind=TextKind.LINK,
     )
     if url:
         try:

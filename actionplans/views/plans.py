@@ -66,7 +66,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def plan_add(request: HttpRequest) -> HttpResponse:
     perms.require(perms.can_create_plan(request.user), _("Only coordinators can create plans."))
-    form = ActionPlanForm(posted(request))
+    form = ActionPlanForm(posted(request), user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             plan = services.plan_create(
@@ -92,7 +92,7 @@ def plan_add(request: HttpRequest) -> HttpResponse:
 def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     plan = perms.get_plan_or_404(request.user, pk)
     perms.require_plan_edit(request.user, plan)
-    form = ActionPlanForm(posted(request), instance=plan)
+    form = ActionPlanForm(posted(request), instance=plan, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -31,6 +31,8 @@ from pim_tracker.errors import as_lines
 from pim_tracker.http import base_url
 
 SESSION_PREFIX = "plan-import:"
+# The preview shows this many action points, problems found and people named.
+PREVIEW_MOST = 500
 
 
 def _target(request: HttpRequest, pk: int | None) -> ActionPlan | None:
@@ -145,6 +147,15 @@ def _people(request, plan, table, options: dict) -> list[people.NamedPerson]:
 
 def _preview(request, plan, table, confirm: ConfirmForm) -> HttpResponse:
     blocking = [i for i in table.errors if i.code != "invalid_deadline"]
+    # A table of thousands of rows takes seconds to show and nobody reads it all: the
+    # first ones are shown, the counts tell the rest, and the confirmation imports all.
+    groups, points_left = read.preview_groups(table, PREVIEW_MOST)
+    # Every name that asks a choice is shown (the form needs it); the others up to the limit.
+    people_rows = [
+        (item, choice)
+        for index, (item, choice) in enumerate(confirm.people_rows())
+        if choice is not None or index < PREVIEW_MOST
+    ]
     return render(
         request,
         "actionplans/import_preview.html",
@@ -152,6 +163,15 @@ def _preview(request, plan, table, confirm: ConfirmForm) -> HttpResponse:
             "nav": "plans",
             "plan": plan,
             "table": table,
+            "groups": groups,
+            "points_left": points_left,
+            # Past the limit, the errors first: they are what blocks the import.
+            "issues": table.issues
+            if len(table.issues) <= PREVIEW_MOST
+            else (table.errors + table.warnings)[:PREVIEW_MOST],
+            "issues_left": max(len(table.issues) - PREVIEW_MOST, 0),
+            "people_rows": people_rows,
+            "people_left": len(confirm.people) - len(people_rows),
             "counts": read.table_counts(table),
             "confirm": confirm,
             "blocking": blocking,

@@ -45,7 +45,9 @@ class _NoDeleteViewSet(
 
 @api_schema(OrganizationSerializer, destroy=False)
 class OrganizationViewSet(_NoDeleteViewSet):
-    """Organizations: every signed-in user reads them."""
+    """Organizations: every signed-in user reads them; administrators, and the
+    coordinators of every plan naming their people, change them
+    (actionplans.permissions.can_edit_organization)."""
 
     serializer_class = OrganizationSerializer
     filterset_class = OrganizationFilterSet
@@ -65,7 +67,11 @@ class OrganizationViewSet(_NoDeleteViewSet):
         return perms.can_manage_people(request.user)
 
     def can_change(self, request, obj) -> bool:
-        return perms.can_manage_people(request.user)
+        if not perms.can_manage_people(request.user):
+            return False
+        # Refused with the page's message: who may edit it.
+        perms.require_organization_edit(request.user, obj)
+        return True
 
 
 @api_schema(PersonSerializer, destroy=False)

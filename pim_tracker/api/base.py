@@ -1,5 +1,6 @@
 """What every endpoint of the REST API shares: strict pagination and filters,
-ETags, throttling before permissions, and errors as JSON.
+ETags, throttling before permissions (failed authentication throttled too), and
+errors as JSON.
 
 (Token authentication is in orgs/api/authentication.py, beside the tokens it
 reads: this package sits below both apps and imports neither.)
@@ -104,7 +105,10 @@ class StrictFilterBackend(DjangoFilterBackend):
 
 def exception_handler(exc, context):
     """Service errors (Django's ValidationError) become 400s with field messages;
-    a version conflict found under the row lock is a 412, like a stale If-Match."""
+    a version conflict found under the row lock is a 412, like a stale If-Match;
+    failed authentication is throttled like anonymous traffic."""
+    if isinstance(exc, exceptions.AuthenticationFailed | exceptions.NotAuthenticated):
+        exc = _throttle_failed_authentication(exc, context)
     if getattr(exc, "code", None) == STALE_VERSION:
         return ETagMixin._precondition_failed()
     if isinstance(exc, DjangoValidationError):
@@ -114,6 +118,25 @@ def exception_handler(exc, context):
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
     return drf_exception_handler(exc, context)
+
+
+def _throttle_failed_authentication(exc, context):
+    """The view's throttles for a request whose authentication failed, which DRF
+    would otherwise answer 401 without counting it: it authenticates before it
+    throttles, so an invalid token was never throttled at all. DRF has made the
+    request anonymous by then, so it counts as anonymous traffic (by client
+    address); over the rate, the answer is the 429 instead. Throttles that ran
+    already for this request (ThrottleFirstMixin) do not count it twice."""
+    view, request = context.get("view"), context.get("request")
+    if view is None or request is None or getattr(request, "_pim_throttled", False):
+        return exc
+    try:
+        view.check_throttles(request)
+    except exceptions.Throttled as throttled:
+        return throttled
+    finally:
+        request._pim_throttled = True
+    return exc
 
 
 class ThrottleFirstMixin:

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from actionplans.imports.decode import check_size
 from actionplans.imports.read import read_table
 from actionplans.imports.write import plan_import
 from actionplans.models import ActionPlan
@@ -54,6 +55,7 @@ class Command(BaseCommand):
             if plan is None:
                 raise CommandError(f"No plan with id {options['plan']}.")
         try:
+            check_size(path.stat().st_size)  # before the file is read into memory
             table = read_table(path.read_bytes())
         except ValidationError as error:
             raise CommandError(f"{path}: " + " ".join(error.messages)) from None
