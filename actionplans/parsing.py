@@ -10,6 +10,7 @@ wrong people on an action point without anyone noticing.
 
 import calendar
 import datetime
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -486,6 +487,8 @@ def _looks_like_person(name: str) -> bool:
 
 def _mask_parentheses(text: str) -> str:
     """Replace what is inside parentheses by NULs (rejected in input), keeping positions."""
+    if "(" not in text:
+        return text  # most segments: nothing to mask
     depth, masked = 0, []
     for char in text:
         depth -= char == ")"
@@ -588,6 +591,15 @@ def _merge_duplicates(drafts: list[_Draft]) -> list[_Draft]:
 
 
 def parse_focal_points(text: str) -> list[FocalPointEntry]:
+    """Read a focal-point cell into people (see _parse_focal_points); a new list each time."""
+    return list(_parse_focal_points(text))
+
+
+# An import reads each focal-point cell twice (the table, then its people) and a
+# workshop table repeats the same cells ("IMWG", "Jad (lead), Rana"): the entries are
+# immutable, and a cell is read once. Errors are raised, never kept.
+@functools.lru_cache(maxsize=4096)
+def _parse_focal_points(text: str) -> tuple[FocalPointEntry, ...]:
     """Read a focal-point cell into people with roles, organizations and notes.
 
     "Fanette (Fred can advise)" gives Fanette lead and Fred advisor; in a list the first
@@ -602,18 +614,22 @@ def parse_focal_points(text: str) -> list[FocalPointEntry]:
     if len(text) > FOCAL_POINTS_MAX_LENGTH:
         raise _focal_points_error(_FOCAL_POINTS_TOO_LONG, text)
     depth = deepest = 0
-    for char in text:
-        depth += (char == "(") - (char == ")")
-        deepest = max(deepest, depth)
-        if depth < 0:
-            break
+    if "(" in text or ")" in text:
+        for char in text:
+            depth += (char == "(") - (char == ")")
+            deepest = max(deepest, depth)
+            if depth < 0:
+                break
     if depth != 0:
         raise _focal_points_error(_UNBALANCED, text)
     if deepest > _MAX_NESTING:  # the reader recurses into parentheses: bound it
         raise _focal_points_error(_TOO_DEEP, text)
-    drafts = _parse_list(re.sub(r"[^\S\n]+", " ", text.replace("\r", "\n")))
+    drafts = _parse_list(_SPACES_RE.sub(" ", text.replace("\r", "\n")))
     _assign_default_roles(drafts)
-    return [
+    return tuple(
         FocalPointEntry(d.name, d.role or "", d.organization, "; ".join(d.notes))
         for d in _merge_duplicates(drafts)
-    ]
+    )
+
+
+_SPACES_RE = re.compile(r"[^\S\n]+")

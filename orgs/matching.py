@@ -19,6 +19,7 @@ is written; see orgs/directory.py.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -80,6 +81,7 @@ def check_name(name: str, *, field: str = "name") -> str:
     return cleaned
 
 
+@functools.lru_cache(maxsize=8192)  # a pure function, asked for the same names all along an import
 def match_key(name: str) -> str:
     """The key two spellings of one name share (see the module's rule)."""
     text = unicodedata.normalize("NFKC", name).casefold().translate(_ARABIC)

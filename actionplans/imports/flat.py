@@ -163,13 +163,15 @@ class _FlatReader:
         deadline = self.cell(cells, "deadline")
         focal_points = names_cell(self.cell(cells, "focal_points"))
         assert self.columns is not None
-        self.table.issues += check_cells(row, self.columns, deadline, focal_points, self.sheet)
+        issues, entries = check_cells(row, self.columns, deadline, focal_points, self.sheet)
+        self.table.issues += issues
         challenge.action_points.append(
             ActionPointRow(
                 row=row,
                 description=description,
                 deadline=deadline,
                 focal_points=focal_points,
+                read_entries=entries,
                 status=status,
                 progress=progress,
                 sheet=self.sheet,

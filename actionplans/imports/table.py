@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
 from actionplans.exports.cells import unneutralise
-from actionplans.parsing import parse_deadline, parse_focal_points
+from actionplans.parsing import FocalPointEntry, parse_deadline, parse_focal_points
 from orgs.matching import match_key
 
 ERROR = "error"
@@ -145,12 +145,21 @@ class ActionPointRow:
     status: str = ""
     progress: int | None = None
     sheet: str = ""
+    # The focal-point cell as read when the table was (check_cells); None: unreadable.
+    read_entries: list[FocalPointEntry] | None = None
+
+    @property
+    def focal_entries(self) -> list[FocalPointEntry]:
+        """The focal points of the row; raises the cell's ValidationError if unreadable."""
+        if self.read_entries is None:
+            return parse_focal_points(self.focal_points)
+        return list(self.read_entries)
 
     @property
     def read_focal_points(self) -> str:
         """How the focal-point cell is understood, for the preview: "Fanette (lead), ..." """
         try:
-            entries = parse_focal_points(self.focal_points)
+            entries = self.focal_entries
         except ValidationError:
             return ""
         return ", ".join(
@@ -312,9 +321,11 @@ def split_names(text: str) -> list[str]:
 
 def check_cells(
     row: int, columns: dict[str, int], deadline: str, focal_points: str, sheet: str
-) -> list[RowIssue]:
-    """Unreadable deadlines and focal points, placed in their columns."""
-    issues = []
+) -> tuple[list[RowIssue], list[FocalPointEntry] | None]:
+    """Unreadable deadlines and focal points, placed in their columns; and the focal
+    points as read (None when the cell cannot be read), so that nothing reads a cell
+    twice."""
+    issues, entries = [], None
     try:
         parse_deadline(deadline)
     except ValidationError as error:
@@ -330,11 +341,13 @@ def check_cells(
         )
     if "focal_points" in columns:
         try:
-            parse_focal_points(focal_points)
+            entries = parse_focal_points(focal_points)
         except ValidationError as error:
             issues.append(
                 RowIssue(
                     row, column_letter(columns["focal_points"]), error.messages[0], ERROR, "", sheet
                 )
             )
-    return issues
+    else:
+        entries = []
+    return issues, entries

@@ -226,13 +226,15 @@ class _WorkshopReader:
                     WARNING,
                 )
             return
-        self.table.issues += check_cells(row, self.columns, deadline, focal_points, self.sheet)
+        issues, entries = check_cells(row, self.columns, deadline, focal_points, self.sheet)
+        self.table.issues += issues
         self.challenge.action_points.append(
             ActionPointRow(
                 row=row,
                 description=description,
                 deadline=deadline,
                 focal_points=focal_points,
+                read_entries=entries,
                 sheet=self.sheet,
             )
         )

@@ -14,7 +14,6 @@ from simple_history.utils import bulk_create_with_history
 from actionplans.choices import ActionPointStatus, PlanStatus, PlanVisibility
 from actionplans.imports.table import WorkshopTable
 from actionplans.models import ActionPlan, ActionPoint, Challenge, FocalPoint
-from actionplans.parsing import parse_focal_points
 from actionplans.selectors import team_members_in_order
 from actionplans.services.action_points import FocalPointAssignment, check_assignments
 from actionplans.services.common import (
@@ -147,7 +146,7 @@ class _Writer:
         self.result = ImportResult(plan=plan, plan_created=False)
         # Each focal-point cell is parsed once, for the people and for the action points.
         self.focal_entries = {
-            id(point): parse_focal_points(point.focal_points)
+            id(point): point.focal_entries
             for block in table.groups
             for challenge in block.challenges
             for point in challenge.action_points
@@ -255,7 +254,7 @@ def table_people(table: WorkshopTable) -> list[tuple[str, str | None]]:
         for challenge in block.challenges:
             for point in challenge.action_points:
                 try:
-                    focal_entries[id(point)] = parse_focal_points(point.focal_points)
+                    focal_entries[id(point)] = point.focal_entries
                 except ValidationError:
                     focal_entries[id(point)] = []
     return list(_table_people(table, focal_entries))

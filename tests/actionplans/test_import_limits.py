@@ -427,3 +427,39 @@ def test_upload_settings_keep_an_import_in_memory():
     assert settings.DATA_UPLOAD_MAX_MEMORY_SIZE == settings.IMPORT_MAX_BYTES + MIB
     assert settings.FILE_UPLOAD_MAX_MEMORY_SIZE == settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     assert settings.IMPORT_MAX_CELLS == 120_000
+
+
+@pytest.mark.django_db
+def test_each_focal_point_cell_is_read_once_from_upload_to_plan(monkeypatch):
+    """Reading the table, naming its people and writing its action points share one
+    reading of each focal-point cell (on large tables it was most of the time)."""
+    from actionplans import parsing
+    from actionplans.imports import table as table_module
+    from actionplans.imports.write import plan_create_from_workshop, table_people
+
+    read = []
+    original = parsing.parse_focal_points
+
+    def counting(text):
+        read.append(text)
+        return original(text)
+
+    from actionplans.imports import write as write_module
+
+    for module in (parsing, table_module, write_module):
+        monkeypatch.setattr(module, "parse_focal_points", counting, raising=False)
+    cells = [f"Person {n} (lead), Helper {n}" for n in range(30)]
+    data = csv_bytes(
+        [["Working group", "Challenge", "Action point", "Deadline", "Focal points"]]
+        + [
+            ["Group 1: Data", "1. Tools", f"Do {n}", "Q1 2026", cell]
+            for n, cell in enumerate(cells)
+        ]
+    )
+
+    table = read_table(data)
+    assert len(table_people(table)) == 60
+    plan = plan_create_from_workshop(table=table, title="Once", created_by=UserFactory())
+
+    assert read == cells
+    assert plan.working_groups.get().challenges.get().action_points.count() == 30
