@@ -67,7 +67,14 @@ def numbers_workbook(rows: int, columns: int) -> bytes:
 
 
 def _peak_mb() -> int:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024  # kB on Linux
+    """The peak resident memory of this process's own address space (VmHWM). Not
+    getrusage's ru_maxrss: Linux keeps that across fork and exec, so a probe started
+    by a large test process (an xdist worker at 368 MB) reported the parent's size."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) // 1024  # kB
+    raise RuntimeError("no VmHWM in /proc/self/status")
 
 
 def _cpu_seconds() -> float:
