@@ -69,6 +69,19 @@ def is_database_busy(exception: BaseException) -> bool:
     )
 
 
+def _plain_page(request: HttpRequest, template: str, message: str, *, status: int) -> HttpResponse:
+    """An error page rendered without the request's context processors (they read the
+    session, the user and the notifications), with what base.html needs without them
+    (the language switcher)."""
+    context = {
+        "message": message,
+        "request": request,
+        "csrf_token": get_token(request),
+        "LANGUAGES": settings.LANGUAGES,
+    }
+    return HttpResponse(render_to_string(template, context), status=status)
+
+
 class DatabaseBusyMiddleware:
     """A request that found SQLite locked for too long is a 503 with Retry-After,
     not a 500: nothing is wrong with it, and the same request succeeds a moment
@@ -92,16 +105,8 @@ class DatabaseBusyMiddleware:
         if request.path_info.startswith(API_PREFIX):
             response = JsonResponse({"detail": message}, status=503)
         else:
-            # Not rendered with the request's context processors: the navigation and
-            # the unread notifications would ask the busy database again. The page
-            # gets what base.html needs without it (the language switcher).
-            context = {
-                "message": message,
-                "request": request,
-                "csrf_token": get_token(request),
-                "LANGUAGES": settings.LANGUAGES,
-            }
-            response = HttpResponse(render_to_string("503.html", context), status=503)
+            # The navigation and the unread notifications would ask the busy database again.
+            response = _plain_page(request, "503.html", message, status=503)
         response["Retry-After"] = str(BUSY_RETRY_AFTER)
         return response
 
@@ -144,12 +149,5 @@ class RequestSizeMiddleware:
             "size": sent,
             "most": f"{settings.IMPORT_MAX_BYTES / MIB:.0f}",
         }
-        # Rendered without the context processors, as the 503 page: the session and the
-        # user are not looked at for a request refused before its body.
-        context = {
-            "message": message,
-            "request": request,
-            "csrf_token": get_token(request),
-            "LANGUAGES": settings.LANGUAGES,
-        }
-        return HttpResponse(render_to_string("413.html", context), status=413)
+        # The session and the user are not looked at for a request refused before its body.
+        return _plain_page(request, "413.html", message, status=413)
