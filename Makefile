@@ -13,6 +13,10 @@ PYTEST_ARGS ?=
 TEST_WORKERS ?= 2
 
 CHROMIUM := /usr/bin/chromium
+# The accessibility checks (tests/browser/test_accessibility.py) run axe-core, from the npm
+# registry, pinned in tests/browser/package-lock.json and installed by npm ci.
+NPM := /usr/bin/npm
+AXE := tests/browser/node_modules/axe-core/axe.min.js
 # The Redis backend's test starts Debian's redis-server itself (tests/notifications/test_rq_backend.py).
 REDIS_SERVER := /usr/bin/redis-server
 # Translations: locale/<language>/LC_MESSAGES/*.po, compiled on install into .mo files
@@ -30,7 +34,7 @@ else
 WORKER ?= db_worker
 endif
 
-.PHONY: install gettext messages browser redis run test lint format migrate demo bench loadtest clean
+.PHONY: install gettext messages browser axe redis run test lint format migrate demo bench loadtest clean
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +68,18 @@ $(CHROMIUM):
 
 browser: $(CHROMIUM)
 
+$(NPM):
+	@if [ "$$(id -u)" != 0 ]; then echo "The accessibility tests need Debian's npm: run 'sudo apt-get install nodejs npm' once." >&2; exit 1; fi
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+
+# Installed again when the lock file changes (touch: npm ci keeps the package's own date).
+$(AXE): tests/browser/package.json tests/browser/package-lock.json | $(NPM)
+	npm ci --prefix tests/browser --no-audit --no-fund
+	touch $(AXE)
+
+axe: $(AXE)
+
 $(REDIS_SERVER):
 	@if [ "$$(id -u)" != 0 ]; then echo "The Redis backend's test needs Debian's redis-server: run 'sudo apt-get install redis-server' once." >&2; exit 1; fi
 	apt-get update -qq
@@ -88,7 +104,7 @@ run: demo
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## make test: install, then run the whole test suite (DATABASE_URL picks the database)
-test: install browser redis
+test: install browser axe redis
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 ## make lint: ruff check, ruff format --check, the import layers, no missing migration, no known vulnerability
@@ -124,4 +140,4 @@ format: install
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles test-artifacts $(MO_FILES)
+	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles test-artifacts $(MO_FILES) tests/browser/node_modules

@@ -107,7 +107,11 @@ def status_bar(by_status: dict[str, int], *, title: str, width: int = 600) -> Sa
 def quarter_chart(
     quarters: list, *, today: datetime.date, title: str, width: int = 640
 ) -> SafeString:
-    """Planned (due) against delivered (done) per quarter, with a line at today."""
+    """Planned (due) against delivered (done) per quarter, with a line at today.
+
+    `quarters` may hold gaps (dashboards.QuarterGap: a run of quarters without a
+    deadline): each takes one slot, drawn as a break in the axis with its span
+    written under it ("2021–2023") and said in words ("2021–2023: none")."""
     rtl = get_language_bidi()
     if not quarters:
         return _chart(
@@ -126,7 +130,9 @@ def quarter_chart(
     bar = max(min(slot / 3, 28), 2)
     peak = max(max(q.due for q in quarters), 1)
     desc = "; ".join(
-        _("%(quarter)s: %(due)s due, %(done)s done")
+        q.words
+        if getattr(q, "gap", False)
+        else _("%(quarter)s: %(due)s due, %(done)s done")
         % {"quarter": q.label, "due": q.due, "done": q.done}
         for q in quarters
     )
@@ -147,7 +153,8 @@ def quarter_chart(
         peak_x=_along(left - 4, 0, width, rtl),
         peak_y=top + 8,
         label_y=top + plot_h + 16,
-        today_x=_today_x(quarters, today, left, width, rtl),
+        gap_y=top + plot_h - 10,
+        today_x=_today_x(quarters, today, left, slot, width, rtl),
         today_label_y=height - 6,
     )
 
@@ -160,8 +167,14 @@ def _quarter_bars(quarters, left, top, slot, bar, scale, width, rtl) -> list[dic
     for index, quarter in enumerate(quarters):
         x = left + index * slot + (slot - 2 * bar) / 2
         due_h, done_h = quarter.due * scale, quarter.done * scale
+        middle = _along(left + index * slot + slot / 2, 0, width, rtl)
         bars.append(
             {
+                "gap": getattr(quarter, "gap", False),
+                "words": getattr(quarter, "words", ""),
+                "break_path": f"M{middle - 6:.1f} {bottom + 5} L{middle - 2:.1f} {bottom - 5} "
+                f"M{middle + 2:.1f} {bottom + 5} L{middle + 6:.1f} {bottom - 5}",
+                "middle": _n(middle),
                 "label": quarter.label,
                 "due": quarter.due,
                 "done": quarter.done,
@@ -179,13 +192,14 @@ def _quarter_bars(quarters, left, top, slot, bar, scale, width, rtl) -> list[dic
     return bars
 
 
-def _today_x(quarters, today: datetime.date, left: int, width: int, rtl: bool) -> str:
-    """Where today's line goes, or "" when today is outside the quarters shown."""
-    first, last = quarters[0].start, quarters[-1].end
-    if not first <= today <= last:
-        return ""
-    span = (last - first).days + 1
-    return _n(_along(left + (width - left) * ((today - first).days + 0.5) / span, 0, width, rtl))
+def _today_x(quarters, today: datetime.date, left: int, slot: float, width: int, rtl: bool) -> str:
+    """Where today's line goes, within the slot of its quarter (or gap), or "" when
+    today is outside the quarters shown."""
+    for index, quarter in enumerate(quarters):
+        if quarter.start <= today <= quarter.end:
+            share = ((today - quarter.start).days + 0.5) / ((quarter.end - quarter.start).days + 1)
+            return _n(_along(left + (index + share) * slot, 0, width, rtl))
+    return ""
 
 
 def _along(x: float, extent: float, width: float, rtl: bool) -> float:

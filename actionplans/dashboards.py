@@ -18,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,12 +31,27 @@ from actionplans.models import (
     DeadlineChange,
     FocalPoint,
     WorkingGroup,
+    with_focal_points,
 )
-from actionplans.querysets import PLAN_PATH, due_soon_condition, end_of_day, overdue_condition
+from actionplans.querysets import (
+    PLAN_PATH,
+    WORKSHOP_ORDER,
+    due_soon_condition,
+    end_of_day,
+    open_condition,
+    overdue_condition,
+)
 from actionplans.selectors import last_activity
 from orgs.models import Person
 
-LIST_LIMIT = 50
+# The lists at the top of a plan's dashboard show this many action points each,
+# then "and N more" (a link to the plan page, filtered).
+LIST_LIMIT = 10
+# The portfolio's list of what is late: action points per page.
+LATE_PAGE_SIZE = 20
+# The portfolio's workload tables: people / organizations shown, the busiest first.
+WORKLOAD_LIMIT = 50
+ROLE_RANK = {role: rank for rank, role in enumerate(FocalPointRole.values)}
 STATUSES = list(ActionPointStatus.values)
 COMPLETED = ActionPointStatus.COMPLETED
 CANCELLED = ActionPointStatus.CANCELLED
@@ -94,6 +109,7 @@ class WorkloadRow:
     open: int = 0
     overdue: int = 0
     completed: int = 0
+    due_soon: int = 0
 
 
 @dataclass
@@ -110,6 +126,31 @@ class QuarterRow:
     @property
     def end(self) -> datetime.date:
         return _quarter_end(self.start)
+
+    gap = False
+
+
+@dataclass
+class QuarterGap:
+    """A run of quarters without any deadline, drawn as one marker: "2021–2023: none"."""
+
+    start: datetime.date
+    end: datetime.date
+    due: int = 0
+    done: int = 0
+    gap = True
+
+    @property
+    def label(self) -> str:
+        if self.start.month == 1 and self.end.month == 12:  # whole calendar years
+            if self.start.year == self.end.year:
+                return str(self.start.year)
+            return f"{self.start.year}\u2013{self.end.year}"
+        return f"{_label(self.start)} \u2013 {_label(self.end)}"
+
+    @property
+    def words(self) -> str:
+        return _("%(span)s: none") % {"span": self.label}
 
 
 @dataclass
@@ -141,6 +182,23 @@ class PointRow:
     is_due_soon: bool
     is_stale: bool
     group_id: int = 0
+    group_number: int = 0
+    challenge_number: int = 0
+    # (person id, name, role) of its focal points, lead first: set for the lists.
+    focal: list[tuple[int, str, str]] = field(default_factory=list)
+
+    @property
+    def number(self) -> str:
+        """Where it sits in the plan: group.challenge, as the workshop numbers them."""
+        return f"{self.group_number}.{self.challenge_number}"
+
+    @property
+    def focal_names(self) -> list[tuple[str, str]]:
+        """(name, role) of its focal points, lead first; the role left empty for a lead."""
+        return [
+            (name, "" if role == FocalPointRole.LEAD else FocalPointRole(role).label)
+            for _pk, name, role in self.focal
+        ]
 
     def get_absolute_url(self) -> str:
         return reverse("actionplans:actionpoint_detail", args=[self.pk])
@@ -169,6 +227,17 @@ class PlanDashboard:
     quarters: list[QuarterRow]
     slippage: list[SlipRow]
     lists: dict[str, list[PointRow]] = field(default_factory=dict)
+    # How many each list holds in all (it shows at most LIST_LIMIT).
+    list_totals: dict[str, int] = field(default_factory=dict)
+    # Quarters with each run of empty ones (a year or more) as one QuarterGap.
+    timeline: list = field(default_factory=list)
+    # "As of": the day the plan was entered in the tracker (its first record).
+    entered: datetime.date | None = None
+
+    @property
+    def before_entry(self) -> bool:
+        """An "as of" day before the plan was entered: it held nothing yet."""
+        return self.entered is not None and self.today < self.entered
 
     @property
     def slippage_days(self) -> int:
@@ -204,6 +273,10 @@ def _quarter_end(start: datetime.date) -> datetime.date:
     return datetime.date(year, month, 1) - datetime.timedelta(days=1)
 
 
+def _label(day: datetime.date) -> str:
+    return _("Q%(quarter)s %(year)s") % {"quarter": (day.month - 1) // 3 + 1, "year": day.year}
+
+
 def _fill_quarters(found: dict[datetime.date, tuple[int, int]]) -> list[QuarterRow]:
     """Every quarter from the first to the last one found, empty ones included."""
     if not found:
@@ -215,16 +288,51 @@ def _fill_quarters(found: dict[datetime.date, tuple[int, int]]) -> list[QuarterR
     return quarters
 
 
+GAP_MIN_QUARTERS = 4
+
+
+def compress_quarters(quarters: list[QuarterRow], today: datetime.date | None = None) -> list:
+    """The quarters, each run of GAP_MIN_QUARTERS or more without a deadline (a year
+    or more) collapsed into one QuarterGap; shorter runs stay, quarter by quarter.
+    Today's quarter always stays on its own, so that "now" has a place."""
+    result: list = []
+    run: list[QuarterRow] = []
+
+    def flush() -> None:
+        if len(run) >= GAP_MIN_QUARTERS:
+            result.append(QuarterGap(run[0].start, run[-1].end))
+        else:
+            result.extend(run)
+        run.clear()
+
+    for quarter in quarters:
+        if quarter.due or quarter.done or (today and quarter.start <= today <= quarter.end):
+            flush()
+            result.append(quarter)
+        else:
+            run.append(quarter)
+    flush()
+    return result
+
+
 # --- loading: the live tables, or the history tables as of a day -----------------------
 
 
-def _point_rows(points: QuerySet, today: datetime.date, group_of: dict[int, int]) -> list[PointRow]:
-    """The action points whose challenge is in `group_of`, flagged for `today`."""
+def _point_rows(
+    points: QuerySet,
+    today: datetime.date,
+    group_of: dict[int, tuple[int, int]],
+    groups: list[tuple[int, int, str]],
+) -> list[PointRow]:
+    """The action points whose challenge is in `group_of` (challenge: its group and
+    number), flagged for `today`."""
+    numbers = {group_id: number for group_id, number, _name in groups}
     rows = []
     for values in points.with_flags(today).order_by().values_list(*ROW_FIELDS):
         row = PointRow(*values)
         if row.challenge_id in group_of:
-            row.group_id = group_of[row.challenge_id]
+            row.group_id, row.challenge_number = group_of[row.challenge_id]
+            row.group_number = numbers.get(row.group_id, 0)
             rows.append(row)
     return rows
 
@@ -237,10 +345,13 @@ def _people(person_ids: Iterable[int]) -> dict[int, Person]:
 def plan_rows(plan: ActionPlan, today: datetime.date, *, people: bool = True) -> PlanRows:
     """The plan now: four queries, five with the focal points and their people."""
     groups = list(plan.working_groups.order_by("number").values_list("id", "number", "name"))
-    group_of = dict(
-        Challenge.objects.filter(working_group__plan=plan).values_list("id", "working_group_id")
-    )
-    points = _point_rows(ActionPoint.objects.of_plan(plan), today, group_of)
+    group_of = {
+        challenge_id: (group_id, number)
+        for challenge_id, group_id, number in Challenge.objects.filter(
+            working_group__plan=plan
+        ).values_list("id", "working_group_id", "number")
+    }
+    points = _point_rows(ActionPoint.objects.of_plan(plan), today, group_of, groups)
     changes = list(
         DeadlineChange.objects.filter(**{f"action_point__{PLAN_PATH}": plan})
         .order_by("changed_at", "id")
@@ -275,10 +386,10 @@ def plan_rows_as_of(plan: ActionPlan, day: datetime.date) -> PlanRows:
     )
     group_ids = {group_id for group_id, _number, _name in groups}
     group_of = {
-        challenge_id: group_id
-        for challenge_id, group_id in _as_of(
+        challenge_id: (group_id, number)
+        for challenge_id, group_id, number in _as_of(
             Challenge.history.filter(working_group_id__in=ever_groups), moment
-        ).values_list("id", "working_group_id")
+        ).values_list("id", "working_group_id", "number")
         if group_id in group_ids
     }
     ever_challenges = Challenge.history.filter(working_group_id__in=ever_groups).values("id")
@@ -286,6 +397,7 @@ def plan_rows_as_of(plan: ActionPlan, day: datetime.date) -> PlanRows:
         _as_of(ActionPoint.history.filter(challenge_id__in=ever_challenges), moment),
         day,
         group_of,
+        groups,
     )
     point_ids = [row.pk for row in points]
     changes = list(
@@ -354,6 +466,7 @@ def workload(rows: PlanRows) -> tuple[list[WorkloadRow], list[WorkloadRow], list
         row = table.setdefault(key, WorkloadRow(key, name))
         row.open += point.is_open
         row.overdue += point.is_overdue
+        row.due_soon += point.is_due_soon
         row.completed += point.status == COMPLETED
 
     for point_id, person_id, role in rows.focal_points:
@@ -399,13 +512,25 @@ def slippage(rows: PlanRows) -> list[SlipRow]:
     return sorted(found.values(), key=lambda r: (-r.days, -r.changes, r.action_point_id))
 
 
-def lists(rows: PlanRows) -> dict[str, list[PointRow]]:
-    """Overdue (oldest first), due soon, stale and blocked, at most LIST_LIMIT each."""
+def attention(rows: PlanRows) -> dict[str, list[PointRow]]:
+    """What needs someone now, whole: overdue (oldest due date first), due soon
+    (soonest first), stale (longest unchanged first) and blocked (by due date),
+    each action point with its focal points (lead first). The flags are the
+    database's, from actionplans.querysets: nothing is decided here."""
 
     def by_due_date(point: PointRow) -> tuple:
         return (point.due_date or datetime.date.max, point.pk)
 
-    found = {
+    focal: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
+    for point_id, person_id, role in rows.focal_points:
+        person = rows.people.get(person_id)
+        if person is not None:
+            focal[point_id].append((person_id, person.name, role))
+    for point in rows.points:
+        point.focal = sorted(
+            focal.get(point.pk, []), key=lambda f: (ROLE_RANK.get(f[2], 9), f[1].casefold())
+        )
+    return {
         "overdue": sorted((p for p in rows.points if p.is_overdue), key=by_due_date),
         "due_soon": sorted((p for p in rows.points if p.is_due_soon), key=by_due_date),
         "stale": sorted((p for p in rows.points if p.is_stale), key=lambda p: (p.updated, p.pk)),
@@ -413,11 +538,17 @@ def lists(rows: PlanRows) -> dict[str, list[PointRow]]:
             (p for p in rows.points if p.is_open and p.status == BLOCKED), key=by_due_date
         ),
     }
-    return {name: points[:LIST_LIMIT] for name, points in found.items()}
+
+
+def lists(rows: PlanRows) -> dict[str, list[PointRow]]:
+    """The lists of attention(), at most LIST_LIMIT each."""
+    return {name: points[:LIST_LIMIT] for name, points in attention(rows).items()}
 
 
 def dashboard(plan: ActionPlan, today: datetime.date, rows: PlanRows, *, live: bool):
     leads, everyone, organizations = workload(rows)
+    found = attention(rows)
+    quarter_rows = quarters(rows)
     return PlanDashboard(
         plan=plan,
         today=today,
@@ -427,9 +558,11 @@ def dashboard(plan: ActionPlan, today: datetime.date, rows: PlanRows, *, live: b
         leads=leads,
         everyone=everyone,
         organizations=organizations,
-        quarters=quarters(rows),
+        quarters=quarter_rows,
         slippage=slippage(rows),
-        lists=lists(rows),
+        lists={name: points[:LIST_LIMIT] for name, points in found.items()},
+        list_totals={name: len(points) for name, points in found.items()},
+        timeline=compress_quarters(quarter_rows, today),
     )
 
 
@@ -440,8 +573,19 @@ def plan_dashboard(plan: ActionPlan, today: datetime.date | None = None) -> Plan
 
 
 def plan_dashboard_as_of(plan: ActionPlan, day: datetime.date) -> PlanDashboard:
-    """The dashboard as it stood at the end of `day`, rebuilt from the history."""
-    return dashboard(plan, day, plan_rows_as_of(plan, day), live=False)
+    """The dashboard as it stood at the end of `day`, rebuilt from the history,
+    with the day the plan was entered (one query more)."""
+    result = dashboard(plan, day, plan_rows_as_of(plan, day), live=False)
+    result.entered = plan_entered(plan)
+    return result
+
+
+def plan_entered(plan: ActionPlan) -> datetime.date:
+    """The day the plan was entered in the tracker: its creation, or its first
+    history record if that is earlier (a plan loaded with a backdated history)."""
+    first = ActionPlan.history.filter(id=plan.pk).aggregate(first=Min("history_date"))["first"]
+    moments = [moment for moment in (plan.created, first) if moment is not None]
+    return timezone.localdate(min(moments))
 
 
 # --- across plans --------------------------------------------------------------------------
@@ -490,3 +634,71 @@ def portfolio_totals(rows: list[PortfolioRow]) -> StatusCounts:
         for status, count in row.counts.by_status.items():
             by_status[status] += count
     return StatusCounts(by_status=by_status, overdue=sum(r.counts.overdue for r in rows))
+
+
+def late_points(plans: QuerySet[ActionPlan], today: datetime.date | None = None) -> QuerySet:
+    """What is late across these plans: their overdue action points, the oldest due
+    date first, with their plan, group, challenge and focal points (three queries
+    for a page of them, whatever their number)."""
+    today = today or timezone.localdate()
+    return (
+        ActionPoint.objects.of_plans(plans)
+        .overdue(today)
+        .with_flags(today)
+        .select_related("challenge__working_group__plan")
+        .prefetch_related(with_focal_points())
+        .order_by("due_date", *WORKSHOP_ORDER)
+    )
+
+
+def _workload_counts(today: datetime.date) -> dict:
+    """Open, overdue, due soon and completed action points, counted from focal points:
+    each action point once per group (a person, an organization)."""
+    path = "action_point__"
+
+    def count(condition: Q) -> Count:
+        return Count(f"{path}id", filter=condition, distinct=True)
+
+    return {
+        "n_open": count(open_condition(path)),
+        "n_overdue": count(overdue_condition(today, path)),
+        "n_due_soon": count(due_soon_condition(today, path)),
+        "n_completed": count(Q(**{f"{path}status": COMPLETED})),
+    }
+
+
+def portfolio_workload(
+    plans: QuerySet[ActionPlan], today: datetime.date | None = None
+) -> tuple[list[WorkloadRow], list[WorkloadRow]]:
+    """Who carries what across these plans: per person and per organization (two
+    people of one organization on one action point count it once), the most
+    overdue first. Two aggregate queries, whatever the number of plans."""
+    today = today or timezone.localdate()
+    focal = FocalPoint.objects.filter(**{f"action_point__{PLAN_PATH}__in": plans}).order_by()
+    counts = _workload_counts(today)
+
+    def row(key, name, values) -> WorkloadRow:
+        return WorkloadRow(
+            key,
+            name,
+            open=values["n_open"],
+            overdue=values["n_overdue"],
+            completed=values["n_completed"],
+            due_soon=values["n_due_soon"],
+        )
+
+    people = [
+        row(values["person_id"], values["person__name"], values)
+        for values in focal.values("person_id", "person__name").annotate(**counts)
+    ]
+    organizations = [
+        row(
+            values["person__organization_id"],
+            values["person__organization__name"] or _("No organization"),
+            values,
+        )
+        for values in focal.values(
+            "person__organization_id", "person__organization__name"
+        ).annotate(**counts)
+    ]
+    return _workload_sort(people), _workload_sort(organizations)

@@ -1,5 +1,6 @@
-"""The demo: the seed plan from the PIM training in Beirut, four accounts, and
-example addresses for the plan's people (so that reminders have somewhere to go).
+"""The demo: the seed plan from the PIM training in Beirut, four accounts,
+example addresses for the plan's people (so that reminders have somewhere to go),
+and (load_demo) an example plan whose dates follow today (demo_example.py).
 
 Used by `manage.py load_demo` (and so by `make run`). Running it again
 changes nothing: the plan is recognised by its title, the accounts by their
@@ -20,6 +21,7 @@ from django.db.models.functions import Lower
 from django.utils.text import slugify
 
 from actionplans.choices import PlanStatus, PlanVisibility
+from actionplans.demo_example import example_plan_load
 from actionplans.imports.read import read_workshop_tsv
 from actionplans.imports.write import plan_create_from_workshop
 from actionplans.models import ActionPlan
@@ -60,6 +62,9 @@ class DemoResult:
     accounts: list[DemoAccount]
     # The plan's people and their addresses, by name.
     addresses: list[tuple[str, str]]
+    # The example plan whose dates follow the day it was loaded (demo_example.py).
+    example_plan: ActionPlan | None = None
+    example_created: bool = False
 
 
 def _read_credentials(path: Path) -> dict[str, str]:
@@ -126,9 +131,14 @@ def _give_addresses(plan: ActionPlan) -> list[tuple[str, str]]:
 
 @transaction.atomic
 def demo_load(
-    *, table_file: Path, credentials_file: Path, reset_passwords: bool = False
+    *,
+    table_file: Path,
+    credentials_file: Path,
+    reset_passwords: bool = False,
+    example: bool = False,
 ) -> DemoResult:
-    """Create the demo plan and accounts where they are missing."""
+    """Create the demo plan and accounts where they are missing; with `example`, the
+    example plan with dates relative to today too (actionplans/demo_example.py)."""
     credentials = _read_credentials(credentials_file)
     plan = ActionPlan.objects.filter(title=DEMO_TITLE).order_by("id").first()
     plan_created = plan is None
@@ -169,7 +179,19 @@ def demo_load(
     if person is not None and person.user_id is None and not hasattr(member, "person"):
         person_update(person=person, user=member)
     addresses = _give_addresses(plan)
+    example_plan, example_created = None, False
+    if example:
+        example_plan, example_created = example_plan_load(
+            seed_plan=plan, coordinator=coordinator, member=member
+        )
 
     if any(account.password for account in accounts if account.created) or reset_passwords:
         _write_credentials(credentials_file, credentials)
-    return DemoResult(plan=plan, plan_created=plan_created, accounts=accounts, addresses=addresses)
+    return DemoResult(
+        plan=plan,
+        plan_created=plan_created,
+        accounts=accounts,
+        addresses=addresses,
+        example_plan=example_plan,
+        example_created=example_created,
+    )

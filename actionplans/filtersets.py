@@ -21,6 +21,20 @@ from actionplans.querysets import PLAN_PATH, overdue_condition
 from orgs.models import Organization, Person
 
 
+class AnyYesNo(forms.NullBooleanSelect):
+    """A yes/no filter's menu: "Any", "Yes", "No" (Django's reads "Unknown" for any).
+    The values stay Django's ("unknown", "true", "false"): links and the API keep working."""
+
+    def __init__(self, attrs=None) -> None:
+        super().__init__(attrs)
+        self.choices = [
+            # Translators: a filter's choice that does not filter, e.g. "Overdue: Any".
+            ("unknown", _("Any")),
+            ("true", _("Yes")),
+            ("false", _("No")),
+        ]
+
+
 def _plans(request) -> QuerySet[ActionPlan]:
     if request is None:
         return ActionPlan.objects.none()
@@ -48,11 +62,18 @@ def _organizations(request) -> QuerySet[Organization]:
 class ActionPointFilterSet(django_filters.FilterSet):
     """Filters of the plan page, "my action points" and /api/v1/action-points/."""
 
-    plan = django_filters.ModelChoiceFilter(field_name=PLAN_PATH, queryset=_plans, label=_("Plan"))
-    working_group = django_filters.ModelChoiceFilter(
-        field_name="challenge__working_group", queryset=_groups, label=_("Working group")
+    plan = django_filters.ModelChoiceFilter(
+        field_name=PLAN_PATH, queryset=_plans, label=_("Plan"), empty_label=_("Any plan")
     )
-    challenge = django_filters.ModelChoiceFilter(queryset=_challenges, label=_("Challenge"))
+    working_group = django_filters.ModelChoiceFilter(
+        field_name="challenge__working_group",
+        queryset=_groups,
+        label=_("Working group"),
+        empty_label=_("Any working group"),
+    )
+    challenge = django_filters.ModelChoiceFilter(
+        queryset=_challenges, label=_("Challenge"), empty_label=_("Any challenge")
+    )
     status = django_filters.MultipleChoiceFilter(
         choices=ActionPointStatus.choices, label=_("Status"), widget=forms.CheckboxSelectMultiple
     )
@@ -60,15 +81,19 @@ class ActionPointFilterSet(django_filters.FilterSet):
         field_name="focal_points__person",
         queryset=_people,
         label=_("Focal point"),
+        empty_label=_("Anyone"),
         distinct=True,
     )
     organization = django_filters.ModelChoiceFilter(
         field_name="focal_points__person__organization",
         queryset=_organizations,
         label=_("Organization"),
+        empty_label=_("Any organization"),
         distinct=True,
     )
-    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
+    overdue = django_filters.BooleanFilter(
+        method="filter_overdue", label=_("Overdue"), widget=AnyYesNo
+    )
     due_before = django_filters.DateFilter(
         field_name="due_date",
         lookup_expr="lte",
@@ -94,6 +119,7 @@ class ActionPointFilterSet(django_filters.FilterSet):
             "-status": _("Status (descending)"),
         },
         label=_("Order by"),
+        empty_label=_("Default order"),
     )
 
     class Meta:
@@ -183,7 +209,9 @@ class ActionPlanFilterSet(django_filters.FilterSet):
     """Filters of the plan list and /api/v1/plans/."""
 
     q = django_filters.CharFilter(method="filter_text", label=_("Search"))
-    status = django_filters.ChoiceFilter(choices=PlanStatus.choices, label=_("Status"))
+    status = django_filters.ChoiceFilter(
+        choices=PlanStatus.choices, label=_("Status"), empty_label=_("Any status")
+    )
     country = django_filters.CharFilter(lookup_expr="iexact", label=_("Country"))
 
     class Meta:
@@ -202,7 +230,9 @@ class ActionPlanFilterSet(django_filters.FilterSet):
 class WorkingGroupFilterSet(django_filters.FilterSet):
     """Filters of /api/v1/working-groups/."""
 
-    plan = django_filters.ModelChoiceFilter(queryset=_plans, label=_("Plan"))
+    plan = django_filters.ModelChoiceFilter(
+        queryset=_plans, label=_("Plan"), empty_label=_("Any plan")
+    )
 
     class Meta:
         model = WorkingGroup
@@ -213,9 +243,14 @@ class ChallengeFilterSet(django_filters.FilterSet):
     """Filters of /api/v1/challenges/."""
 
     plan = django_filters.ModelChoiceFilter(
-        field_name="working_group__plan", queryset=_plans, label=_("Plan")
+        field_name="working_group__plan",
+        queryset=_plans,
+        label=_("Plan"),
+        empty_label=_("Any plan"),
     )
-    working_group = django_filters.ModelChoiceFilter(queryset=_groups, label=_("Working group"))
+    working_group = django_filters.ModelChoiceFilter(
+        queryset=_groups, label=_("Working group"), empty_label=_("Any working group")
+    )
 
     class Meta:
         model = Challenge

@@ -619,7 +619,9 @@ class ProgressUpdateForm(forms.Form):
         label=gettext_lazy("Progress (%)"),
         min_value=0,
         max_value=100,
-        widget=forms.NumberInput(attrs={"step": 5, "inputmode": "numeric"}),
+        # Any whole number: step 1, not 5 (a browser refuses to submit a form whose
+        # value is off the step, even one the point already had, e.g. 33 set by API).
+        widget=forms.NumberInput(attrs={"step": 1, "inputmode": "numeric"}),
         help_text=gettext_lazy("Completing sets 100 %."),
     )
     note = forms.CharField(
@@ -798,6 +800,28 @@ class AsOfForm(forms.Form):
     def clean_as_of(self) -> datetime.date | None:
         day = self.cleaned_data["as_of"]
         if day and day > timezone.localdate():
+            raise forms.ValidationError(gettext("Pick today or a day in the past."))
+        return day
+
+
+class StatusReportForm(forms.Form):
+    """The day a status report starts from (exports/status_report.py); empty: 30 days ago."""
+
+    DEFAULT_DAYS = 30
+
+    since = forms.DateField(
+        label=gettext_lazy("Changes since"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=gettext_lazy("What changed from the start of that day. Empty: 30 days ago."),
+    )
+
+    def clean_since(self) -> datetime.date:
+        day = self.cleaned_data["since"]
+        today = timezone.localdate()
+        if day is None:
+            return today - datetime.timedelta(days=self.DEFAULT_DAYS)
+        if day > today:
             raise forms.ValidationError(gettext("Pick today or a day in the past."))
         return day
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import translation
 from jinja2 import Environment, StrictUndefined
 
-from actionplans.templatetags.plan_tags import deadline_badge, status_badge
+from actionplans.templatetags.plan_tags import deadline_badge, human_duration, status_badge
 
 
 class PageUrls:
@@ -40,6 +40,12 @@ def environment(**options) -> Environment:
     env = Environment(**{**options, "undefined": StrictUndefined, "extensions": extensions})
     # newstyle: _() escapes the values it puts in and formats %(name)s itself.
     env.install_gettext_translations(translation, newstyle=True)
-    env.globals.update(static=static, status_badge=status_badge, deadline_badge=deadline_badge)
+    env.globals.update(
+        static=static,
+        status_badge=status_badge,
+        deadline_badge=deadline_badge,
+        human_duration=human_duration,
+    )
     env.filters["date"] = date
+    env.filters["human_duration"] = human_duration
     return env

@@ -412,6 +412,13 @@ class ProgressUpdate(models.Model):
         get_latest_by = "created"
         verbose_name = _("progress update")
         verbose_name_plural = _("progress updates")
+        indexes = [
+            # An action point's latest updates (querysets.last_update_values, read for
+            # every row of an export) without sorting its updates.
+            models.Index(
+                fields=["action_point", "-created", "-id"], name="actionplans_update_latest_idx"
+            ),
+        ]
         constraints = [
             _progress_range("actionplans_update"),
             _completed_is_100("actionplans_update"),

@@ -10,14 +10,18 @@ from actionplans.views import (
     extensions,
     people,
     plans,
+    status_report,
     structure,
     suggestions,
     transfer,
 )
+from actionplans.views.home import home
 
 app_name = "actionplans"
 
 urlpatterns = [
+    # "/" and where signing in leads: members to their action points, others to the plans.
+    path("", home, name="home"),
     # Plans
     path("plans/", plans.plan_list, name="plan_list"),
     path("plans/add/", plans.plan_add, name="plan_add"),
@@ -30,6 +34,19 @@ urlpatterns = [
     # Dashboards
     path("plans/<int:pk>/dashboard/", dashboards.plan_dashboard, name="plan_dashboard"),
     path("dashboard/", dashboards.portfolio, name="portfolio"),
+    # The status report for the monthly meeting (one plan, or every plan you may see)
+    path(
+        "plans/<int:pk>/status-report/",
+        status_report.plan_status_report,
+        name="plan_status_report",
+    ),
+    path(
+        "plans/<int:pk>/status-report.xlsx",
+        status_report.plan_status_report_xlsx,
+        name="plan_status_report_xlsx",
+    ),
+    path("status-report/", status_report.status_report, name="status_report"),
+    path("status-report.xlsx", status_report.status_report_xlsx, name="status_report_xlsx"),
     # Import and export
     path("plans/import/", transfer.plan_import, name="plan_import"),
     path("plans/<int:pk>/import/", transfer.plan_import, name="plan_import_into"),
@@ -74,6 +91,11 @@ urlpatterns = [
     path("challenges/<int:pk>/move/", structure.challenge_move, name="challenge_move"),
     path("challenges/<int:pk>/delete/", structure.challenge_delete, name="challenge_delete"),
     path("action-points/<int:pk>/move/", structure.actionpoint_move, name="actionpoint_move"),
+    path(
+        "action-points/<int:pk>/move-to/",
+        structure.actionpoint_move_to,
+        name="actionpoint_move_to",
+    ),
     path("action-points/<int:pk>/delete/", structure.actionpoint_delete, name="actionpoint_delete"),
     # Action points
     path(

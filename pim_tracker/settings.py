@@ -234,7 +234,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LOGIN_URL = "/accounts/login/"
-LOGIN_REDIRECT_URL = "/plans/"
+# "/" sends each role on (actionplans.views.home): members to "My action points",
+# coordinators and administrators to the plan list; a ?next= wins over both.
+LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
 
 # English, French and Arabic; each name as its speakers write it (the switcher shows

@@ -3,7 +3,6 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from orgs.language_views import set_language
@@ -27,7 +26,6 @@ urlpatterns = [
     path("", include("actionplans.urls")),
     path("", include("orgs.urls")),
     path("", include("notifications.urls")),
-    path("", RedirectView.as_view(pattern_name="actionplans:plan_list", permanent=False)),
 ]
 
 handler404 = "pim_tracker.views.not_found"

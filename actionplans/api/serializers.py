@@ -190,13 +190,35 @@ class ActionPointSerializer(serializers.ModelSerializer):
     )
     # Read from the list with_focal_points() prefetched (one query for a whole page).
     focal_points = FocalPointSerializer(many=True, required=False, source="focal_point_list")
+    # What the latest progress updates say, annotated by the queryset (with_last_update):
+    # the same four values as the flat exports' last columns; null without an update.
+    latest_note = serializers.CharField(
+        read_only=True,
+        allow_null=True,
+        help_text="The note of the latest progress update that has one.",
+    )
+    latest_evidence_url = serializers.URLField(
+        read_only=True,
+        allow_null=True,
+        help_text="The evidence link of the latest progress update that has one.",
+    )
+    last_update_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="When the latest progress update was made."
+    )
+    last_update_by = serializers.CharField(
+        read_only=True,
+        allow_null=True,
+        help_text="Who made the latest progress update: the account's full name, else its "
+        "username, else the person who reported it from a reminder.",
+    )
 
     class Meta:
         model = ActionPoint
         fields = [
             "id", "url", "plan", "working_group", "challenge", "position", "description",
             "deadline", "deadline_reason", "due_date", "deadline_precision", "status",
-            "progress", "is_overdue", "focal_points", "version", "created", "updated",
+            "progress", "is_overdue", "focal_points", "latest_note", "latest_evidence_url",
+            "last_update_at", "last_update_by", "version", "created", "updated",
         ]  # fmt: skip
         # Numbers are optional (the service appends): no UniqueTogetherValidator,
         # which would make them required; the service's full_clean checks uniqueness.

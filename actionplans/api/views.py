@@ -325,6 +325,7 @@ class ActionPointViewSet(PlanScopedViewSet):
         return (
             ActionPoint.objects.visible_to(self.request.user)
             .with_flags(timezone.localdate())
+            .with_last_update()
             .select_related("challenge__working_group")
             .prefetch_related(with_focal_points())
             .in_workshop_order()

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from actionplans.choices import FocalPointRole
 from actionplans.exports.cells import neutralise
-from actionplans.exports.rows import export_points
+from actionplans.exports.rows import export_points, update_cells
 from actionplans.models import ActionPlan
 
 # (header, hashtag): the headers in English whatever the language of the request,
@@ -29,6 +29,16 @@ HXL_COLUMNS = [
     ("Support", "#contact+name+support"),
     ("Advisor", "#contact+name+advisor"),
     ("Lead's organization", "#org+name"),
+    # What the latest progress updates say. The note is what was achieved: HXL's
+    # #output ("what the activity produced") with +note, its standard attribute for free
+    # text. The evidence link is a link about the row: #meta+url, as the plan link, told
+    # apart by +evidence. The update's time: #date with +updated (HXL's attribute for "last
+    # updated"). Who made it: a contact name, as the focal points, told apart by
+    # +updated_by.
+    ("Latest note", "#output+note"),
+    ("Evidence link", "#meta+url+evidence"),
+    ("Last update", "#date+updated"),
+    ("Last update by", "#contact+name+updated_by"),
 ]
 
 
@@ -37,7 +47,7 @@ def hxl_rows(plan: ActionPlan, base_url: str) -> Iterator[list[object]]:
     yield [header for header, _tag in HXL_COLUMNS]
     yield [tag for _header, tag in HXL_COLUMNS]
     plan_url = base_url + reverse("actionplans:plan_detail", args=[plan.pk])
-    for point in export_points(plan):
+    for point in export_points(plan, last_update=True):
         by_role: dict[str, list[str]] = {role: [] for role in FocalPointRole.values}
         lead_orgs: list[str] = []
         for fp in point.focal_point_list:
@@ -63,4 +73,4 @@ def hxl_rows(plan: ActionPlan, base_url: str) -> Iterator[list[object]]:
                 ", ".join(by_role[FocalPointRole.ADVISOR]),
                 ", ".join(dict.fromkeys(lead_orgs)),
             )
-        ]
+        ] + update_cells(point)

@@ -1,6 +1,7 @@
-"""The action points of the flat export, read with their focal points: values by
-name, in workshop order, in constant memory, with a fixed number of queries for
-each CHUNK of action points (one query in all on PostgreSQL).
+"""The action points of the flat export, read with their focal points and what their
+latest progress updates say (querysets.last_update_values): values by name, in
+workshop order, in constant memory, with a fixed number of queries for each CHUNK
+of action points (one query in all on PostgreSQL).
 
 One function, points_with_focal_points(), reads them in one of two ways, chosen
 by the database (the tests run on both):
@@ -28,7 +29,7 @@ from django.db.models import Count, F, Func, QuerySet, TextField, Value
 from django.db.models.functions import Coalesce, NullIf
 
 from actionplans.models import ActionPoint, FocalPoint
-from actionplans.querysets import WORKSHOP_ORDER
+from actionplans.querysets import WORKSHOP_ORDER, last_update_values
 
 # Action points per chunk: memory stays constant whatever the export's size.
 CHUNK = 2000
@@ -43,6 +44,8 @@ RELATED_VALUES = {
     "challenge_description": F("challenge__description"),
 }
 POINT_VALUES = ("id", "challenge_id", "description", "deadline", "due_date", "status", "progress")
+# What the action point's latest progress updates say (querysets.last_update_values).
+UPDATE_VALUES = ("latest_note", "latest_evidence_url", "last_update_at", "last_update_by")
 # A focal point as read: its person's name, role, note, and organization: the
 # short name of the person's organization (Organization.short_name), or "".
 FOCAL_VALUES = ("person__name", "role", "note", "organization")
@@ -98,8 +101,8 @@ def _focal_points_of(point_ids: list[int], database: str) -> dict[int, list[tupl
 def _chunked(points: QuerySet[ActionPoint], database: str) -> Iterator[PointWithFocalPoints]:
     stream = (
         points.in_workshop_order()
-        .annotate(**RELATED_VALUES)
-        .values_list(*POINT_VALUES, *RELATED_VALUES, named=True)
+        .annotate(**RELATED_VALUES, **last_update_values())
+        .values_list(*POINT_VALUES, *RELATED_VALUES, *UPDATE_VALUES, named=True)
         .iterator(chunk_size=CHUNK)
     )
     try:
@@ -150,8 +153,8 @@ def _packed_query(points: QuerySet[ActionPoint], database: str) -> tuple[str, tu
     keys = {f"order_{index}": F(key) for index, key in enumerate(WORKSHOP_ORDER)}
     point_sql, point_params = _sql(
         points.order_by()
-        .annotate(**RELATED_VALUES, **keys)
-        .values(*POINT_VALUES, *RELATED_VALUES, *keys),
+        .annotate(**RELATED_VALUES, **last_update_values(), **keys)
+        .values(*POINT_VALUES, *RELATED_VALUES, *UPDATE_VALUES, *keys),
         database,
     )
     focal_points = FocalPoint.objects.using(database).alias(organization=ORGANIZATION).order_by()

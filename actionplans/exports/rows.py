@@ -9,13 +9,14 @@ left out where the rows are written (csv.py, xlsx.py).
 
 from __future__ import annotations
 
+import datetime
 import functools
 import itertools
 from collections.abc import Iterator
 
 from django.db import models
 from django.db.models import QuerySet
-from django.utils import translation
+from django.utils import timezone, translation
 
 from actionplans.choices import ActionPointStatus, FocalPointRole
 from actionplans.exports.cells import neutralise
@@ -38,6 +39,12 @@ FLAT_COLUMNS = [
     "Status",
     "Progress",
     "Focal points",
+    # What the latest progress updates say: the note of the latest with a note, the
+    # evidence link of the latest with a link, when the latest was made and by whom.
+    "Latest note",
+    "Evidence link",
+    "Last update",
+    "Last update by",
 ]
 
 # The cells a challenge's action points share: plan, group, team leader,
@@ -53,16 +60,41 @@ def english_labels(choices: type[models.Choices]) -> dict[str, str]:
         return {value: str(label) for value, label in choices.choices}
 
 
-def export_points(plan: ActionPlan) -> Iterator[ActionPoint]:
+def export_points(plan: ActionPlan, *, last_update: bool = False) -> Iterator[ActionPoint]:
     """The plan's action points in workshop order, with their focal points, read in
-    chunks (constant memory): what the HXL, XLSX and calendar exports write."""
+    chunks (constant memory): what the HXL, XLSX and calendar exports write.
+
+    `last_update`: with what their latest progress updates say (with_last_update)."""
     points: QuerySet[ActionPoint] = (
         ActionPoint.objects.of_plan(plan)
         .in_workshop_order()
         .select_related("challenge__working_group__plan")
         .prefetch_related(with_focal_points())
     )
+    if last_update:
+        points = points.with_last_update()
     return points.iterator(chunk_size=CHUNK)
+
+
+def update_time(value: datetime.datetime | None) -> datetime.datetime | str:
+    """The time of a last update as the exports write it: in the site's time zone, to
+    the second ("2026-11-20 14:03:00+00:00" in CSV); "" when there is none."""
+    if value is None:
+        return ""
+    return value.astimezone(timezone.get_current_timezone()).replace(microsecond=0)
+
+
+def update_cells(point) -> list[object]:
+    """The last four cells of a flat row: latest note, evidence link, last update and
+    its author (neutralised; "" for none). `point` has UPDATE_VALUES by name."""
+    if point.last_update_at is None:  # no update at all: nothing to say
+        return ["", "", "", ""]
+    return [
+        neutralise(point.latest_note or ""),
+        neutralise(point.latest_evidence_url or ""),
+        update_time(point.last_update_at),
+        neutralise(point.last_update_by or ""),
+    ]
 
 
 # --- focal points as text -------------------------------------------------------------
@@ -152,10 +184,11 @@ def flat_rows_of(points: QuerySet[ActionPoint]) -> Iterator[list[object]]:
                     *shared,
                     neutralise(description),
                     neutralise(deadline),
-                    point.due_date.isoformat() if point.due_date else "",
+                    point.due_date or "",  # a date: "2019-03-31" in CSV, a date cell in XLSX
                     status_labels[point.status],
                     point.progress,  # a number, in the workbook too
                     neutralise(texts),
+                    *update_cells(point),
                 ]
         finally:
             # Close the cursor while the transaction that holds it is open: a client

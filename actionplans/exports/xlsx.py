@@ -12,25 +12,42 @@ refuses them), so that no stored character can fail the export."""
 
 from __future__ import annotations
 
+import datetime
 import io
 
 from django.db.models import Prefetch
+from django.utils import timezone
 from django.utils.translation import get_language_bidi, gettext, gettext_noop
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from actionplans.choices import ActionPointStatus
 from actionplans.exports.cells import safe_cell
-from actionplans.exports.rows import export_points, flat_rows, focal_points_text, group_people
+from actionplans.exports.rows import (
+    FLAT_COLUMNS,
+    export_points,
+    flat_rows,
+    focal_points_text,
+    group_people,
+)
 from actionplans.models import ActionPlan, ActionPoint, Challenge
 from pim_tracker.characters import printable
 
 BOLD = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDE6EC")
 WRAP = Alignment(wrap_text=True, vertical="top")
-PLAN_WIDTHS = (45, 60, 18, 30)
-FLAT_WIDTHS = (24, 24, 14, 24, 40, 50, 14, 12, 12, 9, 30)
+PLAN_WIDTHS = (45, 60, 18, 30, 14, 10)
+FLAT_WIDTHS = (24, 24, 14, 24, 40, 50, 14, 12, 12, 9, 30, 40, 30, 17, 20)
+# Dates and times are date cells (numbers Excel sorts and filters as dates), shown so.
+DATE_FORMAT = "yyyy-mm-dd"
+TIME_FORMAT = "yyyy-mm-dd hh:mm"
+# The flat sheet's date columns (1-based) and their formats.
+_DATE_COLUMNS = (
+    (FLAT_COLUMNS.index("Due date") + 1, DATE_FORMAT),
+    (FLAT_COLUMNS.index("Last update") + 1, TIME_FORMAT),
+)
 
 # The workshop sheet's words, translated when the workbook is written.
 # Translators: a sheet name of the exported workbook (at most 31 characters).
@@ -50,6 +67,9 @@ PLAN_HEADER = (
     gettext_noop("Timeline / Deadline"),
     gettext_noop("Focal point"),
 )
+# Translators: column headers of the exported workbook's workshop sheet, after the four
+# columns the importer reads there.
+PROGRESS_HEADER = (gettext_noop("Status"), gettext_noop("Progress (%)"))
 # What a sheet name cannot hold, and its longest length.
 _NOT_IN_SHEET_NAMES = str.maketrans(dict.fromkeys("[]:*?/\\", " "))
 _SHEET_NAME_MAX = 31
@@ -74,7 +94,7 @@ def _sheet_name(text: str) -> str:
 
 def _write_plan_sheet(sheet: Worksheet, plan: ActionPlan) -> None:
     """The title, then each group: its people, and its challenges' action points."""
-    header = [gettext(word) for word in PLAN_HEADER]
+    header = [gettext(word) for word in (*PLAN_HEADER, *PROGRESS_HEADER)]
     leader_label, members_label = gettext(TEAM_LEADER), gettext(TEAM_MEMBERS)
     sheet.sheet_view.rightToLeft = get_language_bidi()
     sheet.append([safe_cell(plan.title)])
@@ -125,6 +145,8 @@ def _write_challenge(sheet: Worksheet, challenge: Challenge, points: list[Action
                 safe_cell(point.description),
                 safe_cell(point.deadline),
                 safe_cell(focal_points_text(point)),
+                str(ActionPointStatus(point.status).label),  # for people: in their language
+                point.progress,
             ]
         )
     if len(points) > 1:
@@ -133,12 +155,26 @@ def _write_challenge(sheet: Worksheet, challenge: Challenge, points: list[Action
 
 
 def _write_flat_sheet(sheet: Worksheet, plan: ActionPlan) -> None:
-    """The flat rows, as in the CSV export, under a frozen header."""
+    """The flat rows, as in the CSV export, under a frozen header, with an autofilter
+    over the whole table; dates as date cells."""
     for row in flat_rows(plan):  # neutralised already
-        sheet.append([printable(value) for value in row])
+        sheet.append([excel_value(value) for value in row])
+        for column, number_format in _DATE_COLUMNS:
+            cell = sheet.cell(sheet.max_row, column)
+            if isinstance(cell.value, datetime.date):
+                cell.number_format = number_format
     _style_header(sheet, 1)
     sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(sheet.max_column)}{sheet.max_row}"
     _set_widths(sheet, FLAT_WIDTHS)
+
+
+def excel_value(value: object) -> object:
+    """A value as a workbook cell holds it: text printable (neutralised already), a time
+    in the site's time zone without it (a workbook's times have none)."""
+    if isinstance(value, datetime.datetime) and value.tzinfo is not None:
+        return timezone.localtime(value).replace(tzinfo=None)
+    return printable(value)
 
 
 def _style_header(sheet: Worksheet, row: int) -> None:

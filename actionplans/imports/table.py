@@ -86,9 +86,12 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
         "% réalisé",
         *("نسبة الإنجاز", "الإنجاز", "التقدم", "نسبة التقدم", "التقدم المحرز"),
     ),
-    # Written by the export (in English) and read back as nothing: derived (Due date)
-    # or global (Plan).
-    IGNORED: ("plan", "due date", "country", "id", "url"),
+    # Written by the export (in English) and read back as nothing: derived (Due date, and
+    # what the latest progress updates say) or global (Plan).
+    IGNORED: (
+        *("plan", "due date", "country", "id", "url"),
+        *("latest note", "evidence link", "last update", "last update by"),
+    ),
 }
 WORKSHOP_KEYS = ("challenge", "action_point", "deadline", "focal_points")
 TEAM_KEYS = ("team_leader", "team_members")

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from actionplans.imports.table import (
     ERROR,
+    IGNORED,
     NUMBERED,
     WARNING,
     WORKSHOP_KEYS,
@@ -47,6 +48,10 @@ from actionplans.imports.table import (
     team_line,
     unknown_columns,
 )
+
+# Columns the workbook's workshop sheet writes besides WORKSHOP_KEYS, which this layout
+# does not read (not unknown: no warning).
+EXPORTED_KEYS = ("status", "progress", IGNORED)
 
 
 def read_workshop_rows(rows: Iterable[Sequence[object]], sheet: str = "") -> WorkshopTable:
@@ -103,7 +108,10 @@ class _WorkshopReader:
             pass  # a team line, read
         elif (header := workshop_header(cells)) is not None:
             self.columns = header
-            self.table.issues += unknown_columns(cells, header, row, self.sheet)
+            # The export's status and progress columns are the flat sheet's to read back.
+            self.table.issues += unknown_columns(
+                cells, header, row, self.sheet, ignored=EXPORTED_KEYS
+            )
         elif self.columns is None:
             self.issue(
                 row,

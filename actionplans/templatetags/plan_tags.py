@@ -20,21 +20,46 @@ def status_badge(status: str) -> str:
     return format_html('<span class="badge status-{}">{}</span>', status, label)
 
 
+@register.filter
+def human_duration(days: int | None) -> str:
+    """A number of days in words: "1 day", "30 days" (under 31 days), "1 month",
+    "11 months" (under a year, whole months rounded down), "2 years 3 months",
+    "1 year" (a year or more; "0 months" left out). A month is a twelfth of 365
+    days, so 31 days is "1 month" and 365 days "1 year". Negative days count as
+    positive: the words say how long, the caller says before or after."""
+    if days is None or days == "":
+        return ""
+    days = abs(int(days))
+    if days < 31:
+        return ngettext("%(num)d day", "%(num)d days", days) % {"num": days}
+    total_months = days * 12 // 365
+    years, months = divmod(total_months, 12)
+    month_words = ngettext("%(num)d month", "%(num)d months", months) % {"num": months}
+    if not years:
+        return month_words
+    year_words = ngettext("%(num)d year", "%(num)d years", years) % {"num": years}
+    if not months:
+        return year_words
+    # Translators: a duration of whole years and months, e.g. "2 years 3 months".
+    return _("%(years)s %(months)s") % {"years": year_words, "months": month_words}
+
+
 @register.simple_tag
 def deadline_badge(point, today: datetime.date | None = None) -> str:
-    """ "Overdue by N days" / "Due today" / "Due in N days", from the flags the
+    """ "Overdue by 2 months" / "Due today" / "Due in 5 days", from the flags the
     database set on the row (ActionPointQuerySet.with_flags)."""
     if not (point.is_overdue or point.is_due_soon):
         return ""
     days = (point.due_date - (today or timezone.localdate())).days
     if point.is_overdue:
-        late = -days
-        words = ngettext("Overdue by %(days)s day", "Overdue by %(days)s days", late)
-        return format_html('<span class="badge overdue">{}</span>', words % {"days": late})
+        # Translators: on a late action point's badge, e.g. "Overdue by 2 years 3 months".
+        words = _("Overdue by %(duration)s") % {"duration": human_duration(-days)}
+        return format_html('<span class="badge overdue">{}</span>', words)
     if days == 0:
         return format_html('<span class="badge soon">{}</span>', _("Due today"))
-    words = ngettext("Due in %(days)s day", "Due in %(days)s days", days)
-    return format_html('<span class="badge soon">{}</span>', words % {"days": days})
+    # Translators: on an action point's badge, e.g. "Due in 5 days".
+    words = _("Due in %(duration)s") % {"duration": human_duration(days)}
+    return format_html('<span class="badge soon">{}</span>', words)
 
 
 @register.filter

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from actionplans import permissions as perms
@@ -28,8 +29,9 @@ from actionplans.forms import (
     RescheduleForm,
     carried,
 )
-from actionplans.models import ActionPlan, ActionPoint, with_focal_points
-from actionplans.plan_page import card_response, update_form_response
+from actionplans.models import ActionPlan, ActionPoint, WorkingGroup, with_focal_points
+from actionplans.plan_page import card_response, row_response, row_shape, update_form_response
+from orgs.models import Person
 from pim_tracker.errors import add_to_form
 from pim_tracker.http import posted, safe_next
 
@@ -233,7 +235,7 @@ def actionpoint_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET"])
 def actionpoint_update_form(request: HttpRequest, pk: int) -> HttpResponse:
-    """The inline update form of one card, fetched when opened on a large plan."""
+    """The inline update form of one card or table row, fetched when opened on a large plan."""
     point = perms.get_action_point_or_404(request.user, pk)
     perms.require_action_point_update(request.user, point)
     return update_form_response(request, point)
@@ -269,11 +271,15 @@ def actionpoint_update(request: HttpRequest, pk: int) -> HttpResponse:
             add_to_form(form, error)
         else:
             messages.success(request, _("Update recorded."))
+            if request.htmx and row_shape(request):
+                return row_response(request, point.pk, row_shape(request), saved=True)
             if request.htmx:
                 return card_response(request, point.pk, saved=True)
             return redirect(
                 safe_next(request, reverse("actionplans:actionpoint_detail", args=[pk]))
             )
+    if request.htmx and row_shape(request):
+        return row_response(request, point.pk, row_shape(request), form=form, conflict=conflict)
     if request.htmx:
         return card_response(request, point.pk, form=form, conflict=conflict)
     return render(
@@ -333,6 +339,34 @@ def _chosen_ordering(filterset: ActionPointFilterSet) -> list[str]:
     ]
 
 
+def _with_my_role(user, points: list[ActionPoint]) -> list[ActionPoint]:
+    """Each point's my_role: the user's focal point role(s) ("Lead"), else their part
+    in the point's working group ("Team leader of Group 1: Data Sharing", "Team member
+    of ..."). Two queries for the page, whatever its size: the person, and which of
+    the page's groups they are a member of (focal points and leaders are loaded)."""
+    person_id = Person.objects.filter(user_id=user.pk).values_list("id", flat=True).first()
+    group_ids = {point.challenge.working_group_id for point in points}
+    member_of = set(
+        WorkingGroup.team_members.through.objects.filter(
+            workinggroup_id__in=group_ids, person_id=person_id
+        ).values_list("workinggroup_id", flat=True)
+    )
+    for point in points:
+        group = point.challenge.working_group
+        roles = [
+            str(fp.get_role_display()) for fp in point.focal_point_list if fp.person_id == person_id
+        ]
+        if roles:
+            point.my_role = pgettext("list separator", ", ").join(roles)
+        elif person_id is not None and group.team_leader_id == person_id:
+            point.my_role = _("Team leader of %(group)s") % {"group": group}
+        elif group.pk in member_of:
+            point.my_role = _("Team member of %(group)s") % {"group": group}
+        else:
+            point.my_role = ""
+    return points
+
+
 @require_http_methods(["GET"])
 def my_action_points(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
@@ -353,6 +387,7 @@ def my_action_points(request: HttpRequest) -> HttpResponse:
         )
     )
     page = Paginator(points, 50).get_page(request.GET.get("page"))
+    page.object_list = _with_my_role(request.user, list(page.object_list))
     return render(
         request,
         "actionplans/my_action_points.html",

@@ -3,8 +3,13 @@ the portfolio of every plan the user may see. Figures come from dashboards.py.""
 
 from __future__ import annotations
 
+import datetime
+from urllib.parse import urlencode
+
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -12,7 +17,7 @@ from django.views.decorators.http import require_safe
 
 from actionplans import charts, dashboards
 from actionplans import permissions as perms
-from actionplans.choices import ActionPointStatus
+from actionplans.choices import OPEN_STATUSES, ActionPointStatus
 from actionplans.forms import AsOfForm
 from actionplans.models import ActionPlan
 from actionplans.querysets import due_soon_days, stale_days
@@ -33,6 +38,42 @@ def _list_titles() -> dict[str, str]:
     }
 
 
+def _more_urls(plan: ActionPlan, today: datetime.date) -> dict[str, str]:
+    """The plan page filtered to (at least) each list's action points, for "and N
+    more": the filter bar's own parameters, and the table's sort (?sort=, ignored
+    by the page if unknown). Stale has no filter: the open ones."""
+    url = reverse("actionplans:plan_detail", args=[plan.pk])
+    open_statuses = [("status", status) for status in OPEN_STATUSES]
+    soon = today + datetime.timedelta(days=due_soon_days())
+    queries = {
+        "overdue": [("overdue", "true"), ("sort", "due_date")],
+        "due_soon": [
+            *open_statuses,
+            ("due_after", today.isoformat()),
+            ("due_before", soon.isoformat()),
+            ("sort", "due_date"),
+        ],
+        "stale": open_statuses,
+        "blocked": [("status", ActionPointStatus.BLOCKED), ("sort", "due_date")],
+    }
+    return {name: f"{url}?{urlencode(query)}" for name, query in queries.items()}
+
+
+def _as_of_note(dashboard: dashboards.PlanDashboard) -> str:
+    """What the plan held on the "as of" day, or that it was not entered yet."""
+    day = dateformat.format(dashboard.today, "j M Y")
+    if dashboard.before_entry:
+        return _(
+            "This plan was entered in the tracker on %(entered)s; on %(day)s it held nothing yet."
+        ) % {"entered": dateformat.format(dashboard.entered, "j M Y"), "day": day}
+    total = dashboard.headline.total
+    return ngettext(
+        "On %(day)s the plan held %(count)s action point.",
+        "On %(day)s the plan held %(count)s action points.",
+        total,
+    ) % {"day": day, "count": total}
+
+
 @require_safe
 def plan_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     plan = perms.get_plan_or_404(request.user, pk)
@@ -45,6 +86,7 @@ def plan_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         dashboard = dashboards.plan_dashboard(plan, today)
     headline = dashboard.headline
     titles = _list_titles()
+    more = _more_urls(plan, today) if dashboard.live else {}
     if dashboard.live:
         status_title = _("Action points by status")
     else:
@@ -76,9 +118,10 @@ def plan_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 for row in dashboard.groups
             ],
-            "today_note": charts.today_note(dashboard.quarters, dashboard.today),
+            "as_of_note": "" if dashboard.live else _as_of_note(dashboard),
+            "today_note": charts.today_note(dashboard.timeline, dashboard.today),
             "quarter_chart": charts.quarter_chart(
-                dashboard.quarters,
+                dashboard.timeline,
                 today=dashboard.today,
                 title=_("Action points due and done per quarter"),
             ),
@@ -86,7 +129,16 @@ def plan_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
             "quarter_legend": charts.legend(
                 [("chart-due", _("Due (planned)")), ("chart-done", _("Done (delivered)"))]
             ),
-            "lists": [(titles[name], name, rows) for name, rows in dashboard.lists.items()],
+            "lists": [
+                (
+                    titles[name],
+                    name,
+                    rows,
+                    dashboard.list_totals[name] - len(rows),
+                    more.get(name, ""),
+                )
+                for name, rows in dashboard.lists.items()
+            ],
             "due_soon_days": due_soon_days(),
             "stale_days": stale_days(),
         },
@@ -106,7 +158,14 @@ SORTS = {
 
 @require_safe
 def portfolio(request: HttpRequest) -> HttpResponse:
-    rows = dashboards.portfolio(ActionPlan.objects.visible_to(request.user))
+    plans = ActionPlan.objects.visible_to(request.user)
+    today = timezone.localdate()
+    rows = dashboards.portfolio(plans, today)
+    late = Paginator(dashboards.late_points(plans, today), dashboards.LATE_PAGE_SIZE).get_page(
+        request.GET.get("late_page")
+    )
+    people, organizations = dashboards.portfolio_workload(plans, today)
+    limit = dashboards.WORKLOAD_LIMIT
     sort = request.GET.get("sort", "title")
     key, descending = sort.removeprefix("-"), sort.startswith("-")
     error = ""
@@ -142,5 +201,12 @@ def portfolio(request: HttpRequest) -> HttpResponse:
                 totals.by_status, title=_("Action points by status, all plans")
             ),
             "legend": charts.legend(STATUS_LEGEND),
+            "late": late,
+            "today": today,
+            "people": people[:limit],
+            "people_more": max(len(people) - limit, 0),
+            "organizations": organizations[:limit],
+            "organizations_more": max(len(organizations) - limit, 0),
+            "due_soon_days": due_soon_days(),
         },
     )

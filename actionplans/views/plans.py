@@ -29,7 +29,7 @@ from actionplans.models import (
     FocalPoint,
     ProgressUpdate,
 )
-from actionplans.plan_page import plan_body
+from actionplans.plan_page import chosen_sort, chosen_view, plan_body
 from actionplans.views.counts import consequence_lines
 from pim_tracker.errors import add_to_form, as_lines
 from pim_tracker.http import posted
@@ -175,12 +175,16 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = perms.get_plan_or_404(request.user, pk)
     base = ActionPoint.objects.of_plan(plan)
     filterset = ActionPointFilterSet(request.GET, queryset=base, request=request, plan=plan)
-    # The page follows the plan's own order (groups, challenges, positions): an
-    # "Order by" control would do nothing here, so it is not offered.
+    # The page follows the plan's own order (groups, challenges, positions), or in
+    # the table a column's (?sort=, from the column headers): the filter bar's
+    # "Order by" is not offered.
     del filterset.filters["ordering"]
     filtered = filterset.qs if filterset.is_valid() else base.none()
     can_edit = perms.can_edit_plan(request.user, plan) and plan.accepts_changes
-    filtering = any(value for key, value in request.GET.items() if key != "page")
+    filtering = any(
+        value for key, value in request.GET.items() if key not in ("page", "view", "sort")
+    )
+    view = chosen_view(request)
     body = plan_body(
         request,
         plan,
@@ -188,6 +192,8 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         today=timezone.localdate(),
         can_edit=can_edit,
         filtering=filtering,
+        view=view,
+        sort=chosen_sort(request) if view == "table" else "",
     )
     return render(
         request,
@@ -198,6 +204,12 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "body": body,
             "filterset": filterset,
             "filtering": filtering,
+            # The view and sort chosen stay when the filters change.
+            "filter_keep": [
+                (name, value)
+                for name, value in (("view", request.GET.get("view")), ("sort", body.sort))
+                if value and (name != "view" or value == body.view)
+            ],
             "can_edit": can_edit,
             "can_manage": perms.can_edit_plan(request.user, plan),
         },

@@ -3,12 +3,14 @@ order and deletion of groups, challenges and action points."""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from actionplans import permissions as perms
@@ -20,7 +22,7 @@ from actionplans.forms import (
     WorkingGroupForm,
     carried,
 )
-from actionplans.models import ActionPlan, ActionPoint
+from actionplans.models import ActionPlan, ActionPoint, Challenge
 from actionplans.views.counts import consequence_lines
 from orgs.models import Person
 from pim_tracker.errors import add_to_form, as_lines
@@ -293,4 +295,58 @@ def actionpoint_delete(request: HttpRequest, pk: int) -> HttpResponse:
             progress_updates=point.progress_updates.count(),
             deadline_changes=point.deadline_changes.count(),
         ),
+    )
+
+
+class MoveToChallengeForm(forms.Form):
+    """Where to move an action point: one of its plan's challenges, by group."""
+
+    challenge = forms.TypedChoiceField(label=gettext_lazy("Challenge"), coerce=int)
+
+    def __init__(self, *args, point: ActionPoint, plan: ActionPlan, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.point = point
+        challenges = Challenge.objects.filter(working_group__plan=plan).select_related(
+            "working_group"
+        )
+        self.challenges = {c.pk: c for c in challenges}
+        groups: dict = {}
+        for c in sorted(challenges, key=lambda c: (c.working_group.number, c.number)):
+            groups.setdefault(str(c.working_group), []).append(
+                (c.pk, f"{c.number}. {c.description}")
+            )
+        self.fields["challenge"].choices = list(groups.items())
+        self.fields["challenge"].initial = point.challenge_id
+
+    def clean_challenge(self) -> Challenge:
+        challenge = self.challenges[self.cleaned_data["challenge"]]
+        if challenge.pk == self.point.challenge_id:
+            raise ValidationError(_("The action point is already under this challenge."))
+        return challenge
+
+
+@require_http_methods(["GET", "POST"])
+def actionpoint_move_to(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move an action point to another challenge of its plan (at its end)."""
+    point = perms.get_action_point_or_404(request.user, pk)
+    plan = point.challenge.working_group.plan
+    perms.require_plan_edit(request.user, plan)
+    form = MoveToChallengeForm(posted(request), point=point, plan=plan)
+    if request.method == "POST" and form.is_valid():
+        challenge = form.cleaned_data["challenge"]
+        try:
+            services.action_point_update(action_point=point, user=request.user, challenge=challenge)
+        except ValidationError as error:
+            add_to_form(form, error)
+        else:
+            messages.success(
+                request,
+                _("Action point moved to challenge %(number)s of %(group)s.")
+                % {"number": challenge.number, "group": isolate(challenge.working_group)},
+            )
+            return redirect(f"{plan.get_absolute_url()}#ap-{point.pk}")
+    return render(
+        request,
+        "actionplans/actionpoint_move_to.html",
+        {"nav": "plans", "plan": plan, "point": point, "form": form},
     )

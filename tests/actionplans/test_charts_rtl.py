@@ -112,8 +112,8 @@ def test_quarter_chart_in_arabic_runs_time_from_right_to_left():
         "306.0",
         "102.0",
     ]
-    # Today (15 May 2019) in the second quarter: the English line's x mirrored (640 - 329.5).
-    assert '<line x1="310.5" y1="12" x2="310.5" y2="160" class="chart-today"/>' in svg
+    # Today (15 May 2019) in the second quarter: the English line's x mirrored (640 - 331.8).
+    assert '<line x1="308.2" y1="12" x2="308.2" y2="160" class="chart-today"/>' in svg
 
 
 def test_quarter_chart_in_english_keeps_time_from_left_to_right():
@@ -133,7 +133,8 @@ def test_quarter_chart_in_english_keeps_time_from_left_to_right():
         ("510.0", "due"),
         ("538.0", "done"),
     ]
-    assert '<line x1="329.5" y1="12" x2="329.5" y2="160" class="chart-today"/>' in svg
+    # Within its quarter's slot (each quarter 204 wide): 28 + 204 × (1 + 44.5 / 91).
+    assert '<line x1="331.8" y1="12" x2="331.8" y2="160" class="chart-today"/>' in svg
 
 
 def test_empty_charts_write_their_note_from_the_start_edge():

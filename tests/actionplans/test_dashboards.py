@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from actionplans import dashboards
 from actionplans.choices import PlanVisibility
-from actionplans.models import ActionPoint, Challenge, DeadlineChange, WorkingGroup
+from actionplans.models import ActionPoint, Challenge, DeadlineChange, FocalPoint, WorkingGroup
 from actionplans.services import (
     FocalPointAssignment,
     action_point_create,
@@ -299,8 +299,9 @@ def test_dashboard_query_count_is_fixed(as_of):
     small = run()
     _grow(plan, 5)
     assert run() == small
-    # Groups, challenges, action points, deadline changes, focal points, people.
-    assert small == 6
+    # Groups, challenges, action points, deadline changes, focal points, people;
+    # "as of" also the plan's first history record (the day it was entered).
+    assert small == (7 if as_of else 6)
 
 
 def test_portfolio_rows_and_totals(plan_data):
@@ -315,3 +316,231 @@ def test_portfolio_rows_and_totals(plan_data):
     totals = dashboards.portfolio_totals(rows)
     assert (totals.total, totals.completed, totals.overdue) == (7, 1, 1)
     assert DeadlineChange.objects.count() == 2
+
+
+# --- issue 18: what needs someone now, the timeline, "as of" entry, the portfolio ----------
+
+
+def test_attention_lists_carry_focal_points_lead_first_and_numbers(plan_data):
+    plan, points, *_ = plan_data
+    d = dashboards.plan_dashboard(plan, TODAY)
+    (a,) = d.lists["overdue"]
+    assert (a.pk, a.number, a.focal_names) == (
+        points["a"].pk,
+        "1.1",
+        [("Jad", ""), ("Rana", "Support")],
+    )
+    assert [(p.description, p.number, p.focal_names) for p in d.lists["stale"]] == [
+        ("g", "2.1", [("Omar", "Advisor")])
+    ]
+    assert [(p.description, p.focal_names) for p in d.lists["blocked"]] == [("c", [("Rana", "")])]
+    assert d.list_totals == {"overdue": 1, "due_soon": 2, "stale": 1, "blocked": 1}
+
+
+def test_attention_lists_are_capped_oldest_first_with_totals():
+    plan = plan_create(title="Many late")
+    challenge = challenge_create(
+        working_group=working_group_create(plan=plan, name="G"), description="C"
+    )
+    # 13 overdue action points, created newest due date first.
+    for n in range(13, 0, -1):
+        action_point_create(
+            challenge=challenge, description=f"late {n}", deadline=f"2019-01-{n:02d}"
+        )
+    d = dashboards.plan_dashboard(plan, TODAY)
+    assert dashboards.LIST_LIMIT == 10
+    assert [p.description for p in d.lists["overdue"]] == [f"late {n}" for n in range(1, 11)]
+    assert d.list_totals["overdue"] == 13
+    assert d.headline.overdue == 13
+
+
+def _timeline(found):
+    return [
+        (q.gap, q.label, q.due, q.done)
+        for q in dashboards.compress_quarters(dashboards._fill_quarters(found))
+    ]
+
+
+def test_timeline_collapses_empty_whole_years_into_one_marker():
+    found = {datetime.date(2019, 10, 1): (2, 1), datetime.date(2024, 1, 1): (1, 0)}
+    assert _timeline(found) == [
+        (False, "Q4 2019", 2, 1),
+        (True, "2020–2023", 0, 0),
+        (False, "Q1 2024", 1, 0),
+    ]
+    gap = dashboards.compress_quarters(dashboards._fill_quarters(found))[1]
+    assert (gap.start, gap.end, gap.words) == (
+        datetime.date(2020, 1, 1),
+        datetime.date(2023, 12, 31),
+        "2020–2023: none",
+    )
+
+
+def test_timeline_names_a_gap_by_quarters_and_keeps_short_runs():
+    found = {
+        datetime.date(2019, 1, 1): (1, 0),
+        # Q2 and Q3 2019 empty: a short run, kept quarter by quarter.
+        datetime.date(2019, 10, 1): (1, 1),
+        # Q1 2020 to Q4 2020 and Q1 2021 empty (5 quarters): one marker.
+        datetime.date(2021, 4, 1): (3, 0),
+        # Q3 2021 to Q2 2022 empty (4 quarters, one year): one marker.
+        datetime.date(2022, 7, 1): (1, 0),
+    }
+    assert _timeline(found) == [
+        (False, "Q1 2019", 1, 0),
+        (False, "Q2 2019", 0, 0),
+        (False, "Q3 2019", 0, 0),
+        (False, "Q4 2019", 1, 1),
+        (True, "Q1 2020 – Q1 2021", 0, 0),
+        (False, "Q2 2021", 3, 0),
+        (True, "Q3 2021 – Q2 2022", 0, 0),
+        (False, "Q3 2022", 1, 0),
+    ]
+    one_year = {datetime.date(2020, 10, 1): (1, 0), datetime.date(2022, 1, 1): (1, 0)}
+    assert [label for _gap, label, *_ in _timeline(one_year)] == ["Q4 2020", "2021", "Q1 2022"]
+
+
+def test_timeline_keeps_todays_quarter_on_its_own():
+    quarters = dashboards._fill_quarters(
+        {datetime.date(2019, 1, 1): (1, 0), datetime.date(2024, 1, 1): (1, 0)}
+    )
+    today = datetime.date(2021, 5, 20)
+    assert [(q.gap, q.label) for q in dashboards.compress_quarters(quarters, today)] == [
+        (False, "Q1 2019"),
+        (True, "Q2 2019 – Q1 2021"),
+        (False, "Q2 2021"),
+        (True, "Q3 2021 – Q4 2023"),
+        (False, "Q1 2024"),
+    ]
+
+
+def test_plan_timeline_spans_first_to_last_deadline_compressed():
+    plan = plan_create(title="Long")
+    challenge = challenge_create(
+        working_group=working_group_create(plan=plan, name="G"), description="C"
+    )
+    for deadline in ("2019-05-02", "2019-08-20", "2026-11-30"):
+        action_point_create(challenge=challenge, description=deadline, deadline=deadline)
+    d = dashboards.plan_dashboard(plan, TODAY)
+    assert (d.quarters[0].label, d.quarters[-1].label, len(d.quarters)) == (
+        "Q2 2019",
+        "Q4 2026",
+        31,
+    )
+    assert [(q.gap, q.label, q.due) for q in d.timeline] == [
+        (False, "Q2 2019", 1),
+        (False, "Q3 2019", 1),
+        # TODAY (15 Jan 2020) keeps its quarter: Q4 2019 alone is too short a run.
+        (False, "Q4 2019", 0),
+        (False, "Q1 2020", 0),
+        (True, "Q2 2020 – Q3 2026", 0),
+        (False, "Q4 2026", 1),
+    ]
+
+
+def test_as_of_knows_when_the_plan_was_entered():
+    plan = plan_create(title="Entered")
+    challenge = challenge_create(
+        working_group=working_group_create(plan=plan, name="G"), description="C"
+    )
+    point = action_point_create(challenge=challenge, description="Do it", deadline="2019-03-31")
+    for model, pk in (
+        (type(plan), plan.pk),
+        (WorkingGroup, challenge.working_group_id),
+        (Challenge, challenge.pk),
+        (ActionPoint, point.pk),
+    ):
+        _move_history(model, pk, datetime.date(2019, 1, 10))
+    assert dashboards.plan_entered(plan) == datetime.date(2019, 1, 10)
+    before = dashboards.plan_dashboard_as_of(plan, datetime.date(2019, 1, 9))
+    on = dashboards.plan_dashboard_as_of(plan, datetime.date(2019, 1, 10))
+    assert (before.entered, before.before_entry, before.headline.total) == (
+        datetime.date(2019, 1, 10),
+        True,
+        0,
+    )
+    assert (on.before_entry, on.headline.total) == (False, 1)
+    assert dashboards.plan_dashboard(plan, TODAY).before_entry is False
+
+
+def _portfolio_world():
+    """A plan open to every signed-in user and a members-only plan (world.other_plan)
+    that coordinator, member and viewer cannot see. Rana (UNHCR) is a focal point in
+    both; Hidden (Hidden Org) only in the hidden one."""
+    from tests.users import build_world
+
+    world = build_world(visibility=PlanVisibility.SIGNED_IN)
+    unhcr = OrganizationFactory(name="UNHCR", acronym="UNHCR")
+    hidden_org = OrganizationFactory(name="Hidden Org", acronym="HO")
+    world.member_person.organization = unhcr
+    world.member_person.save()
+    rana = PersonFactory(name="Rana", organization=unhcr)
+    hidden = PersonFactory(name="Hidden", organization=hidden_org)
+    world.action_point.deadline, world.action_point.due_date = "2019", datetime.date(2019, 12, 31)
+    world.action_point.deadline_precision = "year"
+    world.action_point.save()
+    late = action_point_create(
+        challenge=world.challenge,
+        description="Older",
+        deadline="2019-06-30",
+        focal_points=[FocalPointAssignment(rana, "lead")],
+    )
+    action_point_create(
+        challenge=world.challenge,
+        description="Soon",
+        deadline=(TODAY + datetime.timedelta(days=3)).isoformat(),
+        focal_points=[FocalPointAssignment(rana, "support")],
+    )
+    done = action_point_create(
+        challenge=world.challenge,
+        description="Done",
+        deadline="2019-02-01",
+        focal_points=[FocalPointAssignment(world.member_person, "lead")],
+    )
+    progress_update_create(action_point=done, author=None, status="completed")
+    secret = world.other_action_point
+    secret.deadline, secret.due_date = "2019", datetime.date(2019, 1, 1)
+    secret.deadline_precision = "year"
+    secret.save()
+    for person in (rana, hidden):
+        FocalPoint.objects.create(action_point=secret, person=person, role="lead")
+    return world, late, unhcr, hidden_org, rana, hidden
+
+
+def _workload(rows):
+    return [(r.name, r.open, r.overdue, r.due_soon, r.completed) for r in rows]
+
+
+@pytest.mark.parametrize("role", ["coordinator", "member", "viewer"])
+def test_portfolio_late_and_workload_leave_out_hidden_plans(role):
+    world, late, *_ = _portfolio_world()
+    plans = type(world.plan).objects.visible_to(getattr(world, role))
+    assert [p.description for p in dashboards.late_points(plans, TODAY)] == [
+        "Older",
+        "IMWG to recommend standardized tools",
+    ]
+    people, organizations = dashboards.portfolio_workload(plans, TODAY)
+    # The most overdue first, then the most open: Rana's point in the hidden plan is not counted.
+    assert _workload(people) == [("Rana", 2, 1, 1, 0), ("Jad", 1, 1, 0, 1)]
+    # Jad and Rana are both UNHCR: three open points (one late by each), one done.
+    assert _workload(organizations) == [("UNHCR", 3, 2, 1, 1)]
+
+
+def test_portfolio_late_and_workload_for_an_administrator_count_every_plan():
+    world, *_ = _portfolio_world()
+    plans = type(world.plan).objects.visible_to(world.admin)
+    late = list(dashboards.late_points(plans, TODAY))
+    assert [p.description for p in late] == [
+        "Secret action",
+        "Older",
+        "IMWG to recommend standardized tools",
+    ]
+    assert [fp.person.name for fp in late[0].focal_point_list] == ["Rana", "Hidden"]
+    people, organizations = dashboards.portfolio_workload(plans, TODAY)
+    assert _workload(people) == [
+        ("Rana", 3, 2, 1, 0),
+        ("Hidden", 1, 1, 0, 0),
+        ("Jad", 1, 1, 0, 1),
+    ]
+    # The secret point is carried by Rana (UNHCR) and Hidden (Hidden Org): once each.
+    assert _workload(organizations) == [("UNHCR", 4, 3, 1, 1), ("Hidden Org", 1, 1, 0, 0)]

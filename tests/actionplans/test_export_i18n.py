@@ -10,13 +10,14 @@ importer reads the workbook's words back."""
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import struct
 from pathlib import Path
 
 import openpyxl
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from actionplans.exports import xlsx
@@ -135,6 +136,18 @@ def _values(sheet) -> list[list]:
     return [list(row) for row in sheet.iter_rows(values_only=True)]
 
 
+def _as_read_back(value: object) -> object:
+    """A flat row's value as openpyxl reads its cell back (empty text: an empty cell;
+    dates and times: naive datetimes in the site's time zone)."""
+    if value == "":
+        return None
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).replace(tzinfo=None)
+    if isinstance(value, datetime.date):
+        return datetime.datetime.combine(value, datetime.time())
+    return value
+
+
 # --- CSV and HXL: English for machines ----------------------------------------------------------
 
 
@@ -206,26 +219,27 @@ def test_api_csv_keeps_its_english_headers_for_a_french_client(test_catalogues):
 
 # --- the workbook: the workshop sheet in the user's language ------------------------------------
 
+# The workshop sheet's status and progress columns come after the four it reads back.
 FRENCH_PLAN_SHEET_HEAD = [
-    ["Source", None, None, None],
-    [None, None, None, None],
-    ["Groupe 1 : Data Sharing", None, None, None],
-    ["Chef d'équipe", "Jad", None, None],
-    ["Membres de l'équipe", "Rana, Omar, Maria, Fred, Jad", None, None],
-    ["Défis", "Actions", "Échéance", "Points focaux"],
+    ["Source", None, None, None, None, None],
+    [None, None, None, None, None, None],
+    ["Groupe 1 : Data Sharing", None, None, None, None, None],
+    ["Chef d'équipe", "Jad", None, None, None, None],
+    ["Membres de l'équipe", "Rana, Omar, Maria, Fred, Jad", None, None, None, None],
+    ["Défis", "Actions", "Échéance", "Points focaux", "Statut", "Avancement (%)"],
 ]
 ARABIC_PLAN_SHEET_HEAD = [
-    ["Source", None, None, None],
-    [None, None, None, None],
-    ["المجموعة 1: Data Sharing", None, None, None],
-    ["قائد الفريق", "Jad", None, None],
-    ["أعضاء الفريق", "Rana, Omar, Maria, Fred, Jad", None, None],
-    ["التحديات", "الإجراءات", "الموعد النهائي", "جهات الاتصال"],
+    ["Source", None, None, None, None, None],
+    [None, None, None, None, None, None],
+    ["المجموعة 1: Data Sharing", None, None, None, None, None],
+    ["قائد الفريق", "Jad", None, None, None, None],
+    ["أعضاء الفريق", "Rana, Omar, Maria, Fred, Jad", None, None, None, None],
+    ["التحديات", "الإجراءات", "الموعد النهائي", "جهات الاتصال", "الحالة", "نسبة الإنجاز"],
 ]
 
 
 @pytest.mark.parametrize(
-    ("language", "sheet_names", "head", "group_2", "right_to_left"),
+    ("language", "sheet_names", "head", "group_2", "right_to_left", "statuses"),
     [
         (
             "fr",
@@ -233,6 +247,7 @@ ARABIC_PLAN_SHEET_HEAD = [
             FRENCH_PLAN_SHEET_HEAD,
             "Groupe 2 : Protection Monitoring",
             False,
+            [("En cours", 40), ("Non commencé", 0)],
         ),
         (
             "ar",
@@ -240,12 +255,13 @@ ARABIC_PLAN_SHEET_HEAD = [
             ARABIC_PLAN_SHEET_HEAD,
             "المجموعة 2: Protection Monitoring",
             True,
+            [("قيد التنفيذ", 40), ("لم يبدأ", 0)],
         ),
     ],
     ids=["fr", "ar"],
 )
 def test_workbook_workshop_sheet_is_in_the_language_and_the_flat_sheet_in_english(
-    test_catalogues, source, language, sheet_names, head, group_2, right_to_left
+    test_catalogues, source, language, sheet_names, head, group_2, right_to_left, statuses
 ):
     with translation.override("en"):
         flat = [list(row) for row in flat_rows(source)]
@@ -257,13 +273,15 @@ def test_workbook_workshop_sheet_is_in_the_language_and_the_flat_sheet_in_englis
     values = _values(plan_sheet)
     assert values[:6] == head
     assert values[6][0] == "1. Lack of common, user-friendly and secure data-sharing tools"
+    # Status (in the language of the request) and progress of the first two points.
+    assert [tuple(row[4:6]) for row in values[6:8]] == statuses
     assert [row[0] for row in values if row[0] and row[0].startswith(head[2][0][:3])] == [
         head[2][0],
         group_2,
     ]
     assert plan_sheet.sheet_view.rightToLeft is right_to_left
     # The flat sheet is the CSV export's rows: English column names and words.
-    assert _values(flat_sheet) == [[None if v == "" else v for v in row] for row in flat]
+    assert _values(flat_sheet) == [[_as_read_back(v) for v in row] for row in flat]
     assert flat_sheet.sheet_view.rightToLeft is not True
 
 
@@ -273,10 +291,17 @@ def test_workbook_in_english_is_unchanged(test_catalogues, source):
 
     assert workbook.sheetnames == ["Plan", "Action points"]
     assert _values(workbook["Plan"])[2:6] == [
-        ["Group 1: Data Sharing", None, None, None],
-        ["Team leader", "Jad", None, None],
-        ["Team members", "Rana, Omar, Maria, Fred, Jad", None, None],
-        ["Challenges", "Action Point", "Timeline / Deadline", "Focal point"],
+        ["Group 1: Data Sharing", None, None, None, None, None],
+        ["Team leader", "Jad", None, None, None, None],
+        ["Team members", "Rana, Omar, Maria, Fred, Jad", None, None, None, None],
+        [
+            "Challenges",
+            "Action Point",
+            "Timeline / Deadline",
+            "Focal point",
+            "Status",
+            "Progress (%)",
+        ],
     ]
     assert workbook["Plan"].sheet_view.rightToLeft is not True
 
@@ -328,10 +353,10 @@ def test_xlsx_download_is_in_the_browser_s_language(client, test_catalogues):
     workbook = openpyxl.load_workbook(io.BytesIO(response.content))
     assert workbook.sheetnames == ["Plan d'action", "Points d'action"]
     assert _values(workbook.worksheets[0])[2:6] == [
-        ["Groupe 1 : Data Sharing", None, None, None],
-        ["Chef d'équipe", "Jad", None, None],
-        ["Membres de l'équipe", "Jad", None, None],
-        ["Défis", "Actions", "Échéance", "Points focaux"],
+        ["Groupe 1 : Data Sharing", None, None, None, None, None],
+        ["Chef d'équipe", "Jad", None, None, None, None],
+        ["Membres de l'équipe", "Jad", None, None, None, None],
+        ["Défis", "Actions", "Échéance", "Points focaux", "Statut", "Avancement (%)"],
     ]
     assert _values(workbook.worksheets[1])[0] == FLAT_COLUMNS
 
@@ -345,9 +370,12 @@ def test_the_importer_reads_the_workbook_s_words_as_the_catalogues_translate_the
     them back (imports/table.py's COLUMN_ALIASES): a guard on the project's catalogues."""
     with translation.override(language):
         header = [gettext(word) for word in xlsx.PLAN_HEADER]
+        progress_header = [gettext(word) for word in xlsx.PROGRESS_HEADER]
         leader, members = gettext(xlsx.TEAM_LEADER), gettext(xlsx.TEAM_MEMBERS)
         line = gettext(xlsx.GROUP_LINE) % {"number": 2, "name": "Protection"}
 
     assert [column_key(word) for word in header] == list(WORKSHOP_KEYS)
+    # Known, so that the workshop reader passes over them without a warning.
+    assert [column_key(word) for word in progress_header] == ["status", "progress"]
     assert (team_line(leader), team_line(members)) == (("team_leader", ""), ("team_members", ""))
     assert group_line(line) == (2, "Protection")

@@ -10,6 +10,7 @@ import icalendar
 import openpyxl
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from actionplans import services
 from actionplans.demo import demo_load
@@ -55,6 +56,10 @@ def _demo(tmp_path) -> ActionPlan:
 
 def _csv(plan: ActionPlan) -> str:
     return "".join(csv_blocks(flat_rows(plan), repeated=SHARED_CELLS))
+
+
+# The last four cells of a point without progress updates.
+NO_UPDATE = ["", "", "", ""]
 
 
 def _rows(text: str) -> list[list[str]]:
@@ -226,6 +231,10 @@ def test_flat_csv_of_the_demo_plan_is_exact(tmp_path):
             "Status",
             "Progress",
             "Focal points",
+            "Latest note",
+            "Evidence link",
+            "Last update",
+            "Last update by",
         ],
         [
             plan,
@@ -239,6 +248,7 @@ def test_flat_csv_of_the_demo_plan_is_exact(tmp_path):
             "Not started",
             "0",
             "Jad (lead)",
+            *NO_UPDATE,
         ],
         [
             plan,
@@ -253,6 +263,7 @@ def test_flat_csv_of_the_demo_plan_is_exact(tmp_path):
             "Not started",
             "0",
             "Fanette (lead), Fred (advisor)",
+            *NO_UPDATE,
         ],
         [
             plan,
@@ -266,6 +277,7 @@ def test_flat_csv_of_the_demo_plan_is_exact(tmp_path):
             "Not started",
             "0",
             "Jad (lead)",
+            *NO_UPDATE,
         ],
         [
             plan,
@@ -281,6 +293,7 @@ def test_flat_csv_of_the_demo_plan_is_exact(tmp_path):
             "Not started",
             "0",
             "Jad (lead)",
+            *NO_UPDATE,
         ],
     ]
 
@@ -368,6 +381,10 @@ def test_hxl_export_parses_with_libhxl_and_its_hashtags_are_found():
         "#contact+name+support",
         "#contact+name+advisor",
         "#org+name",
+        "#output+note",
+        "#meta+url+evidence",
+        "#date+updated",
+        "#contact+name+updated_by",
     ]
     url = f"{BASE}/plans/{plan.pk}/"
     assert rows[0] == {
@@ -385,7 +402,12 @@ def test_hxl_export_parses_with_libhxl_and_its_hashtags_are_found():
         "#contact+name+support": "Rana",
         "#contact+name+advisor": "",
         "#org+name": "UNHCR",
+        "#output+note": "",
+        "#meta+url+evidence": "",
+        "#date+updated": rows[0]["#date+updated"],
+        "#contact+name+updated_by": "",
     }
+    assert rows[0]["#date+updated"] == str(_last_update(plan, "IMWG to recommend"))
     assert [(row["#activity+name"], row["#date+end"], row["#org+name"]) for row in rows[1:]] == [
         ('\'=HYPERLINK("http://evil.example","Click")', "", ""),
         ("'- draft the data-sharing protocol", "2019-03-15", ""),
@@ -423,36 +445,77 @@ def test_xlsx_plan_sheet_is_the_workshop_layout_with_merged_challenges():
 
     assert workbook.sheetnames == ["Plan", "Action points"]
     sheet = workbook["Plan"]
+    header = ["Challenges", "Action Point", "Timeline / Deadline", "Focal point"]
     assert _values(sheet) == [
-        ["Rich plan", None, None, None],
-        [None, None, None, None],
-        ["Group 1: Data Sharing", None, None, None],
-        ["Team leader", "Jad", None, None],
-        ["Team members", "Rana, Omar, Jad", None, None],
-        ["Challenges", "Action Point", "Timeline / Deadline", "Focal point"],
+        ["Rich plan", *[None] * 5],
+        [None] * 6,
+        ["Group 1: Data Sharing", *[None] * 5],
+        ["Team leader", "Jad", *[None] * 4],
+        ["Team members", "Rana, Omar, Jad", *[None] * 4],
+        # Status and progress after the workshop's columns.
+        [*header, "Status", "Progress (%)"],
         [
             "1. Lack of tools",
             "IMWG to recommend standardized tools",
             "Q1 of 2019",
             "Jad (lead, UNHCR), Rana (support) (tbc)",
+            "In progress",
+            40,
         ],
-        [None, '\'=HYPERLINK("http://evil.example","Click")', "ongoing", "Fred (advisor)"],
+        [
+            None,
+            '\'=HYPERLINK("http://evil.example","Click")',
+            "ongoing",
+            "Fred (advisor)",
+            "Completed",
+            100,
+        ],
         # Empty texts are empty cells.
-        [None, "'- draft the data-sharing protocol", "15/03/2019", None],
+        [None, "'- draft the data-sharing protocol", "15/03/2019", None, "Blocked", 10],
         [
             "2. Consent, and trust",
             "'@IMWG: agree the consent form",
             "H2 2019",
             "Rana (lead), Fred (advisor)",
+            "Cancelled",
+            0,
         ],
-        [None, None, None, None],
+        [None] * 6,
         # No team leader or members: no rows for them.
-        ["Group 2: Protection Monitoring", None, None, None],
-        ["Challenges", "Action Point", "Timeline / Deadline", "Focal point"],
-        ["1. No questionnaire", "'+ pilot a questionnaire", None, "Omar (lead, DRC)"],
+        ["Group 2: Protection Monitoring", *[None] * 5],
+        [*header, "Status", "Progress (%)"],
+        [
+            "1. No questionnaire",
+            "'+ pilot a questionnaire",
+            None,
+            "Omar (lead, DRC)",
+            "Not started",
+            0,
+        ],
     ]
     # Only the challenge with two or more action points is merged, over all its rows.
     assert [str(cells) for cells in sheet.merged_cells.ranges] == ["A7:A9"]
+    assert [cell.data_type for cell in sheet[7][4:]] == ["s", "n"]
+
+
+def _as_read_back(value: object) -> object:
+    """A flat row's value as openpyxl reads its cell back: empty text an empty cell,
+    dates and times as naive datetimes (in the site's time zone)."""
+    if value == "":
+        return None
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).replace(tzinfo=None)
+    if isinstance(value, datetime.date):
+        return datetime.datetime.combine(value, datetime.time())
+    return value
+
+
+def _last_update(plan: ActionPlan, description: str) -> datetime.datetime:
+    """The time of the latest update of the plan's point starting with `description`,
+    as the exports write it (local time, to the second)."""
+    point = ActionPoint.objects.of_plan(plan).get(description__startswith=description)
+    latest = point.progress_updates.order_by("-created", "-id").first()
+    return timezone.localtime(latest.created).replace(microsecond=0)
 
 
 def test_xlsx_action_points_sheet_is_the_flat_csv():
@@ -461,8 +524,7 @@ def test_xlsx_action_points_sheet_is_the_flat_csv():
     sheet = _workbook(plan)["Action points"]
 
     expected = [list(row) for row in flat_rows(plan)]
-    # Empty texts are empty cells.
-    assert _values(sheet) == [[None if v == "" else v for v in row] for row in expected]
+    assert _values(sheet) == [[_as_read_back(v) for v in row] for row in expected]
     assert [row[8:10] for row in expected[1:]] == [
         ["In progress", 40],
         ["Completed", 100],
@@ -471,6 +533,26 @@ def test_xlsx_action_points_sheet_is_the_flat_csv():
         ["Not started", 0],
     ]
     assert sheet.freeze_panes == "A2"
+    # The autofilter covers the header and every row, all 15 columns.
+    assert sheet.auto_filter.ref == "A1:O6"
+
+
+def test_xlsx_flat_sheet_dates_are_date_cells():
+    plan = _rich_plan()
+
+    sheet = _workbook(plan)["Action points"]
+
+    due, updated = sheet["H2"], sheet["N2"]
+    assert (due.value, due.data_type, due.number_format) == (
+        datetime.datetime(2019, 3, 31),
+        "d",
+        "yyyy-mm-dd",
+    )
+    assert due.is_date and updated.is_date
+    assert updated.value == _last_update(plan, "IMWG to recommend").replace(tzinfo=None)
+    assert updated.number_format == "yyyy-mm-dd hh:mm"
+    # No due date, no update: empty cells, not text.
+    assert (sheet["H3"].value, sheet["N3"].value) == (None, None)
 
 
 def test_xlsx_export_imports_back_to_equal_content():
@@ -579,8 +661,8 @@ def test_formula_injection_neutralised_in_xlsx():
     plan_sheet = _values(workbook["Plan"])
     assert plan_sheet[0][0] == "'=cmd|' /C calc'!A0"
     assert plan_sheet[3:5] == [
-        ["Team leader", "'+leader", None, None],
-        ["Team members", "'-member", None, None],
+        ["Team leader", "'+leader", None, None, None, None],
+        ["Team members", "'-member", None, None, None, None],
     ]
     assert [row[1:4] for row in plan_sheet[6:]] == [
         # XML keeps a carriage return as a line feed; the apostrophe still leads.
@@ -714,10 +796,20 @@ def _expected_flat_rows(points) -> list[list[object]]:
             f"{p.challenge.number}. {p.challenge.description}",
             p.description,
             p.deadline,
-            p.due_date.isoformat() if p.due_date else "",
+            p.due_date or "",
             p.get_status_display(),
             p.progress,
             focal_points_text(p),
+        ]
+        updates = list(p.progress_updates.order_by("-created", "-id"))
+        noted = [u.note for u in updates if u.note]
+        linked = [u.evidence_url for u in updates if u.evidence_url]
+        author = updates[0].author if updates else None
+        cells += [
+            noted[0] if noted else "",
+            linked[0] if linked else "",
+            timezone.localtime(updates[0].created).replace(microsecond=0) if updates else "",
+            (author.get_full_name() or author.username) if author else "",
         ]
         rows.append([neutralise(cell) for cell in cells])
     return rows

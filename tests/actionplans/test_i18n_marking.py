@@ -37,10 +37,10 @@ FRENCH = {
     "by %(day)s": "avant le %(day)s",
     # Python: choices, badges (plural forms), forms
     "Not started": "Pas commencé",
-    ("Overdue by %(days)s day", "Overdue by %(days)s days"): (
-        "En retard de %(days)s jour",
-        "En retard de %(days)s jours",
-    ),
+    "Overdue by %(duration)s": "En retard de %(duration)s",
+    ("%(num)d year", "%(num)d years"): ("%(num)d an", "%(num)d ans"),
+    ("%(num)d month", "%(num)d months"): ("%(num)d mois", "%(num)d mois"),
+    "%(years)s %(months)s": "%(years)s et %(months)s",
     "Progress (%)": "Avancement (%)",
 }
 
@@ -92,7 +92,8 @@ def test_the_plan_page_reads_the_catalogue_in_django_and_jinja2_templates(client
     )
     client.force_login(world.coordinator)
     response = client.get(
-        reverse("actionplans:plan_detail", args=[world.plan.pk]), HTTP_ACCEPT_LANGUAGE="fr"
+        reverse("actionplans:plan_detail", args=[world.plan.pk]) + "?view=cards",
+        HTTP_ACCEPT_LANGUAGE="fr",
     )
     # Django template (actionplan_detail.html)
     assertContains(response, "Activité récente</a>")
@@ -106,7 +107,9 @@ def test_the_plan_page_reads_the_catalogue_in_django_and_jinja2_templates(client
     # Python: a choice's label and a badge's plural form
     assertContains(response, '<span class="badge status-not_started">Pas commencé</span>')
     days = (datetime.date.today() - datetime.date(2019, 3, 31)).days
-    assertContains(response, f"En retard de {days} jours")
+    years, months = divmod(days * 12 // 365, 12)
+    words = f"{years} ans et {months} mois" if months else f"{years} ans"
+    assertContains(response, f"En retard de {words}")
 
 
 @pytest.mark.django_db

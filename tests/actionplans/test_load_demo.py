@@ -1,5 +1,5 @@
 """load_demo: the seed plan exactly as the workshop wrote it, four accounts, the people's
-example addresses, idempotent."""
+example addresses, an example plan whose dates follow today, idempotent."""
 
 import datetime
 import json
@@ -10,6 +10,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
+from actionplans.demo import DEMO_TITLE
+from actionplans.demo_example import EXAMPLE_TITLE
 from actionplans.models import (
     ActionPlan,
     ActionPoint,
@@ -54,7 +56,7 @@ def _snapshot() -> dict[str, int]:
 def test_load_demo_creates_the_seed_plan():
     _load()
 
-    plan = ActionPlan.objects.get()
+    plan = ActionPlan.objects.get(title=DEMO_TITLE)
     assert (plan.title, plan.country, plan.origin, plan.status, plan.visibility) == (
         "PIM Lebanon Action Plan",
         "Lebanon",
@@ -62,7 +64,7 @@ def test_load_demo_creates_the_seed_plan():
         "active",
         "signed_in",
     )
-    group = WorkingGroup.objects.get()
+    group = WorkingGroup.objects.get(plan=plan)
     assert (group.plan, group.number, group.name, group.team_leader.name) == (
         plan,
         1,
@@ -76,13 +78,17 @@ def test_load_demo_creates_the_seed_plan():
         "Fred",
         "Jad",
     ]
-    assert list(Challenge.objects.order_by("number").values_list("number", "description")) == [
+    assert list(
+        Challenge.objects.filter(working_group__plan=plan)
+        .order_by("number")
+        .values_list("number", "description")
+    ) == [
         (1, "Lack of common, user-friendly and secure data-sharing tools"),
         (2, "Informed consent about sharing and different types of sharing and recipients"),
         (3, "Trust between actors (in terms of data quality, methodology, data protection)"),
         (4, "Lack of knowledge about where and how to access information and data"),
     ]
-    points = ActionPoint.objects.order_by("challenge__number", "position")
+    points = ActionPoint.objects.of_plan(plan).order_by("challenge__number", "position")
     assert [
         (
             p.challenge.number,
@@ -128,7 +134,7 @@ def test_load_demo_creates_the_seed_plan():
 def test_load_demo_creates_four_accounts_with_their_roles(client):
     output = _load()
 
-    plan = ActionPlan.objects.get()
+    plan = ActionPlan.objects.get(title=DEMO_TITLE)
     users = get_user_model().objects.order_by("username")
     assert [u.username for u in users] == [
         "demo-admin",
@@ -157,11 +163,18 @@ def test_load_demo_twice_changes_nothing(settings):
 
     assert _snapshot() == before
     assert {u.username: u.password for u in get_user_model().objects.all()} == passwords
-    plan_id = ActionPlan.objects.get().pk
-    assert first.splitlines()[0] == f'Created plan "PIM Lebanon Action Plan" (id {plan_id}).'
-    assert second.splitlines()[0].startswith('Already there: plan "PIM Lebanon Action Plan"')
+    plan_id = ActionPlan.objects.get(title=DEMO_TITLE).pk
+    example_id = ActionPlan.objects.get(title=EXAMPLE_TITLE).pk
+    assert first.splitlines()[:2] == [
+        f'Created plan "PIM Lebanon Action Plan" (id {plan_id}).',
+        f'Created plan "Example plan (dates relative to today)" (id {example_id}).',
+    ]
+    assert second.splitlines()[:2] == [
+        f'Already there: plan "PIM Lebanon Action Plan" (id {plan_id}).',
+        f'Already there: plan "Example plan (dates relative to today)" (id {example_id}).',
+    ]
     # The credentials kept in the ignored local file are printed again.
-    assert first.splitlines()[1:] == second.splitlines()[1:]
+    assert first.splitlines()[2:] == second.splitlines()[2:]
     stored = json.loads((settings.LOCAL_STATE_DIR / "demo_credentials.json").read_text())
     assert sorted(stored) == ["demo-admin", "demo-coordinator", "demo-member", "demo-viewer"]
 

@@ -66,6 +66,8 @@ URLS = [
     "/plans/",
     "/plans/{plan}/",
     "/plans/{plan}/?status=in_progress&overdue=true&q=Action",
+    "/plans/{plan}/?view=cards",
+    "/plans/{plan}/?sort=-updated",
     "/plans/{plan}/activity/",
     "/my/action-points/",
     "/action-points/{point}/",

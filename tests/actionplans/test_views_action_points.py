@@ -419,10 +419,11 @@ def test_actionpoint_update_with_htmx_returns_the_card(client, world):
     )
 
     assert response.status_code == 200
-    assert response.content.decode().startswith(f'<li class="action-point" id="ap-{point.pk}">')
+    # Focus returns to the card (plan-table.js reads data-focus-after-swap).
+    card = f'<li class="action-point" id="ap-{point.pk}" tabindex="-1" data-focus-after-swap>'
+    assert response.content.decode().startswith(card)
     assertContains(response, "Update recorded.")
     assertNotContains(response, "<html")
-    assert response.content.decode().startswith(f'<li class="action-point" id="ap-{point.pk}">')
     assert ProgressUpdate.objects.get().author == world.member
     assert _state(point) == ("in_progress", 50, "", None, 2)
     # The card's form is ready for the next update.

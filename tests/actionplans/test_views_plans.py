@@ -696,7 +696,7 @@ def layout(world):
 def test_plan_detail_shows_groups_challenges_and_action_points_in_order(client, world, layout):
     _login(client, world.coordinator)
 
-    response = client.get(f"/plans/{world.plan.pk}/")
+    response = client.get(f"/plans/{world.plan.pk}/?view=cards")
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -740,7 +740,7 @@ def test_plan_detail_shows_groups_challenges_and_action_points_in_order(client, 
 def test_plan_detail_filters_action_points(client, world, layout, query, expected):
     _login(client, world.coordinator)
 
-    response = client.get(f"/plans/{world.plan.pk}/?{query}")
+    response = client.get(f"/plans/{world.plan.pk}/?view=cards&{query}")
 
     assert response.status_code == 200
     assert response.context["filterset"].form.errors == {}
@@ -750,11 +750,11 @@ def test_plan_detail_filters_action_points(client, world, layout, query, expecte
 
 def test_plan_detail_filters_by_working_group_and_focal_point(client, world, layout):
     _login(client, world.coordinator)
-    url = f"/plans/{world.plan.pk}/"
+    url = f"/plans/{world.plan.pk}/?view=cards"
 
-    by_group = client.get(f"{url}?working_group={layout['second'].pk}")
-    by_person = client.get(f"{url}?focal_point={layout['rana'].pk}")
-    by_jad = client.get(f"{url}?focal_point={world.member_person.pk}")
+    by_group = client.get(f"{url}&working_group={layout['second'].pk}")
+    by_person = client.get(f"{url}&focal_point={layout['rana'].pk}")
+    by_jad = client.get(f"{url}&focal_point={world.member_person.pk}")
 
     assert _card_ids(by_group) == [layout["monitoring"].pk]
     assert _card_ids(by_person) == [layout["trust_1"].pk, layout["monitoring"].pk]
@@ -814,7 +814,7 @@ def test_plan_detail_offers_no_ordering_and_ignores_it(client, world, layout):
     # The page follows the plan's order; an "Order by" control would do nothing.
     _login(client, world.coordinator)
 
-    response = client.get(f"/plans/{world.plan.pk}/?ordering=-due_date")
+    response = client.get(f"/plans/{world.plan.pk}/?view=cards&ordering=-due_date")
 
     assert "ordering" not in response.context["filterset"].form.fields
     assertNotContains(response, "Order by")
@@ -844,7 +844,7 @@ def test_plan_detail_viewer_sees_no_edit_controls(client):
     world = build_world(visibility=PlanVisibility.SIGNED_IN)
     _login(client, world.viewer)
 
-    response = client.get(f"/plans/{world.plan.pk}/")
+    response = client.get(f"/plans/{world.plan.pk}/?view=cards")
 
     assert response.status_code == 200
     assert _card_ids(response) == [world.action_point.pk]
@@ -866,7 +866,7 @@ def test_plan_detail_viewer_sees_no_edit_controls(client):
 def test_plan_detail_member_may_update_only_their_action_points(client, world, layout):
     _login(client, world.member)
 
-    response = client.get(f"/plans/{world.plan.pk}/")
+    response = client.get(f"/plans/{world.plan.pk}/?view=cards")
 
     html = response.content.decode()
     cards = dict(re.findall(r'<li class="action-point" id="ap-(\d+)">(.*?)</li>\n', html, re.S))
@@ -886,7 +886,7 @@ def test_plan_detail_member_may_update_only_their_action_points(client, world, l
 def test_plan_detail_coordinator_sees_edit_controls_everywhere(client, world, layout):
     _login(client, world.coordinator)
 
-    response = client.get(f"/plans/{world.plan.pk}/")
+    response = client.get(f"/plans/{world.plan.pk}/?view=cards")
 
     html = response.content.decode()
     assert html.count("Update status") == 5

@@ -573,6 +573,10 @@ def test_plan_export_csv_is_streamed(client, world):
         "Not started",
         "0",
         "Jad (lead)",
+        "",
+        "",
+        "",
+        "",
     ]
     assert len(rows) == 2
 
@@ -689,6 +693,10 @@ def test_all_points_export_holds_exactly_the_visible_plans(client, world, role, 
             "2031-09-30",
             "Not started",
             "0",
+            "",
+            "",
+            "",
+            "",
             "",
         ]
 

@@ -23,6 +23,7 @@ pytestmark = pytest.mark.django_db
 FIELDS = [
     "id", "url", "plan", "working_group", "challenge", "position", "description", "deadline",
     "due_date", "deadline_precision", "status", "progress", "is_overdue", "focal_points",
+    "latest_note", "latest_evidence_url", "last_update_at", "last_update_by",
     "version", "created", "updated",
 ]  # fmt: skip
 INVALID_CHOICE = "Select a valid choice. That choice is not one of the available choices."
@@ -151,6 +152,11 @@ def test_action_points_retrieve_exact_body(world, member_client, points):
                 "note": "",
             }
         ],
+        # No progress update: nothing to say.
+        "latest_note": None,
+        "latest_evidence_url": None,
+        "last_update_at": None,
+        "last_update_by": None,
         "version": 1,
         "created": iso(point.created),
         "updated": iso(point.updated),

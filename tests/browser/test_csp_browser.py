@@ -50,7 +50,7 @@ def test_plan_page_and_inline_htmx_update_run_under_the_policy(page, live_server
     sign_in(page, world.member)
     assert _violations(page) == []  # the sign-in page
 
-    response = page.goto(f"{live_server.url}/plans/{world.plan.pk}/")
+    response = page.goto(f"{live_server.url}/plans/{world.plan.pk}/?view=cards")
     assert "default-src 'self'" in _policy(response)
     card = page.locator(f"#ap-{point.pk}")
     card.get_by_text("Update status", exact=True).click()  # htmx loads the form
@@ -64,6 +64,17 @@ def test_plan_page_and_inline_htmx_update_run_under_the_policy(page, live_server
     expect(card.get_by_role("status")).to_have_text("Update recorded.")
     expect(card.locator("progress")).to_have_attribute("value", "50")
     # htmx put no <style> of its own into the page.
+    assert page.evaluate("document.querySelectorAll('style').length") == 0
+    assert _violations(page) == []
+
+    # The table (the default view), its script and its inline update.
+    page.goto(f"{live_server.url}/plans/{world.plan.pk}/")
+    row = page.locator(f"#ap-{point.pk}")
+    row.get_by_text("Update", exact=True).click()
+    row.get_by_label(label("Progress (%)")).fill("60")
+    row.get_by_role("button", name="Save").click()
+    expect(row.get_by_role("status")).to_have_text("Update recorded.")
+    expect(row).to_be_focused()  # plan-table.js ran
     assert page.evaluate("document.querySelectorAll('style').length") == 0
     assert _violations(page) == []
 

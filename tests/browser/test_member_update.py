@@ -49,7 +49,7 @@ def _assert_timeline(page, world) -> None:
 def test_member_updates_status_inline_with_htmx(page, live_server, sign_in):
     world = build_world()
     point = world.action_point
-    plan_url = f"{live_server.url}/plans/{world.plan.pk}/"
+    plan_url = f"{live_server.url}/plans/{world.plan.pk}/?view=cards"
 
     sign_in(page, world.member)
     page.goto(plan_url)
@@ -86,7 +86,7 @@ def test_member_updates_status_inline_with_htmx(page, live_server, sign_in):
 def test_member_updates_status_without_javascript(new_page, live_server, sign_in):
     world = build_world()
     point = world.action_point
-    plan_url = f"{live_server.url}/plans/{world.plan.pk}/"
+    plan_url = f"{live_server.url}/plans/{world.plan.pk}/?view=cards"
     page = new_page(java_script_enabled=False)
 
     sign_in(page, world.member)
@@ -122,7 +122,7 @@ def test_member_updates_on_a_large_plan_with_the_form_fetched_on_open(page, live
     _large_plan(world)
     point = world.action_point
     sign_in(page, world.member)
-    page.goto(f"{live_server.url}/plans/{world.plan.pk}/")
+    page.goto(f"{live_server.url}/plans/{world.plan.pk}/?view=cards")
     card = page.locator(f"#ap-{point.pk}")
     expect(card.get_by_role("button", name="Save update")).to_have_count(0)  # not in the page
 
@@ -142,7 +142,7 @@ def test_member_updates_on_a_large_plan_without_javascript(new_page, live_server
     world = build_world()
     _large_plan(world)
     point = world.action_point
-    plan_url = f"{live_server.url}/plans/{world.plan.pk}/"
+    plan_url = f"{live_server.url}/plans/{world.plan.pk}/?view=cards"
     page = new_page(java_script_enabled=False)
     sign_in(page, world.member)
     page.goto(plan_url)

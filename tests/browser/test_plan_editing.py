@@ -39,7 +39,8 @@ def test_coordinator_adds_group_challenge_and_action_point(page, live_server, si
     # Members are listed by name, not in the order typed.
     expect(section).to_contain_text("Team members: Omar, Jad")
 
-    # A challenge in that group.
+    # A challenge in that group, from the group's menu.
+    section.get_by_label("Actions for group 1").click()
     section.get_by_role("link", name="Add challenge").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Add a challenge to Group 1: Data Sharing"
@@ -49,11 +50,13 @@ def test_coordinator_adds_group_challenge_and_action_point(page, live_server, si
 
     challenge = group.challenges.get()
     expect(page).to_have_url(f"{plan_url}#challenge-{challenge.pk}")
+    # The plan is a table: the challenge's cell, its menu, and its (empty) row.
     block = page.locator(f"#challenge-{challenge.pk}")
-    expect(block.get_by_role("heading", level=3)).to_have_text("1. Lack of tools")
-    expect(block).to_contain_text("No action point yet.")
+    expect(block).to_contain_text("1. Lack of tools")
+    expect(page.locator("tr.challenge-empty")).to_contain_text("No action point yet.")
 
     # An action point with a deadline as people write it and two focal points.
+    block.get_by_label("Actions for challenge 1").click()
     block.get_by_role("link", name="Add action point").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Add an action point to challenge 1")
     page.get_by_label(label("Action point")).fill("IMWG to recommend standardized tools")
@@ -67,8 +70,19 @@ def test_coordinator_adds_group_challenge_and_action_point(page, live_server, si
     point = ActionPoint.objects.get(challenge=challenge)
     expect(page).to_have_url(f"{plan_url}#ap-{point.pk}")
     expect(page.get_by_role("status")).to_contain_text("Action point added.")
+    row = page.locator(f"#ap-{point.pk}")
+    expect(row.get_by_role("link", name="IMWG to recommend standardized tools")).to_be_visible()
+    cells = row.locator("> td")
+    expect(cells.nth(0)).to_contain_text("1. Lack of tools")
+    expect(cells.nth(2)).to_have_text("Q3 2019")
+    expect(cells.nth(3)).to_contain_text("30 Sep 2019")
+    expect(cells.nth(4)).to_have_text("Rana; Maria – support")
+    expect(cells.nth(5).locator(".badge.status-not_started")).to_have_text("Not started")
+    expect(cells.nth(6)).to_have_text("0 %")
+
+    # The same plan as cards, on request.
+    page.get_by_role("link", name="Cards").click()
     card = page.locator(f"#ap-{point.pk}")
-    expect(card.get_by_role("link", name="IMWG to recommend standardized tools")).to_be_visible()
     expect(card).to_contain_text("Deadline: Q3 2019")
     expect(card).to_contain_text("(by 30 Sep 2019)")
     expect(card).to_contain_text("Rana – lead")

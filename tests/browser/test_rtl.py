@@ -148,7 +148,7 @@ def _assert_arabic_page(page, artifacts, name: str) -> None:
 def test_plan_page_in_arabic_reads_right_to_left(new_page, live_server, artifacts, viewport):
     plan, coordinator = _arabic_plan()
     page = _open(new_page, live_server, coordinator, language="ar", viewport=viewport)
-    page.goto(f"{live_server.url}/plans/{plan.pk}/")
+    page.goto(f"{live_server.url}/plans/{plan.pk}/?view=cards")
 
     title = page.get_by_role("heading", level=1)
     expect(title).to_have_text(TITLE)

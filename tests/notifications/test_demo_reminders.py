@@ -33,7 +33,9 @@ def demo():
     call_command("load_demo", stdout=StringIO())
     return {
         point.description: point
-        for point in ActionPoint.objects.order_by("challenge__number", "position")
+        for point in ActionPoint.objects.filter(
+            challenge__working_group__plan__title="PIM Lebanon Action Plan"
+        ).order_by("challenge__number", "position")
     }
 
 

@@ -98,6 +98,7 @@ def test_each_kind_reads_as_in_the_email(client, world):
         (Kind.DUE_SOON, {"days": 1}, "Due in 1 day."),
         (Kind.DUE_TODAY, {}, "Due today."),
         (Kind.OVERDUE, {"days_late": 8}, "Overdue by 8 days."),
+        (Kind.OVERDUE, {"days_late": 800}, "Overdue by 2 years 2 months."),
         (Kind.STALE, {"last_change": "2019-01-01"}, "No update since 2019-01-01."),
         (Kind.ASSIGNED, {"by": "Rana"}, "Rana named you focal point."),
         (Kind.ASSIGNED, {"by": ""}, "You were named focal point."),

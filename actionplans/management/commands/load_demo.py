@@ -11,7 +11,9 @@ class Command(BaseCommand):
     help = (
         "Create the PIM Lebanon demo plan from the seed table and four demo accounts "
         "(administrator, coordinator, member, viewer), printing their credentials; give the "
-        "plan's people example addresses (name@example.org). Safe to run again."
+        "plan's people example addresses (name@example.org); add an example plan whose "
+        "dates are relative to today (overdue, due soon, blocked, stale points and months "
+        "of updates) unless --no-example is given. Safe to run again."
     )
 
     def add_arguments(self, parser):
@@ -20,6 +22,11 @@ class Command(BaseCommand):
             type=Path,
             default=settings.DEMO_PLAN_FILE,
             help="Workshop table (tab-separated) to read. Default: the bundled seed table.",
+        )
+        parser.add_argument(
+            "--no-example",
+            action="store_true",
+            help="Do not add the example plan whose dates are relative to today.",
         )
         parser.add_argument(
             "--reset-passwords",
@@ -36,12 +43,17 @@ class Command(BaseCommand):
                 table_file=path,
                 credentials_file=Path(settings.LOCAL_STATE_DIR) / "demo_credentials.json",
                 reset_passwords=options["reset_passwords"],
+                example=not options["no_example"],
             )
         except ValidationError as error:
             raise CommandError(f"{path}: " + "; ".join(error.messages)) from None
 
         verb = "Created" if result.plan_created else "Already there:"
         self.stdout.write(f'{verb} plan "{result.plan.title}" (id {result.plan.pk}).')
+        if result.example_plan is not None:
+            verb = "Created" if result.example_created else "Already there:"
+            example = result.example_plan
+            self.stdout.write(f'{verb} plan "{example.title}" (id {example.pk}).')
         self.stdout.write("Demo accounts:")
         for account in result.accounts:
             password = account.password or (
