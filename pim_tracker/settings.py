@@ -460,9 +460,9 @@ IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20_000)
 # Cells of all sheets together, each row as wide as its last cell. A workbook may not
 # cost more to read than this many cells of values either (actionplans/imports/weight.py:
-# styles, rules and inline text weigh more). 120,000: a flat table of 10,000 action
-# points (11 columns), read and previewed in about 6 s.
-IMPORT_MAX_CELLS = env_int("IMPORT_MAX_CELLS", 120_000)
+# styles, rules and inline text weigh more). 160,000: the app's own flat export of
+# 10,000 action points (15 columns, the last four its latest update) read back.
+IMPORT_MAX_CELLS = env_int("IMPORT_MAX_CELLS", 160_000)
 IMPORT_MAX_XLSX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_XLSX_UNCOMPRESSED_BYTES", 50 * 1024 * 1024)
 if min(IMPORT_MAX_BYTES, IMPORT_MAX_ROWS, IMPORT_MAX_CELLS, IMPORT_MAX_XLSX_UNCOMPRESSED_BYTES) < 1:
     raise ImproperlyConfigured("The IMPORT_MAX_* limits must be 1 or more.")
