@@ -188,6 +188,23 @@ def _per_page(request: HttpRequest) -> dict:
     return {"request": request, "csrf_input": csrf_input(request), "url": PageUrls()}
 
 
+def _point_to_swap(points: QuerySet[ActionPoint], pk: int) -> ActionPoint:
+    """The action point a card or a row shows again after a save, with its plan and
+    focal points."""
+    return (
+        points.select_related("challenge__working_group__plan")
+        .prefetch_related(with_focal_points())
+        .get(pk=pk)
+    )
+
+
+def _conflict_html(conflict: dict | None) -> str:
+    """The other person's values beside yours, after a version conflict."""
+    return (
+        render_to_string("actionplans/_conflict.html", {"conflict": conflict}) if conflict else ""
+    )
+
+
 def card_response(
     request: HttpRequest,
     pk: int,
@@ -198,18 +215,11 @@ def card_response(
 ) -> HttpResponse:
     """An action point's card, as the plan page shows it, for htmx to swap in."""
     today = timezone.localdate()
-    point = (
-        ActionPoint.objects.with_flags(today)
-        .select_related("challenge__working_group__plan")
-        .prefetch_related(with_focal_points())
-        .get(pk=pk)
-    )
+    point = _point_to_swap(ActionPoint.objects.with_flags(today), pk)
     plan = point.challenge.working_group.plan
     point.can_update = plan.accepts_changes
     point.update_form = form or ProgressUpdateForm.for_point(point)
-    conflict_html = (
-        render_to_string("actionplans/_conflict.html", {"conflict": conflict}) if conflict else ""
-    )
+    conflict_html = _conflict_html(conflict)
     # The card says "Update recorded." itself: the next page must not say it again.
     list(messages.get_messages(request))
     html = render_to_string(
@@ -251,21 +261,14 @@ def row_response(
 ) -> HttpResponse:
     """An action point's row of the plan table, for htmx to swap in."""
     today = timezone.localdate()
-    point = (
-        with_last_update(ActionPoint.objects.with_flags(today))
-        .select_related("challenge__working_group__plan")
-        .prefetch_related(with_focal_points())
-        .get(pk=pk)
-    )
+    point = _point_to_swap(with_last_update(ActionPoint.objects.with_flags(today)), pk)
     plan = point.challenge.working_group.plan
     point.group = point.challenge.working_group
     point.lead = shape == "lead"
     _last_update_day(point)
     point.can_update = plan.accepts_changes and perms.can_update_action_point(request.user, point)
     point.update_form = (form or ProgressUpdateForm.for_point(point)) if point.can_update else None
-    conflict_html = (
-        render_to_string("actionplans/_conflict.html", {"conflict": conflict}) if conflict else ""
-    )
+    conflict_html = _conflict_html(conflict)
     list(messages.get_messages(request))  # the row says "Update recorded." itself
     html = render_to_string(
         "actionplans/plan_table_row.html",
