@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -19,8 +20,14 @@ from actionplans.choices import (
     ActionPointStatus,
     DeadlinePrecision,
     FocalPointRole,
+    PimCategory,
+    PimPrinciple,
+    PimProcessStep,
+    PimTagKind,
     PlanStatus,
     PlanVisibility,
+    Priority,
+    SavedViewPage,
 )
 from actionplans.querysets import (
     WORKSHOP_ORDER,
@@ -246,6 +253,34 @@ class ActionPoint(models.Model):
         default=ActionPointStatus.NOT_STARTED,
     )
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    priority = models.CharField(
+        _("priority"), max_length=8, choices=Priority.choices, default=Priority.NORMAL
+    )
+    # The PIM process step it advances; its PIM categories and principles are
+    # PimTag rows (several of each).
+    pim_process_step = models.CharField(
+        _("PIM process step"), max_length=32, choices=PimProcessStep.choices, blank=True
+    )
+    # Who marked it completed and when (the progress update that did it holds what
+    # was done); then a coordinator other than that person verifies it.
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("completed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("verified by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     created = models.DateTimeField(_("created"), auto_now_add=True)
     updated = models.DateTimeField(_("updated"), auto_now=True)
@@ -296,6 +331,29 @@ class ActionPoint(models.Model):
                 | (~Q(deadline_precision=DeadlinePrecision.NONE) & Q(due_date__isnull=False)),
                 name="actionplans_ap_due_date_matches_precision",
                 violation_error_message=_("A due date needs a precision, and a precision a date."),
+            ),
+            models.CheckConstraint(
+                condition=Q(priority__in=Priority.values),
+                name="actionplans_ap_priority_valid",
+                violation_error_message=_("Unknown priority."),
+            ),
+            models.CheckConstraint(
+                condition=Q(pim_process_step="") | Q(pim_process_step__in=PimProcessStep.values),
+                name="actionplans_ap_pim_step_valid",
+                violation_error_message=_("Unknown PIM process step."),
+            ),
+            # Only a completed point is verified, and never by whoever completed it.
+            models.CheckConstraint(
+                condition=Q(verified_at__isnull=True) | Q(status=ActionPointStatus.COMPLETED),
+                name="actionplans_ap_verified_is_completed",
+                violation_error_message=_("Only a completed action point can be verified."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(verified_by=models.F("completed_by")),
+                name="actionplans_ap_verifier_not_completer",
+                violation_error_message=_(
+                    "Someone other than the person who completed it must verify it."
+                ),
             ),
         ]
 
@@ -630,6 +688,202 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"Calendar feed {self.key[:6]}… of {self.user}"
+
+
+class PimTag(models.Model):
+    """One PIM Matrix category or PIM principle an action point advances."""
+
+    action_point = models.ForeignKey(
+        ActionPoint,
+        verbose_name=_("action point"),
+        on_delete=models.CASCADE,
+        related_name="pim_tags",
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=PimTagKind.choices)
+    slug = models.CharField(_("tag"), max_length=48)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["action_point", "kind", "slug"]
+        verbose_name = _("PIM tag")
+        verbose_name_plural = _("PIM tags")
+        indexes = [
+            # ?pim_category= / ?pim_principle=: the points with a tag.
+            models.Index(
+                fields=["kind", "slug", "action_point"], name="actionplans_pimtag_slug_idx"
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["action_point", "kind", "slug"],
+                name="actionplans_pimtag_unique",
+                violation_error_message=_("This action point already has this tag."),
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind=PimTagKind.CATEGORY) & Q(slug__in=PimCategory.values))
+                | (Q(kind=PimTagKind.PRINCIPLE) & Q(slug__in=PimPrinciple.values)),
+                name="actionplans_pimtag_known_slug",
+                violation_error_message=_("Unknown PIM category or principle."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        labels = PimCategory if self.kind == PimTagKind.CATEGORY else PimPrinciple
+        return str(dict(labels.choices).get(self.slug, self.slug))
+
+
+class Comment(models.Model):
+    """A comment on an action point. Edits and deletions are kept in its history;
+    a deleted comment stays as a marker ("deleted by …")."""
+
+    action_point = models.ForeignKey(
+        ActionPoint,
+        verbose_name=_("action point"),
+        on_delete=models.CASCADE,
+        related_name="comments",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    body = models.TextField(_("comment"))
+    # The people it mentions (@name); those with an account are notified.
+    mentions = models.ManyToManyField(
+        "orgs.Person", verbose_name=_("mentions"), blank=True, related_name="+"
+    )
+    created = models.DateTimeField(_("created"), default=timezone.now)
+    edited = models.DateTimeField(_("edited"), null=True, blank=True)
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("deleted by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    history = HistoricalRecords(m2m_fields=[mentions])
+
+    class Meta:
+        ordering = ["created", "id"]
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        indexes = [
+            models.Index(
+                fields=["action_point", "created", "id"], name="actionplans_comment_ap_idx"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(body=""),
+                name="actionplans_comment_not_blank",
+                violation_error_message=_("A comment needs some text."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.body if len(self.body) <= 60 else self.body[:57] + "..."
+
+
+class Watch(models.Model):
+    """A user follows an action point: its updates, reschedules and comments."""
+
+    action_point = models.ForeignKey(
+        ActionPoint,
+        verbose_name=_("action point"),
+        on_delete=models.CASCADE,
+        related_name="watches",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="watches",
+    )
+    created = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created", "id"]
+        verbose_name = _("watch")
+        verbose_name_plural = _("watches")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "action_point"],
+                name="actionplans_watch_unique",
+                violation_error_message=_("You already watch this action point."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} watches {self.action_point_id}"
+
+
+class SavedView(models.Model):
+    """A named set of filters of the plan page or of "my action points", kept as the
+    page's query string; a plan page's view can be shared with the plan's members."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.CASCADE,
+        related_name="saved_views",
+    )
+    name = models.CharField(_("name"), max_length=80)
+    page = models.CharField(_("page"), max_length=8, choices=SavedViewPage.choices)
+    plan = models.ForeignKey(
+        ActionPlan,
+        verbose_name=_("plan"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="saved_views",
+    )
+    query = models.CharField(_("filters"), max_length=2000, blank=True)
+    shared = models.BooleanField(_("shared with the plan's members"), default=False)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = [Lower("name"), "id"]
+        verbose_name = _("saved view")
+        verbose_name_plural = _("saved views")
+        constraints = [
+            models.UniqueConstraint(
+                "owner",
+                "plan",
+                Lower("name"),
+                name="actionplans_savedview_plan_name_unique",
+                condition=Q(plan__isnull=False),
+                violation_error_message=_("You already have a view with this name here."),
+            ),
+            models.UniqueConstraint(
+                "owner",
+                Lower("name"),
+                name="actionplans_savedview_mine_name_unique",
+                condition=Q(plan__isnull=True),
+                violation_error_message=_("You already have a view with this name here."),
+            ),
+            models.CheckConstraint(
+                condition=(Q(page=SavedViewPage.PLAN) & Q(plan__isnull=False))
+                | (Q(page=SavedViewPage.MINE) & Q(plan__isnull=True) & Q(shared=False)),
+                name="actionplans_savedview_page_plan",
+                violation_error_message=_("Only a plan page's view has a plan and can be shared."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(name=""),
+                name="actionplans_savedview_name_not_blank",
+                violation_error_message=_("Give the view a name."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 def with_focal_points() -> models.Prefetch:

@@ -16,6 +16,10 @@ class Kind(models.TextChoices):
     COMMENTED = "commented", _("New update on your action point")
     EXTENSION_REQUESTED = "extension_requested", _("Deadline extension asked")
     EXTENSION_DECIDED = "extension_decided", _("Deadline extension decided")
+    MENTIONED = "mentioned", _("Mentioned in a comment")
+    WATCHED = "watched", _("News on an action point you watch")
+    TO_VERIFY = "to_verify", _("Completed, to verify")
+    SENT_BACK = "sent_back", _("Completion sent back")
     # Coordinators, once a week per plan.
     DIGEST = "digest", _("Weekly plan digest")
 

@@ -15,8 +15,12 @@ from notifications.models import Preference
 # The kinds on the page, grouped as people think of them (every Kind exactly once).
 KIND_GROUPS: list[tuple[str, list[Kind]]] = [
     (_("Reminders"), [Kind.DUE_SOON, Kind.DUE_TODAY, Kind.OVERDUE, Kind.STALE]),
-    (_("About your action points"), [Kind.ASSIGNED, Kind.RESCHEDULED, Kind.COMMENTED]),
-    (_("For coordinators"), [Kind.DIGEST, Kind.EXTENSION_REQUESTED]),
+    (
+        _("About your action points"),
+        [Kind.ASSIGNED, Kind.RESCHEDULED, Kind.COMMENTED, Kind.SENT_BACK],
+    ),
+    (_("Comments and watched action points"), [Kind.MENTIONED, Kind.WATCHED]),
+    (_("For coordinators"), [Kind.DIGEST, Kind.EXTENSION_REQUESTED, Kind.TO_VERIFY]),
     (_("Your deadline extension requests"), [Kind.EXTENSION_DECIDED]),
 ]
 KIND_HELP = {
@@ -30,6 +34,10 @@ KIND_HELP = {
     Kind.DIGEST: _("a weekly summary of each plan you coordinate"),
     Kind.EXTENSION_REQUESTED: _("when a member asks to move a deadline"),
     Kind.EXTENSION_DECIDED: _("when a coordinator approves or declines your request"),
+    Kind.MENTIONED: _("when someone mentions you in a comment"),
+    Kind.WATCHED: _("updates, deadline moves and comments on action points you watch"),
+    Kind.TO_VERIFY: _("when an action point of your plan is completed and waits for verification"),
+    Kind.SENT_BACK: _("when a coordinator sends your completed action point back"),
 }
 SEPARATORS = re.compile(r"[\s,;]+")
 

@@ -80,6 +80,7 @@ def test_kind_groups_cover_every_kind_once():
     assert [str(legend) for legend, _kinds in KIND_GROUPS] == [
         "Reminders",
         "About your action points",
+        "Comments and watched action points",
         "For coordinators",
         "Your deadline extension requests",
     ]
@@ -119,6 +120,10 @@ def test_saving_stores_exactly_what_was_chosen(client):
             "commented",
             "extension_requested",
             "extension_decided",
+            "mentioned",
+            "watched",
+            "to_verify",
+            "sent_back",
         ]
     )
     assert preference.lead_days == [14, 7, 1]
