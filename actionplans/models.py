@@ -365,6 +365,24 @@ class ActionPoint(models.Model):
         return reverse("actionplans:actionpoint_detail", args=[self.pk])
 
     @property
+    def pim_tag_list(self) -> list[PimTag]:
+        """Its PIM categories and principles: the list with_pim_tags() prefetched,
+        else one query."""
+        if "prefetched_pim_tags" in self.__dict__:
+            return self.__dict__["prefetched_pim_tags"]
+        return list(self.pim_tags.all())
+
+    @property
+    def pim_categories(self) -> list[str]:
+        """Slugs of its PIM Matrix categories, in the matrix's order."""
+        return _in_order(PimCategory, self.pim_tag_list, PimTagKind.CATEGORY)
+
+    @property
+    def pim_principles(self) -> list[str]:
+        """Slugs of its PIM principles, in the framework's order."""
+        return _in_order(PimPrinciple, self.pim_tag_list, PimTagKind.PRINCIPLE)
+
+    @property
     def focal_point_list(self) -> list[FocalPoint]:
         """Its focal points, lead first: the list that with_focal_points() prefetched,
         else one query."""
@@ -884,6 +902,17 @@ class SavedView(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def _in_order(choices, tags, kind: str) -> list[str]:
+    slugs = {tag.slug for tag in tags if tag.kind == kind}
+    return [slug for slug in choices.values if slug in slugs]
+
+
+def with_pim_tags() -> models.Prefetch:
+    """Prefetch action points' PIM tags, read through ActionPoint.pim_tag_list,
+    pim_categories and pim_principles (one query for the whole list)."""
+    return models.Prefetch("pim_tags", queryset=PimTag.objects.all(), to_attr="prefetched_pim_tags")
 
 
 def with_focal_points() -> models.Prefetch:

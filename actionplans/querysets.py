@@ -151,6 +151,19 @@ class ActionPointQuerySet(ActionPointRules, models.QuerySet):
     def in_workshop_order(self):
         return self.order_by(*WORKSHOP_ORDER)
 
+    def tagged(self, kind: str, slugs):
+        """Those tagged with any of these PIM categories or principles (`kind`:
+        PimTagKind): what ?pim_category= and ?pim_principle= select everywhere."""
+        from actionplans.models import PimTag
+
+        return self.filter(
+            models.Exists(
+                PimTag.objects.filter(
+                    action_point=models.OuterRef("pk"), kind=kind, slug__in=list(slugs)
+                )
+            )
+        )
+
     def in_live_plans(self):
         """In plans that are not closed: a closed plan is read-only and quiet."""
         return self.exclude(**{f"{PLAN_PATH}__status": PlanStatus.CLOSED})

@@ -18,6 +18,7 @@ from actionplans.services.action_points import (
     action_point_update,
     focal_points_assign,
 )
+from actionplans.services.classification import action_point_classify
 from actionplans.services.common import StaleVersionError
 from actionplans.services.extensions import extension_request_create, extension_request_decide
 from actionplans.services.feeds import calendar_feed_create, calendar_feed_revoke
@@ -55,6 +56,7 @@ __all__ = [
     "MergePlan",
     "PlanPeople",
     "StaleVersionError",
+    "action_point_classify",
     "action_point_create",
     "action_point_delete",
     "action_point_edit",
