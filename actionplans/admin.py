@@ -118,7 +118,19 @@ class ActionPointAdmin(SimpleHistoryAdmin):
     search_fields = ["description", "deadline", "focal_points__person__name"]
     date_hierarchy = "due_date"
     autocomplete_fields = ["challenge"]
-    readonly_fields = ["due_date", "deadline_precision", "version", "created", "updated"]
+    # Completion and verification change through progress updates and the verify /
+    # send-back services only.
+    readonly_fields = [
+        "due_date",
+        "deadline_precision",
+        "completed_by",
+        "completed_at",
+        "verified_by",
+        "verified_at",
+        "version",
+        "created",
+        "updated",
+    ]
     inlines = [FocalPointInline, ProgressUpdateInline, DeadlineChangeInline]
 
     @admin.display(
@@ -166,6 +178,13 @@ class ActionPointAdmin(SimpleHistoryAdmin):
                     progress=obj.progress,
                     note=reason,
                 )
+        classified = {"priority", "pim_process_step"} & changed
+        if classified:
+            services.action_point_classify(
+                action_point=created,
+                user=request.user,
+                **{name: getattr(obj, name) for name in classified},
+            )
         obj.pk = created.pk
         obj.refresh_from_db()
         obj._state.adding = False

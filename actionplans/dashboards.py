@@ -18,12 +18,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Case, Count, Min, Q, QuerySet, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from actionplans.choices import OPEN_STATUSES, ActionPointStatus, FocalPointRole
+from actionplans.choices import OPEN_STATUSES, ActionPointStatus, FocalPointRole, Priority
 from actionplans.models import (
     ActionPlan,
     ActionPoint,
@@ -181,6 +181,7 @@ class PointRow:
     is_overdue: bool
     is_due_soon: bool
     is_stale: bool
+    priority: str
     group_id: int = 0
     group_number: int = 0
     challenge_number: int = 0
@@ -210,7 +211,7 @@ class PointRow:
 # The values a PointRow is built from, in its order (flags from with_flags()).
 ROW_FIELDS = (
     "id", "description", "deadline", "due_date", "status", "progress", "updated",
-    "challenge_id", "is_open", "is_overdue", "is_due_soon", "is_stale",
+    "challenge_id", "is_open", "is_overdue", "is_due_soon", "is_stale", "priority",
 )  # fmt: skip
 
 
@@ -512,15 +513,36 @@ def slippage(rows: PlanRows) -> list[SlipRow]:
     return sorted(found.values(), key=lambda r: (-r.days, -r.changes, r.action_point_id))
 
 
+# What is late (the plan dashboard's overdue list, the portfolio's late list): high
+# priority first, then the oldest due date first. The same order in Python (late_key,
+# over PointRows, live or "as of") and in SQL (LATE_ORDER).
+PRIORITY_RANK = {value: rank for rank, value in enumerate(Priority.values)}  # high first
+LATE_ORDER = (
+    Case(
+        *(When(priority=value, then=Value(rank)) for value, rank in PRIORITY_RANK.items()),
+        default=Value(len(PRIORITY_RANK)),
+    ),
+    "due_date",
+    *WORKSHOP_ORDER,
+)
+
+
+def late_key(point: PointRow) -> tuple:
+    return (PRIORITY_RANK.get(point.priority, len(PRIORITY_RANK)), *_by_due_date(point))
+
+
+def _by_due_date(point: PointRow) -> tuple:
+    return (point.due_date or datetime.date.max, point.pk)
+
+
 def attention(rows: PlanRows) -> dict[str, list[PointRow]]:
-    """What needs someone now, whole: overdue (oldest due date first), due soon
+    """What needs someone now, whole: overdue (high priority first, then the oldest
+    due date: late_key), due soon
     (soonest first), stale (longest unchanged first) and blocked (by due date),
     each action point with its focal points (lead first). The flags are the
     database's, from actionplans.querysets: nothing is decided here."""
 
-    def by_due_date(point: PointRow) -> tuple:
-        return (point.due_date or datetime.date.max, point.pk)
-
+    by_due_date = _by_due_date
     focal: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
     for point_id, person_id, role in rows.focal_points:
         person = rows.people.get(person_id)
@@ -531,7 +553,7 @@ def attention(rows: PlanRows) -> dict[str, list[PointRow]]:
             focal.get(point.pk, []), key=lambda f: (ROLE_RANK.get(f[2], 9), f[1].casefold())
         )
     return {
-        "overdue": sorted((p for p in rows.points if p.is_overdue), key=by_due_date),
+        "overdue": sorted((p for p in rows.points if p.is_overdue), key=late_key),
         "due_soon": sorted((p for p in rows.points if p.is_due_soon), key=by_due_date),
         "stale": sorted((p for p in rows.points if p.is_stale), key=lambda p: (p.updated, p.pk)),
         "blocked": sorted(
@@ -637,9 +659,9 @@ def portfolio_totals(rows: list[PortfolioRow]) -> StatusCounts:
 
 
 def late_points(plans: QuerySet[ActionPlan], today: datetime.date | None = None) -> QuerySet:
-    """What is late across these plans: their overdue action points, the oldest due
-    date first, with their plan, group, challenge and focal points (three queries
-    for a page of them, whatever their number)."""
+    """What is late across these plans: their overdue action points, high priority
+    first, then the oldest due date (LATE_ORDER), with their plan, group, challenge
+    and focal points (three queries for a page of them, whatever their number)."""
     today = today or timezone.localdate()
     return (
         ActionPoint.objects.of_plans(plans)
@@ -647,7 +669,7 @@ def late_points(plans: QuerySet[ActionPlan], today: datetime.date | None = None)
         .with_flags(today)
         .select_related("challenge__working_group__plan")
         .prefetch_related(with_focal_points())
-        .order_by("due_date", *WORKSHOP_ORDER)
+        .order_by(*LATE_ORDER)
     )
 
 

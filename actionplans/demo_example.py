@@ -10,10 +10,15 @@ Its story, told from the day it is loaded (T), with the default settings
 - overdue: one by a few days (T-5), one by months (T-75, after its deadline was
   moved once, with a reason, at T-125);
 - due in the next 30 days: two (T+7, T+21);
-- completed: two (one at T-35, one at T-7);
+- completed: two (one at T-35, one at T-7), both awaiting verification: the first
+  by the demo member account (Jad), with what was done, for a demo coordinator
+  to verify; the second by Fred from a reminder's one-click link (no account);
 - blocked: one (since T-45);
 - stale: one (last update STALE_DAYS + 40 days ago);
 - one more action point added at T-30 (so "as of" 60 days ago shows fewer).
+- five action points tagged with PIM categories, principles and process steps (the
+  dashboards' PIM breakdown), the one overdue by a few days of high priority (first
+  in what is late).
 
 Everything is written through the services, as a person would, then moved back
 to the day it happened (see _Clock). The plan is recognised by its title: loading
@@ -47,6 +52,7 @@ from actionplans.models import (
 from actionplans.querysets import PLAN_PATH
 from actionplans.services import (
     FocalPointAssignment,
+    action_point_classify,
     action_point_create,
     action_point_reschedule,
     challenge_create,
@@ -71,7 +77,7 @@ _SCOPE = {
     ProgressUpdate: f"action_point__{PLAN_PATH}",
     DeadlineChange: f"action_point__{PLAN_PATH}",
 }
-_TIMES = ("created", "updated", "changed_at")
+_TIMES = ("created", "updated", "changed_at", "completed_at")
 
 
 @contextmanager
@@ -79,7 +85,12 @@ def _unannounced() -> Iterator[None]:
     """The example's past is made up: nobody is notified of it (the domain's signals,
     which the notifications app turns into reminders and emails, are held back
     while it is written, then given back their listeners)."""
-    held = [signals.focal_point_named, signals.action_point_rescheduled, signals.progress_recorded]
+    held = [
+        signals.focal_point_named,
+        signals.action_point_rescheduled,
+        signals.progress_recorded,
+        signals.action_point_completed,
+    ]
     saved = [(signal, signal.receivers) for signal in held]
     try:
         for signal in held:
@@ -136,6 +147,8 @@ class _Point:
     entered: int = -ENTERED_DAYS_AGO
     # (days from today, deadline moved from due_in + shift to due_in, reason)
     moved: tuple[int, int, str] | None = None
+    # Its PIM framework and priority (action_point_classify's arguments), set when entered.
+    pim: dict | None = None
 
 
 IN_PROGRESS = ActionPointStatus.IN_PROGRESS
@@ -156,6 +169,12 @@ def _story() -> dict[tuple[str, str], list[_Point]]:
                     (-90, None, 40, "Calendar shared at the IMWG."),
                     (-10, None, 60, "Two sectors still to confirm their dates."),
                 ),
+                pim={
+                    "pim_categories": ["protection_needs_assessment"],
+                    "pim_principles": ["coordination_collaboration"],
+                    "pim_process_step": "assess_information_landscape",
+                    "priority": "high",
+                },
             ),
             _Point(
                 "Publish the 3W map of who does what where",
@@ -166,6 +185,11 @@ def _story() -> dict[tuple[str, str], list[_Point]]:
                     (-30, None, 33, "A third of the partners have reported."),
                 ),
                 moved=(-125, -45, "Partners asked for more time to send their data."),
+                pim={
+                    "pim_categories": ["population_data", "sectoral_systems_other"],
+                    "pim_principles": ["coordination_collaboration"],
+                    "pim_process_step": "implement_im_systems",
+                },
             ),
             _Point(
                 "Share the multi-sector assessment report with all sectors",
@@ -175,6 +199,10 @@ def _story() -> dict[tuple[str, str], list[_Point]]:
                     (-60, IN_PROGRESS, 25, "Report drafted."),
                     (-14, None, 50, "Sectors are commenting on the draft."),
                 ),
+                pim={
+                    "pim_categories": ["protection_needs_assessment"],
+                    "pim_principles": ["defined_purpose"],
+                },
             ),
             _Point(
                 "Train partners on the joint assessment tool",
@@ -192,6 +220,14 @@ def _story() -> dict[tuple[str, str], list[_Point]]:
                     (-160, IN_PROGRESS, 30, "Outline agreed with the protection sector."),
                     (-35, COMPLETED, 100, "Protocol endorsed by the IMWG."),
                 ),
+                pim={
+                    "pim_categories": ["sectoral_systems_other"],
+                    "pim_principles": [
+                        "informed_consent_confidentiality",
+                        "data_responsibility_protection_security",
+                    ],
+                    "pim_process_step": "design_im_systems",
+                },
             ),
             _Point(
                 "Map the information systems of the partners",
@@ -210,6 +246,7 @@ def _story() -> dict[tuple[str, str], list[_Point]]:
                     (-120, IN_PROGRESS, 20, "First meeting with the ministries."),
                     (-45, BLOCKED, None, "Waiting for the ministries' legal review."),
                 ),
+                pim={"pim_principles": ["data_responsibility_protection_security"]},
             ),
             _Point(
                 "Set up a shared repository of anonymised datasets",
@@ -318,6 +355,10 @@ def example_plan_load(
                     ],
                     created_by=coordinator,
                 )
+                if point.pim:
+                    action_point_classify(
+                        action_point=created[key, index], user=coordinator, **point.pim
+                    )
             elif kind == "move":
                 key, index, reason = data
                 point = story[key][index]

@@ -14,9 +14,17 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from actionplans.choices import ActionPointStatus, PlanStatus
+from actionplans.choices import (
+    ActionPointStatus,
+    PimCategory,
+    PimPrinciple,
+    PimProcessStep,
+    PimTagKind,
+    PlanStatus,
+    Priority,
+)
 from actionplans.models import ActionPlan, ActionPoint, Challenge, FocalPoint, WorkingGroup
-from actionplans.permissions import visible_organizations, visible_people
+from actionplans.permissions import my_action_points, visible_organizations, visible_people
 from actionplans.querysets import PLAN_PATH, overdue_condition
 from orgs.models import Organization, Person
 
@@ -107,6 +115,25 @@ class ActionPointFilterSet(django_filters.FilterSet):
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     q = django_filters.CharFilter(method="filter_text", label=_("Search"))
+    # The PIM framework and priority (any of the slugs given: ?pim_category=a&pim_category=b).
+    pim_category = django_filters.MultipleChoiceFilter(
+        choices=PimCategory.choices,
+        method="filter_pim_category",
+        label=_("PIM categories"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    pim_principle = django_filters.MultipleChoiceFilter(
+        choices=PimPrinciple.choices,
+        method="filter_pim_principle",
+        label=_("PIM principles"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    pim_process_step = django_filters.ChoiceFilter(
+        choices=PimProcessStep.choices, label=_("PIM process step"), empty_label=_("Any step")
+    )
+    priority = django_filters.ChoiceFilter(
+        choices=Priority.choices, label=_("Priority"), empty_label=_("Any priority")
+    )
     ordering = django_filters.OrderingFilter(
         fields=(("due_date", "due_date"), ("updated", "updated"), ("status", "status")),
         # All six labels given, so that each is read in the page's language.
@@ -167,6 +194,31 @@ class ActionPointFilterSet(django_filters.FilterSet):
                 id__in=people.values("organization_id")
             )
 
+    # Shown in the filter bar under "More filters" (templates/includes/filter_form.html).
+    more_filters = ("pim_category", "pim_principle", "pim_process_step", "priority")
+
+    @property
+    def main_fields(self) -> list:
+        return [f for f in self.form.visible_fields() if f.name not in self.more_filters]
+
+    @property
+    def more_fields(self) -> list:
+        return [f for f in self.form.visible_fields() if f.name in self.more_filters]
+
+    @property
+    def more_open(self) -> bool:
+        """Open "More filters" when one of them is used or wrong."""
+        names = [f.name for f in self.more_fields]
+        return any(self.data.get(name) for name in names) or any(
+            name in self.form.errors for name in names
+        )
+
+    def filter_pim_category(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        return queryset.tagged(PimTagKind.CATEGORY, value)
+
+    def filter_pim_principle(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        return queryset.tagged(PimTagKind.PRINCIPLE, value)
+
     def filter_overdue(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
         if value is None:
             return queryset
@@ -203,6 +255,22 @@ class ActionPointFilterSet(django_filters.FilterSet):
             )
         )
         return queryset.filter(id__in=matches)
+
+
+def page_filterset(data, *, request, plan: ActionPlan | None = None) -> ActionPointFilterSet:
+    """The filters of a page of action points, as that page offers them: a plan's page
+    (`plan`: its action points, no "Order by", since the table sorts by its columns)
+    or "my action points" (no `plan`: the user's action points, the choices limited
+    to theirs). One home for both pages and their saved views (services.saved_views).
+    `request` needs only `.user`."""
+    if plan is not None:
+        filterset = ActionPointFilterSet(
+            data, queryset=ActionPoint.objects.of_plan(plan), request=request, plan=plan
+        )
+        del filterset.filters["ordering"]
+        return filterset
+    mine = my_action_points(request.user)
+    return ActionPointFilterSet(data, queryset=mine, request=request, within=mine)
 
 
 class ActionPlanFilterSet(django_filters.FilterSet):

@@ -18,7 +18,15 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, gettext_lazy
 
 from actionplans import directory, permissions
-from actionplans.choices import ActionPointStatus, FocalPointRole, PlanVisibility
+from actionplans.choices import (
+    ActionPointStatus,
+    FocalPointRole,
+    PimCategory,
+    PimPrinciple,
+    PimProcessStep,
+    PlanVisibility,
+    Priority,
+)
 from actionplans.imports.decode import check_size
 from actionplans.models import ActionPlan, ActionPoint
 from actionplans.parsing import (
@@ -598,7 +606,36 @@ class ActionPointForm(forms.Form):
         max_length=2000,
         help_text=gettext_lazy("Needed when you change the deadline of an existing action point."),
     )
+    # What it advances in the PIM framework, and how urgent it is (written by
+    # services.action_point_classify, in the same transaction as the rest).
+    # Not required: a post without it (a script, an older form) leaves it as it is.
+    priority = forms.ChoiceField(
+        label=gettext_lazy("Priority"),
+        choices=Priority.choices,
+        initial=Priority.NORMAL,
+        required=False,
+    )
+    pim_process_step = forms.ChoiceField(
+        label=gettext_lazy("PIM process step"),
+        choices=[("", "—"), *PimProcessStep.choices],
+        required=False,
+    )
+    pim_categories = forms.MultipleChoiceField(
+        label=gettext_lazy("PIM categories"),
+        choices=PimCategory.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    pim_principles = forms.MultipleChoiceField(
+        label=gettext_lazy("PIM principles"),
+        choices=PimPrinciple.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    # Laid out apart, each list of checkboxes in its own fieldset (pim_fields).
+    PIM_LISTS = ("pim_categories", "pim_principles")
 
     def __init__(self, *args, instance: ActionPoint | None = None, **kwargs) -> None:
         self.instance = instance
@@ -606,6 +643,38 @@ class ActionPointForm(forms.Form):
         if instance is None:
             del self.fields["deadline_reason"]
             del self.fields["version"]
+
+    @staticmethod
+    def initial_of(point: ActionPoint) -> dict:
+        """The form's values for an existing action point."""
+        return {
+            "description": point.description,
+            "deadline": point.deadline,
+            "version": point.version,
+            "priority": point.priority,
+            "pim_process_step": point.pim_process_step,
+            "pim_categories": point.pim_categories,
+            "pim_principles": point.pim_principles,
+        }
+
+    def visible_fields(self) -> list:
+        """The fields includes/form_fields.html lists: all but the PIM lists."""
+        return [field for field in super().visible_fields() if field.name not in self.PIM_LISTS]
+
+    @property
+    def pim_fields(self) -> list:
+        """The PIM categories and principles, each a fieldset of checkboxes."""
+        return [self[name] for name in self.PIM_LISTS]
+
+    def classification(self) -> dict:
+        """The arguments of services.action_point_classify (once the form is valid)."""
+        data = self.cleaned_data
+        return {
+            "pim_categories": data["pim_categories"],
+            "pim_principles": data["pim_principles"],
+            "pim_process_step": data["pim_process_step"],
+            "priority": data["priority"] or None,
+        }
 
     def clean_deadline(self) -> str:
         return _clean_deadline(self.cleaned_data["deadline"])
@@ -624,11 +693,13 @@ class ProgressUpdateForm(forms.Form):
         widget=forms.NumberInput(attrs={"step": 1, "inputmode": "numeric"}),
         help_text=gettext_lazy("Completing sets 100 %."),
     )
+    # Completing asks what was done (services.progress_update_create checks it).
     note = forms.CharField(
-        label=gettext_lazy("Note"),
+        label=gettext_lazy("What was done (required to complete)"),
         required=False,
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=gettext_lazy("Marking it completed needs a few words on what was done."),
     )
     evidence_url = forms.URLField(
         label=gettext_lazy("Evidence link"),
@@ -653,6 +724,17 @@ class ProgressUpdateForm(forms.Form):
             initial={"status": point.status, "progress": point.progress, "version": point.version},
             prefix_id=f"ap{point.pk}",
         )
+
+
+class SendBackForm(forms.Form):
+    """Send a completed action point back to in progress, saying why."""
+
+    reason = forms.CharField(
+        label=gettext_lazy("Why it goes back to in progress"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class RescheduleForm(forms.Form):
@@ -896,3 +978,16 @@ class ExtensionDecisionForm(forms.Form):
     @property
     def approve(self) -> bool:
         return self.cleaned_data["decision"] == "approve"
+
+
+class CommentForm(forms.Form):
+    """A comment on an action point (services.comment_create / comment_edit)."""
+
+    body = forms.CharField(
+        label=gettext_lazy("Comment"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3, "data-mentions": ""}),
+        help_text=gettext_lazy(
+            "Type @ and a name to mention someone of this plan: they are notified."
+        ),
+    )

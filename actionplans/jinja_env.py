@@ -14,7 +14,13 @@ from django.urls import reverse
 from django.utils import translation
 from jinja2 import Environment, StrictUndefined
 
-from actionplans.templatetags.plan_tags import deadline_badge, human_duration, status_badge
+from actionplans.templatetags.plan_tags import (
+    deadline_badge,
+    human_duration,
+    pim_category_tags,
+    priority_badge,
+    status_badge,
+)
 
 
 class PageUrls:
@@ -45,6 +51,8 @@ def environment(**options) -> Environment:
         status_badge=status_badge,
         deadline_badge=deadline_badge,
         human_duration=human_duration,
+        priority_badge=priority_badge,
+        pim_category_tags=pim_category_tags,
     )
     env.filters["date"] = date
     env.filters["human_duration"] = human_duration

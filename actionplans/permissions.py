@@ -19,19 +19,25 @@ change answers 403.
 
 from __future__ import annotations
 
+import datetime
+
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models.functions import Lower
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from actionplans.completion import completed_it
 from actionplans.models import (
     ActionPlan,
     ActionPoint,
     Challenge,
     FocalPoint,
     Naming,
+    SavedView,
     WorkingGroup,
 )
 from actionplans.querysets import PLAN_PATH, is_admin, person_of
@@ -64,7 +70,8 @@ def can_view_plan(user, plan: ActionPlan) -> bool:
 
 
 def can_edit_plan(user, plan: ActionPlan) -> bool:
-    """Change the plan's structure: groups, challenges, action points, people, deadlines."""
+    """Change the plan's structure: groups, challenges, action points, people, deadlines,
+    and the action points' PIM tags, process step and priority (members read them)."""
     return is_admin(user) or (user.is_active and is_coordinator(user, plan))
 
 
@@ -134,6 +141,24 @@ def my_action_points(user) -> QuerySet[ActionPoint]:
     if not user.is_authenticated or not user.is_active:
         return ActionPoint.objects.none()
     return ActionPoint.objects.visible_to(user).filter(id__in=_updatable(user))
+
+
+def can_verify(user, action_point: ActionPoint) -> bool:
+    """Verify a completed action point, or send it back to in progress: the plan's
+    coordinators (and administrators, as for every coordinator's right), except
+    whoever completed it (completion.completed_it). Whether the point is
+    completed (and not yet verified) is the services' check, with its own message."""
+    plan = action_point.challenge.working_group.plan
+    return can_edit_plan(user, plan) and not completed_it(user, action_point)
+
+
+def require_verifier(user, action_point: ActionPoint) -> None:
+    """403 for who is not a coordinator of the plan; the completer who is one gets
+    the services' ValidationError instead (a rule of the point, not of the role)."""
+    require(
+        can_edit_plan(user, action_point.challenge.working_group.plan),
+        _("Only the plan's coordinators can verify a completed action point or send it back."),
+    )
 
 
 # --- people and organizations ----------------------------------------------------
@@ -431,6 +456,19 @@ def require_plan_edit(user, plan: ActionPlan) -> None:
     require(can_edit_plan(user, plan), _("Only the plan's coordinators can change its structure."))
 
 
+def can_bulk_edit(user, plan: ActionPlan) -> bool:
+    """Change several of the plan's action points at once (status, focal point, tags,
+    priority, deadlines): the rule of plan edits, the coordinators' (can_edit_plan)."""
+    return can_edit_plan(user, plan)
+
+
+def require_bulk_edit(user, plan: ActionPlan) -> None:
+    require(
+        can_bulk_edit(user, plan),
+        _("Only the plan's coordinators can change several action points at once."),
+    )
+
+
 def require_action_point_update(user, action_point: ActionPoint) -> None:
     require(
         can_update_action_point(user, action_point),
@@ -439,3 +477,141 @@ def require_action_point_update(user, action_point: ActionPoint) -> None:
             "and focal points can update it."
         ),
     )
+
+
+# --- comments and watchers ----------------------------------------------------------
+
+
+def can_see_action_point(user, action_point: ActionPoint) -> bool:
+    """Whoever may see the action point's plan (the visibility rule)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return ActionPoint.objects.visible_to(user).filter(pk=action_point.pk).exists()
+
+
+def can_comment(user, action_point: ActionPoint) -> bool:
+    """Comment on, and watch, an action point: everyone who may see it (coordinators,
+    members, and signed-in users of a plan open to all of them). A closed plan
+    refuses the comment itself (services.common.require_open)."""
+    return can_see_action_point(user, action_point)
+
+
+def comment_edit_deadline(comment) -> datetime.datetime:
+    """Until when its author may correct a comment (settings.COMMENT_EDIT_MINUTES)."""
+    return comment.created + datetime.timedelta(minutes=settings.COMMENT_EDIT_MINUTES)
+
+
+def can_edit_comment(user, comment) -> bool:
+    """Its author, within COMMENT_EDIT_MINUTES of posting it, while it is not deleted."""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and comment.author_id == user.pk
+        and comment.deleted_at is None
+        and timezone.now() <= comment_edit_deadline(comment)
+    )
+
+
+def can_delete_comment(user, comment) -> bool:
+    """The plan's coordinators and administrators (can_edit_plan)."""
+    return can_edit_plan(user, comment.action_point.challenge.working_group.plan)
+
+
+def mentionable_people(user, plan: ActionPlan) -> QuerySet[Person]:
+    """Whom a comment in this plan may mention: the people named in it now (team
+    leaders, members, focal points) and the people of its coordinators' accounts,
+    among those the user may see (visible_people)."""
+    named = _people_in_plans(ActionPlan.objects.filter(pk=plan.pk))
+    coordinators = plan.coordinators.values("pk")
+    return visible_people(user).filter(Q(id__in=named) | Q(user__in=coordinators))
+
+
+def require_comment(user, action_point: ActionPoint) -> None:
+    require(can_comment(user, action_point), _("You may not comment on this action point."))
+
+
+# --- saved views ------------------------------------------------------------------
+# A saved view is its owner's. A plan page's view can be shared with the plan's
+# members: its coordinators and the people named in it now (team leader, team
+# member, focal point), those with an account. Sharing shows the filters, never
+# an action point: whoever opens a view sees what they may see, filtered.
+
+
+def plan_member_accounts(plan: ActionPlan) -> QuerySet:
+    """The accounts of the plan's members (ActionPlanQuerySet.with_member's rule, seen
+    from the plan): its coordinators and the accounts of the people named in it."""
+    coordinators = ActionPlan.coordinators.through.objects.filter(actionplan_id=plan.pk)
+    named = Person.objects.filter(
+        id__in=_people_in_plans(ActionPlan.objects.filter(pk=plan.pk)), user__isnull=False
+    )
+    return get_user_model().objects.filter(
+        Q(pk__in=coordinators.values("user_id")) | Q(pk__in=named.values("user_id")),
+        is_active=True,
+    )
+
+
+def can_share_saved_view(user, plan: ActionPlan) -> bool:
+    """Share a view of this plan's page with its members: its members themselves and
+    administrators (who see every plan)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return is_admin(user) or ActionPlan.objects.with_member(user).filter(pk=plan.pk).exists()
+
+
+def sharing_plan_ids(user, plan_ids) -> set[int]:
+    """Which of these plans the user may share views in (can_share_saved_view for
+    many plans, one query)."""
+    if not user.is_authenticated or not user.is_active:
+        return set()
+    plans = ActionPlan.objects.filter(id__in=plan_ids)
+    if not is_admin(user):
+        plans = plans & ActionPlan.objects.with_member(user)
+    return set(plans.values_list("id", flat=True))
+
+
+def saved_views_for(user, *, page: str, plan: ActionPlan | None = None) -> QuerySet[SavedView]:
+    """The saved views a page offers the user: their own, then (on a plan's page, for
+    its members and administrators) those its members shared, by name, with their
+    owners. One query."""
+    if not user.is_authenticated or not user.is_active:
+        return SavedView.objects.none()
+    views = SavedView.objects.filter(page=page, plan=plan)
+    mine = Q(owner_id=user.pk)
+    rule = mine
+    if plan is not None:
+        members = plan_member_accounts(plan)
+        # Shared by someone still a member (or an administrator), seen by a member.
+        shared = Q(shared=True, owner__is_active=True) & (
+            Q(owner__in=members.values("pk")) | Q(owner__is_superuser=True)
+        )
+        if not is_admin(user):
+            shared &= Exists(members.filter(pk=user.pk))
+        rule |= shared
+    return (
+        views.filter(rule)
+        .select_related("owner")
+        .alias(theirs=Case(When(mine, then=Value(0)), default=Value(1)))
+        .order_by("theirs", Lower("name"), "id")
+    )
+
+
+def own_saved_views(user) -> QuerySet[SavedView]:
+    """The user's saved views, those of plans they may no longer see left out."""
+    if not user.is_authenticated or not user.is_active:
+        return SavedView.objects.none()
+    return SavedView.objects.filter(
+        Q(plan__isnull=True) | Q(plan__in=ActionPlan.objects.visible_to(user)), owner_id=user.pk
+    )
+
+
+def can_change_saved_view(user, view: SavedView) -> bool:
+    """Rename, share, replace the filters of, delete: its owner only."""
+    return user.is_authenticated and user.is_active and view.owner_id == user.pk
+
+
+def get_saved_view_or_404(user, pk: int) -> SavedView:
+    """One of the user's own saved views: anyone else's answers 404, shared or not."""
+    view = own_saved_views(user).select_related("plan").filter(pk=pk).first()
+    if view is None:
+        raise Http404(_("No such saved view."))
+    return view

@@ -19,10 +19,11 @@ from django.utils.translation import gettext_lazy
 
 from actionplans import permissions as perms
 from actionplans import selectors
+from actionplans.bulk_form import BulkEditForm
 from actionplans.choices import ActionPointStatus
 from actionplans.forms import ProgressUpdateForm
 from actionplans.jinja_env import PageUrls
-from actionplans.models import ActionPlan, ActionPoint, with_focal_points
+from actionplans.models import ActionPlan, ActionPoint, with_focal_points, with_pim_tags
 
 # A workshop's plan has a few dozen action points: each card carries its form.
 # Past that, forms are fetched when opened (htmx), or used on the point's page.
@@ -127,6 +128,7 @@ def plan_body(
     """The plan's groups with these of its action points (already filtered), as a
     table (sorted by `sort`: then one flat table) or as cards."""
     table = view == "table"
+    points = points.prefetch_related(with_pim_tags())  # the rows' and cards' tags
     if table:
         points = with_last_update(points)
     layout = selectors.plan_layout(plan=plan, action_points=points, today=today)
@@ -163,6 +165,9 @@ def plan_body(
             "flat_points": _sorted_points(cards, sort) if sort else None,
             # The last column (update form, menu) only for who may use it.
             "actions": can_edit or any(point.can_update for point in cards),
+            # The bulk edit bar (coordinators: can_edit is permissions.can_bulk_edit's
+            # rule on an open plan); its rows' checkboxes come with can_edit.
+            "bulk_form": BulkEditForm(plan=plan, user=request.user) if can_edit else None,
         }
     html = render_to_string(
         "actionplans/plan_table.html" if table else "actionplans/plan_groups.html",
@@ -193,7 +198,7 @@ def _point_to_swap(points: QuerySet[ActionPoint], pk: int) -> ActionPoint:
     focal points."""
     return (
         points.select_related("challenge__working_group__plan")
-        .prefetch_related(with_focal_points())
+        .prefetch_related(with_focal_points(), with_pim_tags())
         .get(pk=pk)
     )
 

@@ -235,6 +235,13 @@ class ActionPlanQuerySet(models.QuerySet):
     def coordinated_by(self, user):
         return self.filter(id__in=_coordinated_plan_ids(user))
 
+    def with_member(self, user):
+        """Plans the user is a member of: coordinates, or is named in (team leader,
+        team member, focal point). Whatever the plan's visibility."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(Q(id__in=_coordinated_plan_ids(user)) | _member_condition(user))
+
     def visible_to(self, user):
         """Administrators see every plan; others the plans open to all signed-in
         users, those they coordinate, and those they are named in."""

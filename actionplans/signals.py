@@ -10,9 +10,23 @@ focal_point_named = Signal()
 action_point_rescheduled = Signal()
 # update (ProgressUpdate), user
 progress_recorded = Signal()
+# update (ProgressUpdate: the one that completed it), user (None for a one-click
+# link of a person without account: update.reported_by)
+action_point_completed = Signal()
+# action_point, user (the coordinator who verified it)
+action_point_verified = Signal()
+# update (ProgressUpdate back to in progress, its note the reason), user (who sent it
+# back), completed_by (the account that had completed it, or None), completed_by_person
+# (the person who completed it from a one-click link without account, or None)
+action_point_sent_back = Signal()
 # request (ExtensionRequest): asked, then approved or declined
 extension_requested = Signal()
 extension_decided = Signal()
+# comment (Comment), mentioned (the orgs.Person list newly mentioned: all of them when
+# posted, those added by an edit), user
+comment_posted = Signal()
+# comment (Comment), user: a coordinator deleted it (its text leaves the notifications)
+comment_deleted = Signal()
 # kept, merged (orgs.Person), user: sent by services.person_merge once the
 # actionplans rows have moved and before `merged` is deleted; a listener moves its
 # own rows that point at `merged` (a row left behind refuses the merge).

@@ -4,16 +4,20 @@ from django.urls import path
 
 from actionplans.views import (
     action_points,
+    bulk,
     calendar,
+    comments,
     dashboards,
     duplicates,
     extensions,
     people,
     plans,
+    saved_views,
     status_report,
     structure,
     suggestions,
     transfer,
+    verification,
 )
 from actionplans.views.home import home
 
@@ -31,6 +35,7 @@ urlpatterns = [
     path("plans/<int:pk>/reopen/", plans.plan_reopen, name="plan_reopen"),
     path("plans/<int:pk>/delete/", plans.plan_delete, name="plan_delete"),
     path("plans/<int:pk>/activity/", plans.plan_activity, name="plan_activity"),
+    path("plans/<int:pk>/bulk-edit/", bulk.plan_bulk_edit, name="plan_bulk_edit"),
     # Dashboards
     path("plans/<int:pk>/dashboard/", dashboards.plan_dashboard, name="plan_dashboard"),
     path("dashboard/", dashboards.portfolio, name="portfolio"),
@@ -120,7 +125,31 @@ urlpatterns = [
         action_points.actionpoint_reschedule,
         name="actionpoint_reschedule",
     ),
+    # Verified completion: a coordinator other than the completer verifies or sends back
+    path(
+        "action-points/<int:pk>/verify/",
+        verification.actionpoint_verify,
+        name="actionpoint_verify",
+    ),
+    path(
+        "action-points/<int:pk>/send-back/",
+        verification.actionpoint_send_back,
+        name="actionpoint_send_back",
+    ),
+    # Comments (with @mentions) and watching
+    path("action-points/<int:pk>/comments/", comments.comment_add, name="comment_add"),
+    path("action-points/<int:pk>/mentions/", comments.mention_suggest, name="mention_suggest"),
+    path("action-points/<int:pk>/watch/", comments.watch_toggle, name="watch_toggle"),
+    path("comments/<int:pk>/edit/", comments.comment_edit, name="comment_edit"),
+    path("comments/<int:pk>/delete/", comments.comment_delete, name="comment_delete"),
     path("my/action-points/", action_points.my_action_points, name="my_action_points"),
+    # Saved views (named filters of a plan's page or of "my action points")
+    path("views/", saved_views.saved_view_list, name="saved_view_list"),
+    path("views/add/", saved_views.saved_view_add, name="saved_view_add"),
+    path("views/replace/", saved_views.saved_view_replace, name="saved_view_replace"),
+    path("views/<int:pk>/edit/", saved_views.saved_view_edit, name="saved_view_edit"),
+    path("views/<int:pk>/share/", saved_views.saved_view_share, name="saved_view_share"),
+    path("views/<int:pk>/delete/", saved_views.saved_view_delete, name="saved_view_delete"),
     # Duplicates in the directory of people, and merging them
     path("people/duplicates/", duplicates.person_duplicates, name="person_duplicates"),
     path("people/<int:pk>/merge/<int:other>/", duplicates.person_merge, name="person_merge"),

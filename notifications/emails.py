@@ -33,9 +33,13 @@ KIND_ORDER = [
     Kind.STALE,
     Kind.EXTENSION_REQUESTED,
     Kind.EXTENSION_DECIDED,
+    Kind.TO_VERIFY,
+    Kind.SENT_BACK,
     Kind.ASSIGNED,
     Kind.RESCHEDULED,
     Kind.COMMENTED,
+    Kind.MENTIONED,
+    Kind.WATCHED,
     Kind.DIGEST,
 ]
 # Kinds whose items carry one-click update links (the person carries the point).

@@ -186,12 +186,14 @@ def notify_focal_point_named(*, action_point: ActionPoint, person, user) -> None
     )
 
 
-def notify_rescheduled(*, change, user) -> None:
+def notify_rescheduled(*, change, user) -> list[Recipient]:
+    """Tell the carriers of the point; returns them (watchers hear of it only once)."""
     point = change.action_point
     if not _live(point):
-        return
+        return []
+    recipients = _carriers_of(point)
     _record(
-        _carriers_of(point),
+        recipients,
         kind=Kind.RESCHEDULED,
         key=f"rescheduled:{change.pk}",
         plan_id=point.challenge.working_group.plan_id,
@@ -204,12 +206,14 @@ def notify_rescheduled(*, change, user) -> None:
         },
         actor=user,
     )
+    return recipients
 
 
-def notify_commented(*, update, user) -> None:
+def notify_commented(*, update, user) -> list[Recipient]:
+    """Tell the carriers of the point about an update with a note; returns them."""
     point = update.action_point
     if not update.note or not _live(point):
-        return
+        return []
     recipients = _carriers_of(point)
     if update.reported_by_id:
         recipients = [r for r in recipients if r.person_id != update.reported_by_id]
@@ -227,6 +231,7 @@ def notify_commented(*, update, user) -> None:
         },
         actor=user,
     )
+    return recipients
 
 
 def notify_extension_requested(*, request) -> None:

@@ -444,6 +444,10 @@ DUE_SOON_DAYS = env_int("DUE_SOON_DAYS", 30)
 STALE_DAYS = env_int("STALE_DAYS", 60)
 if DUE_SOON_DAYS < 1 or STALE_DAYS < 1:
     raise ImproperlyConfigured("DUE_SOON_DAYS and STALE_DAYS must be 1 or more.")
+# A comment's author may correct it for this many minutes after posting it.
+COMMENT_EDIT_MINUTES = env_int("COMMENT_EDIT_MINUTES", 15)
+if COMMENT_EDIT_MINUTES < 0:
+    raise ImproperlyConfigured("COMMENT_EDIT_MINUTES must be 0 or more.")
 
 # Reminders (notifications/): days before a deadline people are reminded,
 # unless they choose otherwise, and how often a failed email is retried.
@@ -460,9 +464,10 @@ IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20_000)
 # Cells of all sheets together, each row as wide as its last cell. A workbook may not
 # cost more to read than this many cells of values either (actionplans/imports/weight.py:
-# styles, rules and inline text weigh more). 160,000: the app's own flat export of
-# 10,000 action points (15 columns, the last four its latest update) read back.
-IMPORT_MAX_CELLS = env_int("IMPORT_MAX_CELLS", 160_000)
+# styles, rules and inline text weigh more). 200,000: the app's own flat export of
+# 10,000 action points (19 columns: the latest update's four, then the PIM framework's
+# three and the priority) read back.
+IMPORT_MAX_CELLS = env_int("IMPORT_MAX_CELLS", 200_000)
 IMPORT_MAX_XLSX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_XLSX_UNCOMPRESSED_BYTES", 50 * 1024 * 1024)
 if min(IMPORT_MAX_BYTES, IMPORT_MAX_ROWS, IMPORT_MAX_CELLS, IMPORT_MAX_XLSX_UNCOMPRESSED_BYTES) < 1:
     raise ImproperlyConfigured("The IMPORT_MAX_* limits must be 1 or more.")

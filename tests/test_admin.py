@@ -62,6 +62,8 @@ def _change_form(point, deadline: str) -> dict:
         "deadline": deadline,
         "status": "not_started",
         "progress": 0,
+        "priority": "normal",
+        "pim_process_step": "",
         "focal_points-TOTAL_FORMS": 0,
         "focal_points-INITIAL_FORMS": 0,
         "progress_updates-TOTAL_FORMS": 0,
@@ -155,3 +157,20 @@ def test_admin_refuses_changes_in_a_closed_plan(admin_client):
     ]
     point.refresh_from_db()
     assert (point.deadline, point.version) == ("", 1)
+
+
+def test_admin_sets_priority_and_process_step_through_the_service(admin_client):
+    point = ActionPointFactory()
+    data = _change_form(point, point.deadline) | {
+        "priority": "high",
+        "pim_process_step": "evaluate_impact",
+    }
+    response = admin_client.post(f"/admin/actionplans/actionpoint/{point.pk}/change/", data)
+    assert response.status_code == 302
+    point.refresh_from_db()
+    assert (point.priority, point.pim_process_step, point.version) == (
+        "high",
+        "evaluate_impact",
+        2,
+    )
+    assert point.history.first().history_user.is_superuser

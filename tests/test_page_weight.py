@@ -45,6 +45,7 @@ def test_demo_plan_page_weighs_under_150_kb_compressed(client, username):
         "/static/css/print.css",
         "/static/django_htmx/htmx-2.min.js",
         "/static/favicon.svg",
+        "/static/js/completion-note.js",
         "/static/js/plan-table.js",
     ]
     assert sum(sizes.values()) < 150 * 1024, sizes
@@ -58,7 +59,10 @@ def test_demo_plan_table_is_not_heavier_than_its_cards(client, username):
     table, cards = client.get(url).content, client.get(f"{url}?view=cards").content
     assert b'<table class="plan-table">' in table and b'<li class="action-point"' in cards
     assert len(table) <= len(cards)
-    assert _gzipped_size(table) <= _gzipped_size(cards)
+    # A coordinator's table also has a checkbox per row for the bulk edit, which the
+    # cards do not offer: it may weigh up to 2 % more than the cards compressed.
+    allowance = 1.02 if username == "demo-coordinator" else 1
+    assert _gzipped_size(table) <= _gzipped_size(cards) * allowance
 
 
 @pytest.mark.parametrize("url", ["/accounts/login/", "/plans/", "/my/action-points/", "/people/"])

@@ -7,7 +7,16 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from actionplans.choices import ActionPointStatus, FocalPointRole, PlanStatus, PlanVisibility
+from actionplans.choices import (
+    ActionPointStatus,
+    FocalPointRole,
+    PimCategory,
+    PimPrinciple,
+    PimProcessStep,
+    PlanStatus,
+    PlanVisibility,
+    Priority,
+)
 from actionplans.models import (
     ActionPlan,
     ActionPoint,
@@ -164,6 +173,34 @@ class FocalPointSerializer(serializers.ModelSerializer):
         return organization.short_name if organization else None
 
 
+class SlugListField(serializers.MultipleChoiceField):
+    """Slugs of a fixed list (PIM categories or principles), a JSON array in the
+    list's order: the schema shows an array of the enum; an unknown slug is a 400
+    on the field naming it."""
+
+    def to_internal_value(self, data) -> list[str]:
+        given = super().to_internal_value(data)
+        return [slug for slug in self.choices if slug in given]
+
+    def to_representation(self, value) -> list[str]:
+        return list(value)
+
+
+class BlankAsNullChoiceField(serializers.ChoiceField):
+    """A choice that may be unset: read as null, written as null or ""."""
+
+    def to_internal_value(self, data) -> str:
+        return "" if data is None else super().to_internal_value(data)
+
+    def validate_empty_values(self, data):
+        if data is None:
+            return True, ""
+        return super().validate_empty_values(data)
+
+    def to_representation(self, value) -> str | None:
+        return value or None
+
+
 class ActionPointSerializer(serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:actionpoint-detail")
     plan = serializers.IntegerField(source="challenge.working_group.plan_id", read_only=True)
@@ -211,14 +248,59 @@ class ActionPointSerializer(serializers.ModelSerializer):
         help_text="Who made the latest progress update: the account's full name, else its "
         "username, else the person who reported it from a reminder.",
     )
+    # Verified completion (services.action_point_verify / action_point_send_back): the
+    # accounts by username, as the updates' authors; null while not completed or verified.
+    completed_by = serializers.SlugRelatedField(
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        help_text="The account that marked it completed; null when it is not completed, was "
+        "added completed, or was completed from a reminder by a person without an account.",
+    )
+    completed_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="When it was marked completed."
+    )
+    verified_by = serializers.SlugRelatedField(
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        help_text="The coordinator who verified the completion; null while awaiting it.",
+    )
+    verified_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="When the completion was verified."
+    )
+    # The PIM framework and priority, read from the tags with_pim_tags() prefetched,
+    # written by services.action_point_classify (coordinators, like every edit).
+    priority = serializers.ChoiceField(
+        choices=Priority.choices, required=False, help_text='"high" or "normal" (the default).'
+    )
+    pim_categories = SlugListField(
+        choices=PimCategory.choices,
+        required=False,
+        help_text="Slugs of the PIM Matrix categories it advances; a write replaces the list.",
+    )
+    pim_principles = SlugListField(
+        choices=PimPrinciple.choices,
+        required=False,
+        help_text="Slugs of the PIM principles it applies; a write replaces the list.",
+    )
+    pim_process_step = BlankAsNullChoiceField(
+        choices=PimProcessStep.choices,
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        help_text='The step of the PIM process it belongs to; null (or "") for none.',
+    )
 
     class Meta:
         model = ActionPoint
         fields = [
             "id", "url", "plan", "working_group", "challenge", "position", "description",
             "deadline", "deadline_reason", "due_date", "deadline_precision", "status",
-            "progress", "is_overdue", "focal_points", "latest_note", "latest_evidence_url",
-            "last_update_at", "last_update_by", "version", "created", "updated",
+            "progress", "is_overdue", "priority", "pim_categories", "pim_principles",
+            "pim_process_step", "focal_points", "latest_note", "latest_evidence_url",
+            "last_update_at", "last_update_by", "completed_by", "completed_at", "verified_by",
+            "verified_at", "version", "created", "updated",
         ]  # fmt: skip
         # Numbers are optional (the service appends): no UniqueTogetherValidator,
         # which would make them required; the service's full_clean checks uniqueness.
@@ -263,6 +345,12 @@ class ProgressUpdateSerializer(serializers.ModelSerializer):
         read_only_fields = [
             "action_point", "author", "created", "previous_status", "previous_progress",
         ]  # fmt: skip
+
+
+class SendBackSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=2000, help_text="Why it goes back to in progress: sent to who completed it."
+    )
 
 
 class RescheduleSerializer(serializers.Serializer):

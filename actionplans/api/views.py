@@ -8,6 +8,7 @@ import operator
 import re
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,6 +35,7 @@ from actionplans.api.serializers import (
     PlanSummarySerializer,
     ProgressUpdateSerializer,
     RescheduleSerializer,
+    SendBackSerializer,
     WorkingGroupSerializer,
 )
 from actionplans.choices import FocalPointRole
@@ -56,6 +58,7 @@ from actionplans.models import (
     ExtensionRequest,
     WorkingGroup,
     with_focal_points,
+    with_pim_tags,
 )
 from actionplans.selectors import team_members_in_order
 from pim_tracker.api.base import ETagMixin, StrictFilterBackend, ThrottleFirstMixin
@@ -326,8 +329,8 @@ class ActionPointViewSet(PlanScopedViewSet):
             ActionPoint.objects.visible_to(self.request.user)
             .with_flags(timezone.localdate())
             .with_last_update()
-            .select_related("challenge__working_group")
-            .prefetch_related(with_focal_points())
+            .select_related("challenge__working_group", "completed_by", "verified_by")
+            .prefetch_related(with_focal_points(), with_pim_tags())
             .in_workshop_order()
         )
 
@@ -360,7 +363,68 @@ class ActionPointViewSet(PlanScopedViewSet):
     def can_change(self, request, obj: ActionPoint) -> bool:
         if self.action in ("updates", "extension_requests"):
             return perms.can_update_action_point(request.user, obj)
+        if self.action in ("verify", "send_back"):
+            # The role's 403 with its message; the completer's refusal is the service's 400.
+            perms.require_verifier(request.user, obj)
+            return True
         return super().can_change(request, obj)
+
+    @extend_schema(
+        parameters=[IF_MATCH],
+        request=None,
+        responses={200: ActionPointSerializer, **WRITE_ERRORS},
+    )
+    @action(detail=True, methods=["post"], filterset_class=None)
+    def verify(self, request, pk=None):
+        """Verify a completed action point (the plan's coordinators and administrators,
+        not whoever completed it): sets `verified_by` and `verified_at`.
+
+        400 when it is not completed, is verified already, or you completed it.
+        Send If-Match with the action point's ETag to refuse it when someone
+        changed the point meanwhile (412).
+        """
+        point = self.get_object()
+        if self._if_match_failed(request, point):
+            return self._precondition_failed()
+        services.action_point_verify(
+            action_point=point,
+            user=request.user,
+            expected_version=_expected_version(request, point),
+        )
+        point = self._reread(point)
+        response = Response(ActionPointSerializer(point, context={"request": request}).data)
+        response["ETag"] = self.etag_for(point)
+        return response
+
+    @extend_schema(
+        parameters=[IF_MATCH],
+        request=SendBackSerializer,
+        responses={200: ActionPointSerializer, **WRITE_ERRORS},
+    )
+    @action(detail=True, methods=["post"], url_path="send-back", filterset_class=None)
+    def send_back(self, request, pk=None):
+        """Send a completed action point (verified or not) back to in progress, with a
+        reason (the plan's coordinators and administrators, not whoever completed it).
+
+        Recorded as a progress update whose note is the reason; the progress goes
+        back to what it was before the completion (90 when unknown); the
+        completion and verification are cleared.
+        """
+        point = self.get_object()
+        if self._if_match_failed(request, point):
+            return self._precondition_failed()
+        serializer = SendBackSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.action_point_send_back(
+            action_point=point,
+            user=request.user,
+            reason=serializer.validated_data["reason"],
+            expected_version=_expected_version(request, point),
+        )
+        point = self._reread(point)
+        response = Response(ActionPointSerializer(point, context={"request": request}).data)
+        response["ETag"] = self.etag_for(point)
+        return response
 
     @staticmethod
     def _assignments(items: list[dict]) -> list[services.FocalPointAssignment]:
@@ -373,36 +437,52 @@ class ActionPointViewSet(PlanScopedViewSet):
             for item in items
         ]
 
+    @staticmethod
+    def _classification(data: dict) -> dict:
+        """The arguments of services.action_point_classify: what the request sent
+        (None leaves a part as it is)."""
+        names = ("pim_categories", "pim_principles", "pim_process_step", "priority")
+        return {name: data.get(name) for name in names}
+
     def perform_create(self, serializer) -> None:
         data = serializer.validated_data
         challenge = data["challenge"]
         self.require_edit(challenge.working_group.plan)
-        serializer.instance = services.action_point_create(
-            challenge=challenge,
-            description=data["description"],
-            deadline=data.get("deadline", ""),
-            position=data.get("position"),
-            focal_points=self._assignments(data.get("focal_point_list", [])),
-            created_by=self.request.user,
-        )
-        serializer.instance = self._reread(serializer.instance)
+        with transaction.atomic():  # the action point and its tags, all or nothing
+            point = services.action_point_create(
+                challenge=challenge,
+                description=data["description"],
+                deadline=data.get("deadline", ""),
+                position=data.get("position"),
+                focal_points=self._assignments(data.get("focal_point_list", [])),
+                created_by=self.request.user,
+            )
+            services.action_point_classify(
+                action_point=point, user=self.request.user, **self._classification(data)
+            )
+        serializer.instance = self._reread(point)
 
     def perform_update(self, serializer) -> None:
         point: ActionPoint = serializer.instance
         data = serializer.validated_data
         focal_points = data.get("focal_point_list")
-        services.action_point_edit(
-            action_point=point,
-            user=self.request.user,
-            description=data.get("description"),
-            position=data.get("position"),
-            challenge=data.get("challenge"),
-            # The serializer fills in "" for a deadline the request did not send.
-            deadline=data["deadline"] if "deadline" in self.request.data else None,
-            deadline_reason=data.get("deadline_reason", ""),
-            focal_points=None if focal_points is None else self._assignments(focal_points),
-            expected_version=_expected_version(self.request, point),
-        )
+        with transaction.atomic():  # the edit and the tags, all or nothing
+            services.action_point_edit(
+                action_point=point,
+                user=self.request.user,
+                description=data.get("description"),
+                position=data.get("position"),
+                challenge=data.get("challenge"),
+                # The serializer fills in "" for a deadline the request did not send.
+                deadline=data["deadline"] if "deadline" in self.request.data else None,
+                deadline_reason=data.get("deadline_reason", ""),
+                focal_points=None if focal_points is None else self._assignments(focal_points),
+                expected_version=_expected_version(self.request, point),
+            )
+            # The row is locked and its version checked by the edit above.
+            services.action_point_classify(
+                action_point=point, user=self.request.user, **self._classification(data)
+            )
         serializer.instance = self._reread(point)
 
     @extend_schema(methods=["GET"], responses={200: ProgressUpdateSerializer(many=True), **ERRORS})

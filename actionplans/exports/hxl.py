@@ -39,7 +39,17 @@ HXL_COLUMNS = [
     ("Evidence link", "#meta+url+evidence"),
     ("Last update", "#date+updated"),
     ("Last update by", "#contact+name+updated_by"),
+    # The PIM framework is no sector, indicator or activity type of HXL's dictionary: a
+    # hashtag of its own (#x_, for concepts the dictionary lacks), its three parts told
+    # apart by attribute as the focal points' roles are. Slugs; several separated by ";".
+    ("PIM categories", "#x_pim+category"),
+    ("PIM principles", "#x_pim+principle"),
+    ("PIM process step", "#x_pim+step"),
+    # How urgent it is: no status (#status holds the status) and no HXL hashtag for it.
+    ("Priority", "#x_priority"),
 ]
+# Several PIM categories or principles in one cell.
+HXL_LIST_SEPARATOR = ";"
 
 
 def hxl_rows(plan: ActionPlan, base_url: str) -> Iterator[list[object]]:
@@ -47,7 +57,7 @@ def hxl_rows(plan: ActionPlan, base_url: str) -> Iterator[list[object]]:
     yield [header for header, _tag in HXL_COLUMNS]
     yield [tag for _header, tag in HXL_COLUMNS]
     plan_url = base_url + reverse("actionplans:plan_detail", args=[plan.pk])
-    for point in export_points(plan, last_update=True):
+    for point in export_points(plan, last_update=True, pim_tags=True):
         by_role: dict[str, list[str]] = {role: [] for role in FocalPointRole.values}
         lead_orgs: list[str] = []
         for fp in point.focal_point_list:
@@ -73,4 +83,10 @@ def hxl_rows(plan: ActionPlan, base_url: str) -> Iterator[list[object]]:
                 ", ".join(by_role[FocalPointRole.ADVISOR]),
                 ", ".join(dict.fromkeys(lead_orgs)),
             )
-        ] + update_cells(point)
+        ] + [
+            *update_cells(point),
+            HXL_LIST_SEPARATOR.join(point.pim_categories),
+            HXL_LIST_SEPARATOR.join(point.pim_principles),
+            point.pim_process_step,
+            point.priority,
+        ]

@@ -25,10 +25,20 @@ from typing import Any
 from django.contrib.postgres.aggregates import StringAgg
 from django.core.exceptions import EmptyResultSet
 from django.db import transaction
-from django.db.models import Count, F, Func, QuerySet, TextField, Value
+from django.db.models import (
+    Aggregate,
+    Count,
+    F,
+    Func,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+)
 from django.db.models.functions import Coalesce, NullIf
 
-from actionplans.models import ActionPoint, FocalPoint
+from actionplans.models import ActionPoint, FocalPoint, PimTag
 from actionplans.querysets import WORKSHOP_ORDER, last_update_values
 
 # Action points per chunk: memory stays constant whatever the export's size.
@@ -43,9 +53,41 @@ RELATED_VALUES = {
     "challenge_number": F("challenge__number"),
     "challenge_description": F("challenge__description"),
 }
-POINT_VALUES = ("id", "challenge_id", "description", "deadline", "due_date", "status", "progress")
+POINT_VALUES = (
+    *("id", "challenge_id", "description", "deadline", "due_date", "status", "progress"),
+    *("priority", "pim_process_step"),
+)
 # What the action point's latest progress updates say (querysets.last_update_values).
 UPDATE_VALUES = ("latest_note", "latest_evidence_url", "last_update_at", "last_update_by")
+# Its PIM categories and principles: their slugs (the two lists share none) in one
+# text, separated by PIM_SEPARATOR, in no order (rows.pim_cells orders them).
+PIM_SEPARATOR = ","
+
+
+class _TagText(Aggregate):
+    """Texts joined by a separator: GROUP_CONCAT (SQLite), STRING_AGG (PostgreSQL)."""
+
+    function = "GROUP_CONCAT"
+    output_field = TextField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, function="STRING_AGG", **extra_context)
+
+
+def pim_values() -> dict[str, Subquery]:
+    """`pim_tag_text`: the action point's PIM tags as one text, read with its row (a
+    correlated subquery over the tags' (action_point, kind, slug) index): no query
+    of its own, whatever the export's size."""
+    tags = (
+        PimTag.objects.filter(action_point=OuterRef("pk"))
+        .order_by()
+        .values("action_point")
+        .annotate(text=_TagText("slug", Value(PIM_SEPARATOR)))
+        .values("text")
+    )
+    return {"pim_tag_text": Subquery(tags, output_field=TextField())}
+
+
 # A focal point as read: its person's name, role, note, and organization: the
 # short name of the person's organization (Organization.short_name), or "".
 FOCAL_VALUES = ("person__name", "role", "note", "organization")
@@ -101,8 +143,8 @@ def _focal_points_of(point_ids: list[int], database: str) -> dict[int, list[tupl
 def _chunked(points: QuerySet[ActionPoint], database: str) -> Iterator[PointWithFocalPoints]:
     stream = (
         points.in_workshop_order()
-        .annotate(**RELATED_VALUES, **last_update_values())
-        .values_list(*POINT_VALUES, *RELATED_VALUES, *UPDATE_VALUES, named=True)
+        .annotate(**RELATED_VALUES, **last_update_values(), **pim_values())
+        .values_list(*POINT_VALUES, *RELATED_VALUES, *UPDATE_VALUES, "pim_tag_text", named=True)
         .iterator(chunk_size=CHUNK)
     )
     try:
@@ -153,8 +195,8 @@ def _packed_query(points: QuerySet[ActionPoint], database: str) -> tuple[str, tu
     keys = {f"order_{index}": F(key) for index, key in enumerate(WORKSHOP_ORDER)}
     point_sql, point_params = _sql(
         points.order_by()
-        .annotate(**RELATED_VALUES, **last_update_values(), **keys)
-        .values(*POINT_VALUES, *RELATED_VALUES, *UPDATE_VALUES, *keys),
+        .annotate(**RELATED_VALUES, **last_update_values(), **pim_values(), **keys)
+        .values(*POINT_VALUES, *RELATED_VALUES, *UPDATE_VALUES, "pim_tag_text", *keys),
         database,
     )
     focal_points = FocalPoint.objects.using(database).alias(organization=ORGANIZATION).order_by()

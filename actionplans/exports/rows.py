@@ -18,10 +18,28 @@ from django.db import models
 from django.db.models import QuerySet
 from django.utils import timezone, translation
 
-from actionplans.choices import ActionPointStatus, FocalPointRole
+from actionplans.choices import (
+    ActionPointStatus,
+    FocalPointRole,
+    PimCategory,
+    PimPrinciple,
+    PimProcessStep,
+    Priority,
+)
 from actionplans.exports.cells import neutralise
-from actionplans.exports.reading import CHUNK, points_with_focal_points, snapshot
-from actionplans.models import ActionPlan, ActionPoint, WorkingGroup, with_focal_points
+from actionplans.exports.reading import (
+    CHUNK,
+    PIM_SEPARATOR,
+    points_with_focal_points,
+    snapshot,
+)
+from actionplans.models import (
+    ActionPlan,
+    ActionPoint,
+    WorkingGroup,
+    with_focal_points,
+    with_pim_tags,
+)
 from actionplans.parsing import looks_like_organization
 
 # The flat layout's columns, in English whatever the language of the request: CSV and
@@ -45,7 +63,15 @@ FLAT_COLUMNS = [
     "Evidence link",
     "Last update",
     "Last update by",
+    # What it advances in the PIM framework, and its priority (English labels, several
+    # separated by PIM_LIST_SEPARATOR): the importer reads them back (imports/pim.py).
+    "PIM categories",
+    "PIM principles",
+    "PIM process step",
+    "Priority",
 ]
+# Several PIM categories or principles in one cell (the importer splits on ";").
+PIM_LIST_SEPARATOR = "; "
 
 # The cells a challenge's action points share: plan, group, team leader,
 # members, challenge (what csv_blocks may write once for all of them).
@@ -60,11 +86,14 @@ def english_labels(choices: type[models.Choices]) -> dict[str, str]:
         return {value: str(label) for value, label in choices.choices}
 
 
-def export_points(plan: ActionPlan, *, last_update: bool = False) -> Iterator[ActionPoint]:
+def export_points(
+    plan: ActionPlan, *, last_update: bool = False, pim_tags: bool = False
+) -> Iterator[ActionPoint]:
     """The plan's action points in workshop order, with their focal points, read in
     chunks (constant memory): what the HXL, XLSX and calendar exports write.
 
-    `last_update`: with what their latest progress updates say (with_last_update)."""
+    `last_update`: with what their latest progress updates say (with_last_update).
+    `pim_tags`: with their PIM tags (with_pim_tags; one query more per chunk)."""
     points: QuerySet[ActionPoint] = (
         ActionPoint.objects.of_plan(plan)
         .in_workshop_order()
@@ -73,6 +102,8 @@ def export_points(plan: ActionPlan, *, last_update: bool = False) -> Iterator[Ac
     )
     if last_update:
         points = points.with_last_update()
+    if pim_tags:
+        points = points.prefetch_related(with_pim_tags())
     return points.iterator(chunk_size=CHUNK)
 
 
@@ -94,6 +125,29 @@ def update_cells(point) -> list[object]:
         neutralise(point.latest_evidence_url or ""),
         update_time(point.last_update_at),
         neutralise(point.last_update_by or ""),
+    ]
+
+
+def pim_slugs(text: str | None) -> tuple[list[str], list[str]]:
+    """The PIM categories and principles of reading.pim_values' text, each in its
+    framework's order (their slugs differ)."""
+    slugs = set(text.split(PIM_SEPARATOR)) if text else set()
+    return (
+        [slug for slug in PimCategory.values if slug in slugs],
+        [slug for slug in PimPrinciple.values if slug in slugs],
+    )
+
+
+def pim_cells(point) -> list[str]:
+    """The last four cells of a flat row: PIM categories, principles, process step (English
+    labels) and priority. `point` has pim_tag_text, pim_process_step and priority by name."""
+    categories, principles = pim_slugs(point.pim_tag_text)
+    category_labels, principle_labels = english_labels(PimCategory), english_labels(PimPrinciple)
+    return [
+        PIM_LIST_SEPARATOR.join(category_labels[slug] for slug in categories),
+        PIM_LIST_SEPARATOR.join(principle_labels[slug] for slug in principles),
+        english_labels(PimProcessStep).get(point.pim_process_step, ""),
+        english_labels(Priority)[point.priority],
     ]
 
 
@@ -189,6 +243,7 @@ def flat_rows_of(points: QuerySet[ActionPoint]) -> Iterator[list[object]]:
                     point.progress,  # a number, in the workbook too
                     neutralise(texts),
                     *update_cells(point),
+                    *pim_cells(point),  # fixed words: nothing to neutralise
                 ]
         finally:
             # Close the cursor while the transaction that holds it is open: a client

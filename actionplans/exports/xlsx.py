@@ -39,7 +39,7 @@ BOLD = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDE6EC")
 WRAP = Alignment(wrap_text=True, vertical="top")
 PLAN_WIDTHS = (45, 60, 18, 30, 14, 10)
-FLAT_WIDTHS = (24, 24, 14, 24, 40, 50, 14, 12, 12, 9, 30, 40, 30, 17, 20)
+FLAT_WIDTHS = (24, 24, 14, 24, 40, 50, 14, 12, 12, 9, 30, 40, 30, 17, 20, 40, 40, 24, 10)
 # Dates and times are date cells (numbers Excel sorts and filters as dates), shown so.
 DATE_FORMAT = "yyyy-mm-dd"
 TIME_FORMAT = "yyyy-mm-dd hh:mm"

@@ -104,7 +104,7 @@ def check_rows(rows: int) -> None:
 def check_cells(cells: int) -> None:
     """Refuse a table of more than IMPORT_MAX_CELLS cells (all sheets together): the
     cells of each row up to its last value, or the cells a workbook's sheets hold."""
-    max_cells = _limit("IMPORT_MAX_CELLS", 160_000)
+    max_cells = _limit("IMPORT_MAX_CELLS", 200_000)
     if cells > max_cells:
         raise _fail(
             _("The table has %(cells)s cells; the most accepted is %(most)s.")
@@ -185,7 +185,7 @@ def tab_rows(text: str) -> list[list[str]]:
 def _csv_rows(reader: Iterable[list[str]]) -> list[list[str]]:
     """The rows, within IMPORT_MAX_ROWS and IMPORT_MAX_CELLS: past either, the rest is
     counted, for the message, and not kept."""
-    max_rows, max_cells = _limit("IMPORT_MAX_ROWS", 20_000), _limit("IMPORT_MAX_CELLS", 160_000)
+    max_rows, max_cells = _limit("IMPORT_MAX_ROWS", 20_000), _limit("IMPORT_MAX_CELLS", 200_000)
     rows: list[list[str]] = []
     count = cells = 0
     try:
@@ -213,7 +213,7 @@ def check_zip(data: bytes) -> bool:
     it is parsed yet. True when it holds formulas (their saved values are a second read).
     """
     limit = _limit("IMPORT_MAX_XLSX_UNCOMPRESSED_BYTES", 50 * 1024 * 1024)
-    max_cells = _limit("IMPORT_MAX_CELLS", 160_000)
+    max_cells = _limit("IMPORT_MAX_CELLS", 200_000)
     budget = XLSX_UNITS_PER_CELL * max_cells + XLSX_UNITS_FRAME
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -309,7 +309,7 @@ class _Tally:
 
     def __init__(self) -> None:
         self.max_rows = _limit("IMPORT_MAX_ROWS", 20_000)
-        self.max_cells = _limit("IMPORT_MAX_CELLS", 160_000)
+        self.max_cells = _limit("IMPORT_MAX_CELLS", 200_000)
         self.max_text = _limit("IMPORT_MAX_BYTES", 5 * 1024 * 1024)
         self.rows = self.cells = self.text = 0
 

@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from actionplans.choices import ActionPointStatus
+from actionplans.imports.pim import PimCells, read_pim_cells
 from actionplans.imports.table import (
     COLUMN_ALIASES,
     ERROR,
@@ -165,6 +166,9 @@ class _FlatReader:
         assert self.columns is not None
         issues, entries = check_cells(row, self.columns, deadline, focal_points, self.sheet)
         self.table.issues += issues
+        pim = read_pim_cells(
+            lambda key: self.cell(cells, key), lambda key, message: self.issue(row, key, message)
+        )
         challenge.action_points.append(
             ActionPointRow(
                 row=row,
@@ -175,6 +179,7 @@ class _FlatReader:
                 status=status,
                 progress=progress,
                 sheet=self.sheet,
+                pim=pim or PimCells(),
             )
         )
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
 from actionplans.exports.cells import unneutralise
+from actionplans.imports.pim import PimCells
 from actionplans.parsing import FocalPointEntry, parse_deadline, parse_focal_points
 from orgs.matching import match_key
 
@@ -86,6 +87,28 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
         "% réalisé",
         *("نسبة الإنجاز", "الإنجاز", "التقدم", "نسبة التقدم", "التقدم المحرز"),
     ),
+    # Optional: what the action point advances in the PIM framework, and its priority
+    # (imports/pim.py reads their values).
+    "pim_categories": (
+        *("pim category", "pim categories", "pim matrix category", "pim matrix categories"),
+        *("catégorie pim", "catégories pim", "catégorie de la matrice pim"),
+        *("فئة إدارة معلومات الحماية", "فئات إدارة معلومات الحماية"),
+    ),
+    "pim_principles": (
+        *("pim principle", "pim principles"),
+        *("principe pim", "principes pim"),
+        *("مبدأ إدارة معلومات الحماية", "مبادئ إدارة معلومات الحماية"),
+    ),
+    "pim_process_step": (
+        *("pim process step", "pim process", "pim step"),
+        *("étape du processus pim", "étape pim"),
+        *("مرحلة عملية إدارة معلومات الحماية", "مرحلة إدارة معلومات الحماية"),
+    ),
+    "priority": (
+        *("priority",),
+        *("priorité",),
+        *("الأولوية", "أولوية"),
+    ),
     # Written by the export (in English) and read back as nothing: derived (Due date, and
     # what the latest progress updates say) or global (Plan).
     IGNORED: (
@@ -150,6 +173,8 @@ class ActionPointRow:
     sheet: str = ""
     # The focal-point cell as read when the table was (check_cells); None: unreadable.
     read_entries: list[FocalPointEntry] | None = None
+    # Its PIM framework and priority as the optional columns say (None: not given).
+    pim: PimCells = field(default_factory=PimCells)
 
     @property
     def focal_entries(self) -> list[FocalPointEntry]:

@@ -27,6 +27,7 @@ from collections.abc import Iterable, Sequence
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from actionplans.imports.pim import PIM_KEYS, PimCells, read_pim_cells
 from actionplans.imports.table import (
     ERROR,
     IGNORED,
@@ -69,7 +70,7 @@ def read_workshop_rows(rows: Iterable[Sequence[object]], sheet: str = "") -> Wor
 def workshop_header(cells: Sequence[str]) -> dict[str, int] | None:
     """The columns of a workshop header row (it names a challenge and an action point
     column at least), else None."""
-    columns = header_columns(cells, WORKSHOP_KEYS)
+    columns = header_columns(cells, (*WORKSHOP_KEYS, *PIM_KEYS))
     return columns if {"challenge", "action_point"} <= columns.keys() else None
 
 
@@ -236,6 +237,11 @@ class _WorkshopReader:
             return
         issues, entries = check_cells(row, self.columns, deadline, focal_points, self.sheet)
         self.table.issues += issues
+        columns = self.columns
+        pim = read_pim_cells(
+            lambda key: self.cell(cells, key),
+            lambda key, message: self.issue(row, columns.get(key), message),
+        )
         self.challenge.action_points.append(
             ActionPointRow(
                 row=row,
@@ -244,5 +250,6 @@ class _WorkshopReader:
                 focal_points=focal_points,
                 read_entries=entries,
                 sheet=self.sheet,
+                pim=pim or PimCells(),
             )
         )

@@ -11,11 +11,26 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from actionplans.choices import ActionPointStatus, PlanStatus, PlanVisibility
+from actionplans.choices import (
+    ActionPointStatus,
+    PimCategory,
+    PimPrinciple,
+    PimProcessStep,
+    PimTagKind,
+    PlanStatus,
+    PlanVisibility,
+    Priority,
+)
+from actionplans.imports.pim import PimCells
 from actionplans.imports.table import WorkshopTable
-from actionplans.models import ActionPlan, ActionPoint, Challenge, FocalPoint
+from actionplans.models import ActionPlan, ActionPoint, Challenge, FocalPoint, PimTag
 from actionplans.selectors import team_members_in_order
 from actionplans.services.action_points import FocalPointAssignment, check_assignments
+from actionplans.services.classification import (
+    action_point_classify,
+    check_choice,
+    check_slugs,
+)
 from actionplans.services.common import (
     User,
     check_progress,
@@ -47,6 +62,9 @@ class ImportResult:
     reused: int = 0
     # Names several people of the operation bear, with who was chosen or created.
     ambiguous: list[NamedPerson] = field(default_factory=list)
+    # Action points already there (counted in unchanged) whose PIM tags, process step
+    # or priority the table changed.
+    retagged: int = 0
 
 
 @transaction.atomic
@@ -160,6 +178,8 @@ class _Writer:
         )
         self.groups = {group.number: group for group in plan.working_groups.all()}
         self.pending: list[tuple[Challenge, object, list[FocalPointAssignment]]] = []
+        # Action points already there whose row gives PIM values: (id, PimCells).
+        self.reclassify: list[tuple[int, PimCells]] = []
         self.new_challenges: list[Challenge] = []
 
     def group(self, block) -> None:
@@ -209,15 +229,20 @@ class _Writer:
             challenge = challenges[row.number] = new_challenge(group, row.number, row.description)
             self.new_challenges.append(challenge)
             self.result.challenges += 1
-            existing: set[str] = set()
+            existing: dict[str, int | None] = {}
         else:
             existing = {
-                normalize_name(text)
-                for text in challenge.action_points.values_list("description", flat=True)
+                normalize_name(text): pk
+                for pk, text in challenge.action_points.values_list("id", "description")
             }
         for point in row.action_points:
-            if normalize_name(point.description) in existing:
+            key = normalize_name(point.description)
+            if key in existing:
                 self.result.unchanged += 1
+                # An action point already there takes the PIM values its row gives; an
+                # empty cell leaves its own as they are (docs/domain.md, Imports).
+                if existing[key] is not None and point.pim.given:
+                    self.reclassify.append((existing[key], point.pim))
                 continue
             assignments = [
                 FocalPointAssignment(
@@ -228,7 +253,7 @@ class _Writer:
                 for entry in self.focal_entries[id(point)]
             ]
             self.pending.append((challenge, point, assignments))
-            existing.add(normalize_name(point.description))
+            existing[key] = None
 
     def finish(self, plan_created: bool, keep_unreadable: bool) -> ImportResult:
         # In bulk: challenge_create, one challenge at a time, runs validation queries and
@@ -239,11 +264,31 @@ class _Writer:
         self.result.action_points = _bulk_create_points(
             self.pending, created_by=self.created_by, keep_unreadable=keep_unreadable
         )
+        self.result.retagged = self._reclassify()
         self.result.people = self.people.created
         self.result.reused = self.people.reused
         self.result.ambiguous = self.people.ambiguous
         self.result.plan_created = plan_created
         return self.result
+
+    def _reclassify(self) -> int:
+        """Set the PIM values rows give to action points already there, through the
+        one service (it validates, bumps the version, keeps history): how many changed."""
+        points = ActionPoint.objects.in_bulk([pk for pk, _pim in self.reclassify])
+        changed = 0
+        for pk, pim in self.reclassify:
+            point = points[pk]
+            version = point.version
+            action_point_classify(
+                action_point=point,
+                user=self.created_by,
+                pim_categories=pim.pim_categories,
+                pim_principles=pim.pim_principles,
+                pim_process_step=pim.pim_process_step,
+                priority=pim.priority,
+            )
+            changed += point.version != version
+        return changed
 
 
 def table_people(table: WorkshopTable) -> list[tuple[str, str | None]]:
@@ -273,6 +318,13 @@ def _table_people(
             for point in challenge.action_points:
                 for entry in focal_entries[id(point)]:
                     yield entry.name, entry.organization
+
+
+# The PIM tags an import writes: (kind, the row's and the service's field, choices).
+_TAG_KINDS = (
+    (PimTagKind.CATEGORY, "pim_categories", PimCategory),
+    (PimTagKind.PRINCIPLE, "pim_principles", PimPrinciple),
+)
 
 
 def _bulk_create_points(
@@ -305,6 +357,7 @@ def _bulk_create_points(
         progress = 100 if status == ActionPointStatus.COMPLETED else (row.progress or 0)
         check_progress(progress)
         check_assignments(assignments)
+        pim: PimCells = row.pim
         points.append(
             ActionPoint(
                 challenge=challenge,
@@ -321,11 +374,28 @@ def _bulk_create_points(
                 due_date=parsed.due_date,
                 status=status,
                 progress=progress,
+                # Checked as action_point_classify checks them (the reader found slugs).
+                priority=check_choice(
+                    "priority", pim.priority or Priority.NORMAL, Priority.values, blank=False
+                ),
+                pim_process_step=check_choice(
+                    "pim_process_step",
+                    pim.pim_process_step or "",
+                    PimProcessStep.values,
+                    blank=True,
+                ),
             )
         )
     created = bulk_create_with_history(
         points, ActionPoint, batch_size=1000, default_user=created_by
     )
+    tags = [
+        PimTag(action_point=point, kind=kind, slug=slug)
+        for point, (_challenge, row, _fp) in zip(created, pending, strict=True)
+        for kind, field_name, choices in _TAG_KINDS
+        for slug in check_slugs(field_name, getattr(row.pim, field_name) or [], choices.values)
+    ]
+    bulk_create_with_history(tags, PimTag, batch_size=1000, default_user=created_by)
     focal_points = [
         FocalPoint(action_point=point, person=a.person, role=a.role, note=a.note.strip())
         for point, (_challenge, _row, assignments) in zip(created, pending, strict=True)

@@ -18,7 +18,20 @@ from actionplans.services.action_points import (
     action_point_update,
     focal_points_assign,
 )
+from actionplans.services.bulk import (
+    BulkChanges,
+    BulkEdit,
+    action_points_bulk_edit,
+    bulk_edit_preview,
+)
 from actionplans.services.classification import action_point_classify
+from actionplans.services.comments import (
+    comment_create,
+    comment_delete,
+    comment_edit,
+    watch_start,
+    watch_stop,
+)
 from actionplans.services.common import StaleVersionError
 from actionplans.services.extensions import extension_request_create, extension_request_decide
 from actionplans.services.feeds import calendar_feed_create, calendar_feed_revoke
@@ -38,6 +51,11 @@ from actionplans.services.plans import (
     plan_reopen,
     plan_update,
 )
+from actionplans.services.saved_views import (
+    saved_view_create,
+    saved_view_delete,
+    saved_view_update,
+)
 from actionplans.services.structure import (
     challenge_create,
     challenge_delete,
@@ -48,8 +66,11 @@ from actionplans.services.structure import (
     working_group_update,
 )
 from actionplans.services.updates import action_point_reschedule, progress_update_create
+from actionplans.services.verification import action_point_send_back, action_point_verify
 
 __all__ = [
+    "BulkChanges",
+    "BulkEdit",
     "PLAN_FIELDS",
     "FocalPointAssignment",
     "Invitation",
@@ -61,12 +82,19 @@ __all__ = [
     "action_point_delete",
     "action_point_edit",
     "action_point_reschedule",
+    "action_point_send_back",
     "action_point_update",
+    "action_points_bulk_edit",
+    "action_point_verify",
+    "bulk_edit_preview",
     "calendar_feed_create",
     "calendar_feed_revoke",
     "challenge_create",
     "challenge_delete",
     "challenge_update",
+    "comment_create",
+    "comment_delete",
+    "comment_edit",
     "extension_request_create",
     "extension_request_decide",
     "focal_points_assign",
@@ -81,7 +109,12 @@ __all__ = [
     "plan_reopen",
     "plan_update",
     "progress_update_create",
+    "saved_view_create",
+    "saved_view_delete",
+    "saved_view_update",
     "sibling_move",
+    "watch_start",
+    "watch_stop",
     "working_group_create",
     "working_group_delete",
     "working_group_update",

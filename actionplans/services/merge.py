@@ -36,6 +36,7 @@ from actionplans import signals
 from actionplans.choices import FocalPointRole
 from actionplans.models import ActionPoint, FocalPoint, Naming, ProgressUpdate, WorkingGroup
 from actionplans.permissions import can_edit_person, is_admin
+from actionplans.services.comments import comment_mentions_move
 from actionplans.services.common import User
 from actionplans.services.structure import set_team_members
 from orgs.models import Organization, Person
@@ -323,6 +324,7 @@ def person_merge(*, kept: Person, merged: Person, user: User) -> Person:
                 default_user=user,
                 default_change_reason=reason,
             )
+        comment_mentions_move(kept=kept, merged=merged)
         signals.person_merged.send(sender=Person, kept=kept, merged=merged, user=user)
         _require_nothing_left(merged)
         merged._history_user = user

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from actionplans import signals
@@ -71,6 +72,12 @@ def progress_update_create(
     Leaving status or progress out keeps the current value. Completing sets
     progress to 100 whatever was sent, as docs/domain.md says; reopening a
     completed point is allowed and recorded like any other change.
+
+    Completing is an account of what was done: the note is required then, and
+    the point remembers who completed it and when (completed_by is None when a
+    person without an account completed it from a one-click link: the update's
+    reported_by says who). Any update that takes the point out of completed
+    clears its completion and verification.
     """
     note = check_text(
         note, field="note", label=_("Note"), required=False, max_length=MAX_NOTE_LENGTH
@@ -105,6 +112,22 @@ def progress_update_create(
             }
         )
 
+    completing = (
+        new_status == ActionPointStatus.COMPLETED and current.status != ActionPointStatus.COMPLETED
+    )
+    reopening = (
+        current.status == ActionPointStatus.COMPLETED and new_status != ActionPointStatus.COMPLETED
+    )
+    if completing and not note:
+        raise ValidationError(
+            {
+                "note": ValidationError(
+                    _("Say what was done: a note is required to complete an action point."),
+                    code="completion_note_required",
+                )
+            }
+        )
+
     update = ProgressUpdate(
         action_point=current,
         author=author,
@@ -120,8 +143,19 @@ def progress_update_create(
 
     current.status = new_status
     current.progress = new_progress
-    save_point(current, author, ["status", "progress"], caller=action_point)
+    fields = ["status", "progress"]
+    if completing or reopening:
+        # Verified only while completed (a database constraint): a new completion
+        # waits for a new verification.
+        current.completed_by = author if completing else None
+        current.completed_at = timezone.now() if completing else None
+        current.verified_by = None
+        current.verified_at = None
+        fields += ["completed_by", "completed_at", "verified_by", "verified_at"]
+    save_point(current, author, fields, caller=action_point)
     signals.progress_recorded.send(sender=ProgressUpdate, update=update, user=author)
+    if completing:
+        signals.action_point_completed.send(sender=ProgressUpdate, update=update, user=author)
     return update
 
 

@@ -5,11 +5,11 @@ import datetime
 
 from django import template
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from actionplans.choices import ActionPointStatus
+from actionplans.choices import ActionPointStatus, PimCategory, PimPrinciple, Priority
 
 register = template.Library()
 
@@ -18,6 +18,38 @@ register = template.Library()
 def status_badge(status: str) -> str:
     label = ActionPointStatus(status).label
     return format_html('<span class="badge status-{}">{}</span>', status, label)
+
+
+@register.simple_tag
+def priority_badge(priority: str) -> str:
+    """ "High priority" on a high-priority action point; nothing on a normal one."""
+    if priority != Priority.HIGH:
+        return ""
+    return format_html('<span class="badge priority-high">{}</span>', _("High priority"))
+
+
+@register.simple_tag
+def pim_category_tags(point) -> str:
+    """The action point's PIM categories as a small list of tags (read from the list
+    with_pim_tags() prefetched); nothing without one."""
+    labels = [(PimCategory(slug).label,) for slug in point.pim_categories]
+    if not labels:
+        return ""
+    return format_html(
+        '<ul class="pim-tags" aria-label="{}">{}</ul>',
+        _("PIM categories"),
+        format_html_join("", "<li>{}</li>", labels),
+    )
+
+
+# The slugs of both lists differ: one table reads either.
+_PIM_LABELS = {**dict(PimCategory.choices), **dict(PimPrinciple.choices)}
+
+
+@register.filter
+def pim_labels(slugs: list[str]) -> list[str]:
+    """PIM category or principle slugs -> their labels, in the active language."""
+    return [str(_PIM_LABELS[slug]) for slug in slugs]
 
 
 @register.filter

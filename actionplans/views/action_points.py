@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,9 +18,10 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from actionplans import permissions as perms
-from actionplans import selectors, services
+from actionplans import saved_views, selectors, services
 from actionplans.choices import ActionPointStatus
-from actionplans.filtersets import ActionPointFilterSet
+from actionplans.comments import page_context as comment_section
+from actionplans.filtersets import ActionPointFilterSet, page_filterset
 from actionplans.forms import (
     ActionPointForm,
     FocalPointFormSet,
@@ -29,8 +30,15 @@ from actionplans.forms import (
     RescheduleForm,
     carried,
 )
-from actionplans.models import ActionPlan, ActionPoint, WorkingGroup, with_focal_points
+from actionplans.models import (
+    ActionPlan,
+    ActionPoint,
+    WorkingGroup,
+    with_focal_points,
+    with_pim_tags,
+)
 from actionplans.plan_page import card_response, row_response, row_shape, update_form_response
+from actionplans.verification_page import completion_context
 from orgs.models import Person
 from pim_tracker.errors import add_to_form
 from pim_tracker.http import posted, safe_next
@@ -102,6 +110,9 @@ def actionpoint_add(request: HttpRequest, challenge_pk: int) -> HttpResponse:
                     focal_points=_assignments(reading),
                     created_by=request.user,
                 )
+                services.action_point_classify(
+                    action_point=point, user=request.user, **form.classification()
+                )
         except ValidationError as error:
             add_to_form(form, error)
             confirm = False
@@ -133,14 +144,7 @@ def actionpoint_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form = ActionPointForm(request.POST, instance=point)
         formset = FocalPointFormSet(request.POST, prefix="fp", form_kwargs={"plan": plan})
     else:
-        form = ActionPointForm(
-            initial={
-                "description": point.description,
-                "deadline": point.deadline,
-                "version": point.version,
-            },
-            instance=point,
-        )
+        form = ActionPointForm(initial=ActionPointForm.initial_of(point), instance=point)
         formset = FocalPointFormSet(
             initial=_focal_point_initial(point), prefix="fp", form_kwargs={"plan": plan}
         )
@@ -158,10 +162,15 @@ def actionpoint_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     focal_points=_assignments(reading),
                     expected_version=form.cleaned_data.get("version") or point.version,
                 )
+                # The row is locked and its version checked by the edit above.
+                services.action_point_classify(
+                    action_point=point, user=request.user, **form.classification()
+                )
         except services.StaleVersionError as error:
             conflict = _conflict(error.current, form.cleaned_data)
+            lists = {name: request.POST.getlist(name) for name in ActionPointForm.PIM_LISTS}
             form = ActionPointForm(
-                {**request.POST.dict(), "version": error.current.version}, instance=point
+                {**request.POST.dict(), **lists, "version": error.current.version}, instance=point
             )
             form.is_valid()
         except ValidationError as error:
@@ -208,6 +217,7 @@ def _conflict(current: ActionPoint, mine: dict) -> dict:
 
 def _point_context(request: HttpRequest, point: ActionPoint, **extra) -> dict:
     plan = point.challenge.working_group.plan
+    prefetch_related_objects([point], with_pim_tags())  # its categories and principles
     can_update = perms.can_update_action_point(request.user, point) and plan.accepts_changes
     can_edit = perms.can_edit_plan(request.user, plan) and plan.accepts_changes
     context = {
@@ -218,6 +228,8 @@ def _point_context(request: HttpRequest, point: ActionPoint, **extra) -> dict:
         "can_update": can_update,
         "can_edit": can_edit,
         "timeline": selectors.action_point_timeline(action_point=point),
+        **comment_section(request.user, point),
+        **completion_context(request.user, point),
     }
     if can_update and "update_form" not in extra:
         context["update_form"] = ProgressUpdateForm.for_point(point)
@@ -370,12 +382,11 @@ def _with_my_role(user, points: list[ActionPoint]) -> list[ActionPoint]:
 @require_http_methods(["GET"])
 def my_action_points(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    base = perms.my_action_points(request.user)
-    filterset = ActionPointFilterSet(request.GET, queryset=base, request=request, within=base)
+    filterset = page_filterset(request.GET, request=request)  # the user's action points
     points = (
-        (filterset.qs if filterset.is_valid() else base.none())
+        (filterset.qs if filterset.is_valid() else filterset.queryset.none())
         .select_related("challenge__working_group__plan")
-        .prefetch_related(with_focal_points())
+        .prefetch_related(with_focal_points(), with_pim_tags())
         .with_flags(today)
         # A chosen "Order by" comes first; overdue first is the default and the tie-break.
         .order_by(
@@ -396,5 +407,6 @@ def my_action_points(request: HttpRequest) -> HttpResponse:
             "filterset": filterset,
             "page_obj": page,
             "has_person": perms.is_linked_to_person(request.user),
+            "saved_views": saved_views.page_block(request, filterset, plan=None),
         },
     )

@@ -15,12 +15,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_safe
 
-from actionplans import charts, dashboards
+from actionplans import charts, dashboards, pim_breakdown
 from actionplans import permissions as perms
 from actionplans.choices import OPEN_STATUSES, ActionPointStatus
 from actionplans.forms import AsOfForm
 from actionplans.models import ActionPlan
 from actionplans.querysets import due_soon_days, stale_days
+from actionplans.verification_figures import plan_verification, portfolio_verification
 from pim_tracker.text import isolate
 
 STATUS_LEGEND = [(f"s-{status}", label) for status, label in ActionPointStatus.choices]
@@ -29,7 +30,7 @@ STATUS_LEGEND = [(f"s-{status}", label) for status, label in ActionPointStatus.c
 def _list_titles() -> dict[str, str]:
     soon, stale = due_soon_days(), stale_days()
     return {
-        "overdue": _("Overdue (oldest first)"),
+        "overdue": _("Overdue (high priority first, then oldest)"),
         "due_soon": ngettext("Due in the next %(days)s day", "Due in the next %(days)s days", soon)
         % {"days": soon},
         "stale": ngettext("Not updated for %(days)s day", "Not updated for %(days)s days", stale)
@@ -141,6 +142,8 @@ def plan_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
             ],
             "due_soon_days": due_soon_days(),
             "stale_days": stale_days(),
+            "verification": plan_verification(request.user, plan) if dashboard.live else None,
+            "pim": pim_breakdown.plan_pim_breakdown(plan, today) if dashboard.live else None,
         },
     )
 
@@ -208,5 +211,7 @@ def portfolio(request: HttpRequest) -> HttpResponse:
             "organizations": organizations[:limit],
             "organizations_more": max(len(organizations) - limit, 0),
             "due_soon_days": due_soon_days(),
+            "verification": portfolio_verification(request.user, plans),
+            "pim": pim_breakdown.portfolio_pim_breakdown(plans, today),
         },
     )

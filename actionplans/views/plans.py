@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from actionplans import permissions as perms
-from actionplans import selectors, services
-from actionplans.filtersets import ActionPlanFilterSet, ActionPointFilterSet
+from actionplans import saved_views, selectors, services
+from actionplans.filtersets import ActionPlanFilterSet, page_filterset
 from actionplans.forms import ActionPlanForm, DeleteForm
 from actionplans.models import (
     ActionPlan,
@@ -173,13 +173,11 @@ def plan_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET"])
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = perms.get_plan_or_404(request.user, pk)
-    base = ActionPoint.objects.of_plan(plan)
-    filterset = ActionPointFilterSet(request.GET, queryset=base, request=request, plan=plan)
     # The page follows the plan's own order (groups, challenges, positions), or in
     # the table a column's (?sort=, from the column headers): the filter bar's
-    # "Order by" is not offered.
-    del filterset.filters["ordering"]
-    filtered = filterset.qs if filterset.is_valid() else base.none()
+    # "Order by" is not offered (page_filterset).
+    filterset = page_filterset(request.GET, request=request, plan=plan)
+    filtered = filterset.qs if filterset.is_valid() else filterset.queryset.none()
     can_edit = perms.can_edit_plan(request.user, plan) and plan.accepts_changes
     filtering = any(
         value for key, value in request.GET.items() if key not in ("page", "view", "sort")
@@ -212,6 +210,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ],
             "can_edit": can_edit,
             "can_manage": perms.can_edit_plan(request.user, plan),
+            "saved_views": saved_views.page_block(request, filterset, plan=plan),
         },
     )
 

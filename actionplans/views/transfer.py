@@ -126,12 +126,20 @@ def _imported(result) -> str:
             result.reused,
         ) % {"count": result.reused}
     if result.unchanged:
-        return done + ngettext(
+        done += ngettext(
             "; %(count)s action point(s) were already there.",
             "; %(count)s action point(s) were already there.",
             result.unchanged,
         ) % {"count": result.unchanged}
-    return done + "."
+    else:
+        done += "."
+    if result.retagged:
+        done += " " + ngettext(
+            "%(count)s of them had their PIM tags or priority updated.",
+            "%(count)s of them had their PIM tags or priority updated.",
+            result.retagged,
+        ) % {"count": result.retagged}
+    return done
 
 
 def _people(request, plan, table, options: dict) -> list[people.NamedPerson]:
@@ -176,6 +184,13 @@ def _preview(request, plan, table, confirm: ConfirmForm) -> HttpResponse:
             "confirm": confirm,
             "blocking": blocking,
             "undated": [i for i in table.errors if i.code == "invalid_deadline"],
+            # A column for the PIM framework and priority when the table gives any.
+            "pim_given": any(
+                point.pim.given
+                for group in table.groups
+                for challenge in group.challenges
+                for point in challenge.action_points
+            ),
         },
     )
 

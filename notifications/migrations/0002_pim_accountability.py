@@ -4,15 +4,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0001_initial'),
+        ("notifications", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='notification',
-            name='kind',
-            field=models.CharField(choices=[('due_soon', 'Deadline coming up'), ('due_today', 'Due today'), ('overdue', 'Overdue (weekly)'), ('stale', 'No update for a while'), ('assigned', 'Named focal point'), ('rescheduled', 'Deadline moved'), ('commented', 'New update on your action point'), ('extension_requested', 'Deadline extension asked'), ('extension_decided', 'Deadline extension decided'), ('mentioned', 'Mentioned in a comment'), ('watched', 'News on an action point you watch'), ('to_verify', 'Completed, to verify'), ('sent_back', 'Completion sent back'), ('digest', 'Weekly plan digest')], max_length=24, verbose_name='kind'),
+            model_name="notification",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("due_soon", "Deadline coming up"),
+                    ("due_today", "Due today"),
+                    ("overdue", "Overdue (weekly)"),
+                    ("stale", "No update for a while"),
+                    ("assigned", "Named focal point"),
+                    ("rescheduled", "Deadline moved"),
+                    ("commented", "New update on your action point"),
+                    ("extension_requested", "Deadline extension asked"),
+                    ("extension_decided", "Deadline extension decided"),
+                    ("mentioned", "Mentioned in a comment"),
+                    ("watched", "News on an action point you watch"),
+                    ("to_verify", "Completed, to verify"),
+                    ("sent_back", "Completion sent back"),
+                    ("digest", "Weekly plan digest"),
+                ],
+                max_length=24,
+                verbose_name="kind",
+            ),
         ),
     ]

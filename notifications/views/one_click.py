@@ -52,7 +52,11 @@ class OneClickUpdateForm(forms.Form):
         help_text=_("Completing sets 100 %."),
     )
     note = forms.CharField(
-        label=_("Note"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("What was done (required to complete)"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Marking it completed needs a few words on what was done."),
     )
     evidence_url = forms.URLField(
         label=_("Evidence link"),
@@ -129,12 +133,20 @@ def _record(request: HttpRequest, target: OneClickTarget) -> HttpResponse:
     point = target.action_point
     action = _quick_action(request)
     if action:
-        # A one-tap button: the status only. Should the service refuse it, the
-        # full form shows the error, set to what the button asked for.
+        # A one-tap button: the status only, and for "Done" what was done (the
+        # confirmation asks for it). Should the service refuse it, the full form
+        # shows the error, set to what the button asked for.
         values = {"status": QUICK_ACTIONS[action]}
+        if action == "completed":
+            values["note"] = request.POST.get("note", "")
         form = OneClickUpdateForm.for_target(
             target,
-            {"status": values["status"], "progress": point.progress, "version": point.version},
+            {
+                "status": values["status"],
+                "progress": point.progress,
+                "note": values.get("note", ""),
+                "version": point.version,
+            },
         )
     else:
         values = None

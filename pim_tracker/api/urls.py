@@ -1,7 +1,9 @@
 """The one router of /api/v1/: both apps' endpoints."""
 
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from actionplans.api.comments import CommentViewSet, WatchView
 from actionplans.api.views import (
     ActionPlanViewSet,
     ActionPointViewSet,
@@ -19,5 +21,13 @@ router.register("plans", ActionPlanViewSet, basename="actionplan")
 router.register("working-groups", WorkingGroupViewSet, basename="workinggroup")
 router.register("challenges", ChallengeViewSet, basename="challenge")
 router.register("action-points", ActionPointViewSet, basename="actionpoint")
+router.register(
+    r"action-points/(?P<action_point_pk>[0-9]+)/comments", CommentViewSet, basename="comment"
+)
 
-urlpatterns = router.urls
+urlpatterns = [
+    *router.urls,
+    path(
+        "action-points/<int:action_point_pk>/watch/", WatchView.as_view(), name="actionpoint-watch"
+    ),
+]

@@ -121,3 +121,42 @@
     start();
   }
 })();
+
+/* The bulk edit bar above the table (coordinators, templates/jinja2/actionplans/
+ * _bulk_bar.html): shown only while action points are ticked, its button saying how
+ * many. Without this script the bar is always shown and works the same (the rows'
+ * checkboxes belong to its form through their form attribute).
+ */
+(function () {
+  "use strict";
+
+  var BOXES = "input[name=action_points][form=bulk]";
+
+  function start() {
+    var bar = document.getElementById("bulk");
+    if (!bar) { return; }
+    var button = bar.querySelector("button");
+    var count = document.createElement("span");
+    count.className = "bulk-count";
+    button.appendChild(count);
+
+    function refresh() {
+      var ticked = document.querySelectorAll(BOXES + ":checked").length;
+      bar.hidden = ticked === 0;
+      count.textContent = " (" + ticked + ")";
+    }
+
+    document.addEventListener("change", function (event) {
+      if (event.target.matches && event.target.matches(BOXES)) { refresh(); }
+    });
+    // A row swapped in after an update (htmx) comes back unticked.
+    document.addEventListener("htmx:load", refresh);
+    refresh();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();

@@ -61,7 +61,9 @@ def plan_data():
             focal_points=[FocalPointAssignment(p, role) for p, role in focal],
         )
         if status:
-            progress_update_create(action_point=ap, author=None, status=status)
+            progress_update_create(
+                action_point=ap, author=None, status=status, note="Done." * (status == "completed")
+            )
         return ap
 
     points = {
@@ -207,7 +209,7 @@ def test_as_of_before_and_after_a_status_change():
     point = action_point_create(challenge=challenge, description="Do it", deadline="2019-03-31")
     for model, pk in ((WorkingGroup, group.pk), (Challenge, challenge.pk), (ActionPoint, point.pk)):
         _move_history(model, pk, datetime.date(2019, 1, 10))
-    progress_update_create(action_point=point, author=None, status="completed")
+    progress_update_create(action_point=point, author=None, status="completed", note="Done.")
     ActionPoint.history.filter(id=point.pk, history_type="~").update(
         history_date=_at(datetime.date(2019, 5, 1))
     )
@@ -497,7 +499,7 @@ def _portfolio_world():
         deadline="2019-02-01",
         focal_points=[FocalPointAssignment(world.member_person, "lead")],
     )
-    progress_update_create(action_point=done, author=None, status="completed")
+    progress_update_create(action_point=done, author=None, status="completed", note="Done.")
     secret = world.other_action_point
     secret.deadline, secret.due_date = "2019", datetime.date(2019, 1, 1)
     secret.deadline_precision = "year"

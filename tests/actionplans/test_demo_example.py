@@ -109,6 +109,42 @@ def test_as_of_sixty_days_ago_the_example_plan_held_less(example):
     assert plan_rows_as_of(example, _days(-181)).points == []
 
 
+def test_a_point_completed_by_the_member_awaits_the_coordinators_verification(example):
+    from django.contrib.auth import get_user_model
+
+    from actionplans import services
+    from actionplans.completion import completing_update
+    from actionplans.permissions import can_verify
+
+    users = get_user_model().objects
+    member, coordinator = users.get(username="demo-member"), users.get(username="demo-coordinator")
+    completed = ActionPoint.objects.of_plan(example).filter(status=ActionPointStatus.COMPLETED)
+    assert sorted(
+        (p.description, p.completed_by_id, p.completed_at, p.verified_at) for p in completed
+    ) == [
+        (
+            "Draft the data-sharing protocol",
+            member.pk,
+            timezone.make_aware(datetime.datetime.combine(_days(-35), datetime.time(10))),
+            None,
+        ),
+        (
+            "Map the information systems of the partners",
+            None,
+            timezone.make_aware(datetime.datetime.combine(_days(-7), datetime.time(10))),
+            None,
+        ),
+    ]
+    point = completed.get(completed_by=member)
+    update = completing_update(point)
+    assert (update.author, update.note) == (member, "Protocol endorsed by the IMWG.")
+    assert (can_verify(coordinator, point), can_verify(member, point)) == (True, False)
+    with _at(TODAY):
+        services.action_point_verify(action_point=point, user=coordinator)
+    point.refresh_from_db()
+    assert (point.verified_by, point.verified_at.date()) == (coordinator, TODAY)
+
+
 def test_loading_again_on_a_later_day_adds_nothing(example):
     before = _snapshot()
     with _at(_days(40)):
@@ -128,3 +164,52 @@ def test_no_example_keeps_the_demo_to_the_seed_plan():
     with _at(TODAY):
         _load("--no-example")
     assert list(ActionPlan.objects.values_list("title", flat=True)) == [DEMO_TITLE]
+
+
+def test_the_example_plan_is_tagged_with_the_pim_framework(example):
+    from actionplans.dashboards import plan_dashboard
+    from actionplans.models import with_pim_tags
+
+    points = ActionPoint.objects.of_plan(example).prefetch_related(with_pim_tags())
+    tagged = {
+        p.description: (p.pim_categories, p.pim_principles, p.pim_process_step, p.priority)
+        for p in points
+        if p.pim_categories or p.pim_principles or p.pim_process_step or p.priority != "normal"
+    }
+
+    assert tagged == {
+        "Agree on a joint calendar of needs assessments": (
+            ["protection_needs_assessment"],
+            ["coordination_collaboration"],
+            "assess_information_landscape",
+            "high",
+        ),
+        "Publish the 3W map of who does what where": (
+            ["population_data", "sectoral_systems_other"],
+            ["coordination_collaboration"],
+            "implement_im_systems",
+            "normal",
+        ),
+        "Share the multi-sector assessment report with all sectors": (
+            ["protection_needs_assessment"],
+            ["defined_purpose"],
+            "",
+            "normal",
+        ),
+        "Draft the data-sharing protocol": (
+            ["sectoral_systems_other"],
+            ["informed_consent_confidentiality", "data_responsibility_protection_security"],
+            "design_im_systems",
+            "normal",
+        ),
+        "Sign data-sharing agreements with the line ministries": (
+            [],
+            ["data_responsibility_protection_security"],
+            "",
+            "normal",
+        ),
+    }
+    # The high-priority one comes first in what is late, before the older one.
+    with _at(TODAY):
+        overdue = plan_dashboard(example, TODAY).lists["overdue"]
+    assert [p.due_date for p in overdue] == [_days(-5), _days(-75)]

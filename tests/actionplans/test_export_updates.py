@@ -71,7 +71,7 @@ def test_flat_csv_carries_the_latest_note_link_and_update(client):
     rows = _csv_rows(b"".join(response.streaming_content).decode("utf-8"))
 
     assert rows[0] == FLAT_COLUMNS
-    assert rows[0][11:] == ["Latest note", "Evidence link", "Last update", "Last update by"]
+    assert rows[0][11:15] == ["Latest note", "Evidence link", "Last update", "Last update by"]
     assert [row[5:] for row in rows[1:]] == [
         [
             "IMWG to recommend standardized tools",
@@ -85,6 +85,7 @@ def test_flat_csv_carries_the_latest_note_link_and_update(client):
             "https://example.org/d",
             "2026-06-03 09:30:00+00:00",
             "Cora Ordinator",
+            *("", "", "", "Normal"),  # no PIM tag, normal priority
         ],
         [
             "Second point",
@@ -97,6 +98,7 @@ def test_flat_csv_carries_the_latest_note_link_and_update(client):
             "",
             "2026-06-04 08:00:00+00:00",
             "Lina",
+            *("", "", "", "Normal"),
         ],
     ]
 
@@ -119,14 +121,14 @@ def test_flat_sheet_carries_them_as_text_and_a_date_cell():
     sheet = openpyxl.load_workbook(io.BytesIO(plan_workbook(world.plan)))["Action points"]
 
     assert [cell.value for cell in sheet[1]][11:] == FLAT_COLUMNS[11:]
-    assert [cell.value for cell in sheet[2]][11:] == [
+    assert [cell.value for cell in sheet[2]][11:15] == [
         "'=Half done",
         "https://example.org/d",
         datetime.datetime(2026, 6, 3, 9, 30),
         "Cora Ordinator",
     ]
     assert sheet["N2"].is_date and sheet["N2"].number_format == "yyyy-mm-dd hh:mm"
-    assert sheet.auto_filter.ref == "A1:O3"
+    assert sheet.auto_filter.ref == "A1:S3"
     assert sheet.freeze_panes == "A2"
 
 
@@ -136,20 +138,20 @@ def test_hxl_hashtag_row_and_values():
 
     rows = list(hxl_rows(world.plan, "http://testserver"))
 
-    assert rows[0][-4:] == ["Latest note", "Evidence link", "Last update", "Last update by"]
-    assert rows[1][-4:] == [
+    assert rows[0][-8:-4] == ["Latest note", "Evidence link", "Last update", "Last update by"]
+    assert rows[1][-8:-4] == [
         "#output+note",
         "#meta+url+evidence",
         "#date+updated",
         "#contact+name+updated_by",
     ]
-    assert rows[2][-4:] == [
+    assert rows[2][-8:-4] == [
         "'=Half done",
         "https://example.org/d",
         datetime.datetime(2026, 6, 3, 9, 30, tzinfo=UTC),
         "Cora Ordinator",
     ]
-    assert rows[3][-4:] == ["", "", datetime.datetime(2026, 6, 4, 8, tzinfo=UTC), "Lina"]
+    assert rows[3][-8:-4] == ["", "", datetime.datetime(2026, 6, 4, 8, tzinfo=UTC), "Lina"]
 
 
 def test_api_action_points_carry_the_latest_update():

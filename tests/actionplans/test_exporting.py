@@ -13,6 +13,7 @@ from django.db import connection
 from django.utils import timezone
 
 from actionplans import services
+from actionplans.choices import PimCategory, PimPrinciple, PimProcessStep, Priority
 from actionplans.demo import demo_load
 from actionplans.exports import reading
 from actionplans.exports.cells import FORMULA_STARTS, neutralise
@@ -60,6 +61,8 @@ def _csv(plan: ActionPlan) -> str:
 
 # The last four cells of a point without progress updates.
 NO_UPDATE = ["", "", "", ""]
+# No PIM category, principle or process step; normal priority.
+NO_PIM = ["", "", "", "Normal"]
 
 
 def _rows(text: str) -> list[list[str]]:
@@ -235,6 +238,10 @@ def test_flat_csv_of_the_demo_plan_is_exact(tmp_path):
             "Evidence link",
             "Last update",
             "Last update by",
+            "PIM categories",
+            "PIM principles",
+            "PIM process step",
+            "Priority",
         ],
         [
             plan,
@@ -249,6 +256,7 @@ def test_flat_csv_of_the_demo_plan_is_exact(tmp_path):
             "0",
             "Jad (lead)",
             *NO_UPDATE,
+            *NO_PIM,
         ],
         [
             plan,
@@ -264,6 +272,7 @@ def test_flat_csv_of_the_demo_plan_is_exact(tmp_path):
             "0",
             "Fanette (lead), Fred (advisor)",
             *NO_UPDATE,
+            *NO_PIM,
         ],
         [
             plan,
@@ -278,6 +287,7 @@ def test_flat_csv_of_the_demo_plan_is_exact(tmp_path):
             "0",
             "Jad (lead)",
             *NO_UPDATE,
+            *NO_PIM,
         ],
         [
             plan,
@@ -294,6 +304,7 @@ def test_flat_csv_of_the_demo_plan_is_exact(tmp_path):
             "0",
             "Jad (lead)",
             *NO_UPDATE,
+            *NO_PIM,
         ],
     ]
 
@@ -385,6 +396,10 @@ def test_hxl_export_parses_with_libhxl_and_its_hashtags_are_found():
         "#meta+url+evidence",
         "#date+updated",
         "#contact+name+updated_by",
+        "#x_pim+category",
+        "#x_pim+principle",
+        "#x_pim+step",
+        "#x_priority",
     ]
     url = f"{BASE}/plans/{plan.pk}/"
     assert rows[0] == {
@@ -406,6 +421,10 @@ def test_hxl_export_parses_with_libhxl_and_its_hashtags_are_found():
         "#meta+url+evidence": "",
         "#date+updated": rows[0]["#date+updated"],
         "#contact+name+updated_by": "",
+        "#x_pim+category": "",
+        "#x_pim+principle": "",
+        "#x_pim+step": "",
+        "#x_priority": "normal",
     }
     assert rows[0]["#date+updated"] == str(_last_update(plan, "IMWG to recommend"))
     assert [(row["#activity+name"], row["#date+end"], row["#org+name"]) for row in rows[1:]] == [
@@ -533,8 +552,8 @@ def test_xlsx_action_points_sheet_is_the_flat_csv():
         ["Not started", 0],
     ]
     assert sheet.freeze_panes == "A2"
-    # The autofilter covers the header and every row, all 15 columns.
-    assert sheet.auto_filter.ref == "A1:O6"
+    # The autofilter covers the header and every row, all 19 columns.
+    assert sheet.auto_filter.ref == "A1:S6"
 
 
 def test_xlsx_flat_sheet_dates_are_date_cells():
@@ -810,6 +829,10 @@ def _expected_flat_rows(points) -> list[list[object]]:
             linked[0] if linked else "",
             timezone.localtime(updates[0].created).replace(microsecond=0) if updates else "",
             (author.get_full_name() or author.username) if author else "",
+            "; ".join(PimCategory(slug).label for slug in p.pim_categories),
+            "; ".join(PimPrinciple(slug).label for slug in p.pim_principles),
+            PimProcessStep(p.pim_process_step).label if p.pim_process_step else "",
+            Priority(p.priority).label,
         ]
         rows.append([neutralise(cell) for cell in cells])
     return rows

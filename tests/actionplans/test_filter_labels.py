@@ -53,6 +53,8 @@ def test_action_point_filters_say_any(request_of):
         "focal_point": "Anyone",
         "organization": "Any organization",
         "overdue": "Any",
+        "pim_process_step": "Any step",
+        "priority": "Any priority",
         "ordering": "Default order",
     }
     assert _options(str(filterset.form), "overdue") == ["Any", "Yes", "No"]
@@ -68,6 +70,8 @@ def test_the_plan_pages_filters_say_any(request_of):
         "focal_point": "Anyone",
         "organization": "Any organization",
         "overdue": "Any",
+        "pim_process_step": "Any step",
+        "priority": "Any priority",
         "ordering": "Default order",
     }
 

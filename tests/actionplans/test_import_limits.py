@@ -88,7 +88,7 @@ def test_import_page_refuses_20000_by_100_workbook_in_seconds(numbers_20000_by_1
 
     assert figures["status"] == 200
     assert _form_errors(figures["answer"]) == [
-        "The table has 2,000,000 cells; the most accepted is 160,000."
+        "The table has 2,000,000 cells; the most accepted is 200,000."
     ]
     assert figures["seconds"] < 10
     assert figures["peak_mb"] < 300
@@ -101,7 +101,7 @@ def test_import_plan_dry_run_refuses_20000_by_100_workbook_in_seconds(
 
     assert figures["status"] == 1
     assert figures["answer"] == (
-        f"{numbers_20000_by_100}: The table has 2,000,000 cells; the most accepted is 160,000."
+        f"{numbers_20000_by_100}: The table has 2,000,000 cells; the most accepted is 200,000."
     )
     assert figures["seconds"] < 10
     assert figures["peak_mb"] < 300
@@ -426,7 +426,7 @@ def test_import_page_upload_at_the_request_limit_reaches_the_form(client, settin
 def test_upload_settings_keep_an_import_in_memory():
     assert settings.DATA_UPLOAD_MAX_MEMORY_SIZE == settings.IMPORT_MAX_BYTES + MIB
     assert settings.FILE_UPLOAD_MAX_MEMORY_SIZE == settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-    assert settings.IMPORT_MAX_CELLS == 160_000
+    assert settings.IMPORT_MAX_CELLS == 200_000
 
 
 @pytest.mark.django_db

@@ -387,6 +387,8 @@ def test_every_relation_to_a_person_is_known_to_the_merge():
         ("actionplans.FocalPoint", "person"),
         ("actionplans.ProgressUpdate", "reported_by"),
         ("actionplans.Naming", "person"),
+        ("actionplans.Comment", "mentions"),
+        ("actionplans.Comment_mentions", "person"),
         ("notifications.Notification", "person"),
         ("notifications.OneClickUse", "person"),
     }

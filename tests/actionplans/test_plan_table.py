@@ -62,6 +62,7 @@ def _rows(html: str) -> list[tuple[int, list[str]]]:
         # Menus and forms are not cells' values: drop them before reading the cells.
         row = re.sub(r"<details.*?</details>", "", row, flags=re.S)
         row = re.sub(r'<td class="row-actions">.*?</td>', "", row, flags=re.S)
+        row = re.sub(r'<td><input type="checkbox" name="action_points".*?</td>', "", row)  # bulk
         cells = [_text(cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
         result.append((int(pk), cells))
     return result

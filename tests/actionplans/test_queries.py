@@ -93,9 +93,10 @@ def test_plan_page_query_count_is_small(client):
     _grow(world, 3)
     client.force_login(world.member)
     # Session, user, person link, plan lookup, membership, updatable ids,
-    # points, focal points, groups, members, challenges, the navigation's unread
-    # notifications: a fixed dozen or so.
-    assert _queries(client, f"/plans/{world.plan.pk}/") <= 16
+    # points, focal points, PIM tags, groups, members, challenges, the navigation's
+    # unread notifications, the saved views and whether one may share them: a fixed
+    # dozen or so.
+    assert _queries(client, f"/plans/{world.plan.pk}/") <= 19
 
 
 def test_viewer_plan_list_counts_are_exact(client):

@@ -276,7 +276,7 @@ def test_progress_update_sets_status_and_progress():
 def test_progress_update_completing_sets_100():
     point = ActionPointFactory(status="in_progress", progress=30)
     update = progress_update_create(
-        action_point=point, author=None, status="completed", progress=60
+        action_point=point, author=None, status="completed", note="Done.", progress=60
     )
     point.refresh_from_db()
     assert (point.status, point.progress) == ("completed", 100)

@@ -75,7 +75,7 @@ def _history(world) -> dict[str, object]:
         )
     with time_machine.travel(_at(8), tick=False):
         services.progress_update_create(
-            action_point=done_late, author=world.member, status="completed"
+            action_point=done_late, author=world.member, status="completed", note="Done."
         )
     with time_machine.travel(_at(9), tick=False):
         services.progress_update_create(
@@ -116,7 +116,7 @@ UPDATES = [
         "=Shared with the IMWG",
         "https://example.org/report",
     ],
-    [_at(8), "Done before due", GROUP, "member", "Completed", 100, "", ""],
+    [_at(8), "Done before due", GROUP, "member", "Completed", 100, "Done.", ""],
     [_at(9), "Late since", GROUP, "Lina", "In progress", 30, "", ""],
 ]
 
@@ -244,7 +244,7 @@ def test_status_report_workbook_has_one_sheet_per_plan_with_exact_rows(client):
             ],
             # The note that a spreadsheet would run is neutralised.
             [_naive(UPDATES[0][0]), *UPDATES[0][1:6], "'=Shared with the IMWG", UPDATES[0][7]],
-            [_naive(value) for value in UPDATES[1][:6]],
+            [_naive(value) for value in UPDATES[1][:7]],
             [_naive(value) for value in UPDATES[2][:6]],
         ]
     )
@@ -402,7 +402,7 @@ def _grow(world, plans: int) -> None:
                 )
             with time_machine.travel(_at(5), tick=False):
                 services.progress_update_create(
-                    action_point=point, author=world.coordinator, status="completed"
+                    action_point=point, author=world.coordinator, status="completed", note="Done."
                 )
 
 

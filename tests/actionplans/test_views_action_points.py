@@ -449,7 +449,9 @@ def test_actionpoint_update_completing_sets_progress_to_100(client, world):
 
 def test_actionpoint_update_reopening_is_recorded(client, world):
     point = world.action_point
-    services.progress_update_create(action_point=point, author=world.member, status="completed")
+    services.progress_update_create(
+        action_point=point, author=world.member, status="completed", note="Done."
+    )
     _login(client, world.member)
 
     client.post(

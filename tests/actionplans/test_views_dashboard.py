@@ -183,8 +183,9 @@ def test_plan_dashboard_leads_with_what_needs_someone_now(client, world):
     assert [p.description for p in d.lists["overdue"]] == [f"Late {n}" for n in range(1, 11)]
     assert d.list_totals["overdue"] == 12
     assert (
-        '<h3 id="list-overdue">Overdue (oldest first) <span class="muted">(12)</span></h3>' in html
-    )
+        '<h3 id="list-overdue">Overdue (high priority first, then oldest) '
+        '<span class="muted">(12)</span></h3>'
+    ) in html
     assert (
         f'<a href="/plans/{world.plan.pk}/?overdue=true&amp;sort=due_date">and 2 more</a>' in html
     )
@@ -195,8 +196,9 @@ def test_plan_dashboard_leads_with_what_needs_someone_now(client, world):
     late = (timezone.localdate() - datetime.date(2019, 1, 1)).days
     assert f'<span class="badge overdue">Overdue by {human_duration(late)}</span>' in html
     # Every table of the page but the two-column one by status scrolls inside its own
-    # container (360 px wide phones): overdue, groups, three workloads, quarters.
-    assert (html.count("<table"), html.count('<div class="table-scroll"')) == (7, 6)
+    # container (360 px wide phones): overdue, groups, three workloads, quarters, PIM
+    # categories and principles.
+    assert (html.count("<table"), html.count('<div class="table-scroll"')) == (9, 8)
     assert 'class="table-wrap"' not in html
 
 

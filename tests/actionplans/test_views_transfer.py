@@ -577,6 +577,7 @@ def test_plan_export_csv_is_streamed(client, world):
         "",
         "",
         "",
+        *("", "", "", "Normal"),  # no PIM tag, normal priority
     ]
     assert len(rows) == 2
 
@@ -698,13 +699,14 @@ def test_all_points_export_holds_exactly_the_visible_plans(client, world, role, 
             "",
             "",
             "",
+            *("", "", "", "Normal"),
         ]
 
 
 def test_all_points_export_takes_the_filters(client, world):
     point = world.action_point
     services.progress_update_create(
-        action_point=point, author=world.member, status="completed", progress=100
+        action_point=point, author=world.member, status="completed", progress=100, note="Done"
     )
     client.force_login(world.admin)
 

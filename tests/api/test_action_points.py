@@ -22,8 +22,10 @@ pytestmark = pytest.mark.django_db
 
 FIELDS = [
     "id", "url", "plan", "working_group", "challenge", "position", "description", "deadline",
-    "due_date", "deadline_precision", "status", "progress", "is_overdue", "focal_points",
-    "latest_note", "latest_evidence_url", "last_update_at", "last_update_by",
+    "due_date", "deadline_precision", "status", "progress", "is_overdue", "priority",
+    "pim_categories", "pim_principles", "pim_process_step", "focal_points", "latest_note",
+    "latest_evidence_url", "last_update_at", "last_update_by",
+    "completed_by", "completed_at", "verified_by", "verified_at",
     "version", "created", "updated",
 ]  # fmt: skip
 INVALID_CHOICE = "Select a valid choice. That choice is not one of the available choices."
@@ -143,6 +145,10 @@ def test_action_points_retrieve_exact_body(world, member_client, points):
         "status": "in_progress",
         "progress": 40,
         "is_overdue": True,
+        "priority": "normal",
+        "pim_categories": [],
+        "pim_principles": [],
+        "pim_process_step": None,
         "focal_points": [
             {
                 "person": points.rana.pk,
@@ -157,6 +163,11 @@ def test_action_points_retrieve_exact_body(world, member_client, points):
         "latest_evidence_url": None,
         "last_update_at": None,
         "last_update_by": None,
+        # Not completed: no completion nor verification.
+        "completed_by": None,
+        "completed_at": None,
+        "verified_by": None,
+        "verified_at": None,
         "version": 1,
         "created": iso(point.created),
         "updated": iso(point.updated),
@@ -676,5 +687,6 @@ def test_action_points_list_puts_together_only_the_choice_filters_it_uses(world)
         return set(filterset.filters)
 
     others = {"status", "overdue", "due_before", "due_after", "q", "ordering"}
+    others |= {"pim_category", "pim_principle", "pim_process_step", "priority"}
     assert kept("overdue=true") == others
     assert kept(f"plan={world.plan.pk}&focal_point=1") == {*others, "plan", "focal_point"}

@@ -22,6 +22,7 @@ import re
 import hypothesis
 import pytest
 import schemathesis
+from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck
 from openpyxl import load_workbook
@@ -150,6 +151,18 @@ def _operations(world, user) -> dict[str, dict]:
     def no_request() -> None:
         ExtensionRequest.objects.all().delete()
 
+    def completed_by_member() -> None:
+        ActionPoint.objects.filter(pk=point.pk).update(
+            status="completed",
+            progress=100,
+            completed_by=world.member,
+            completed_at=timezone.now(),
+            verified_by=None,
+            verified_at=None,
+        )
+
+    comment = services.comment_create(action_point=point, author=user, body="First thoughts")
+
     return {
         "plan create": {
             "op": ("post", "/api/v1/plans/"),
@@ -224,6 +237,22 @@ def _operations(world, user) -> dict[str, dict]:
             "body": {"approve": False, "note": "Not this time"},
             "before": fresh_request,
         },
+        "send back": {
+            "op": ("post", "/api/v1/action-points/{id}/send-back/"),
+            "url": f"/api/v1/action-points/{point.pk}/send-back/",
+            "body": {"reason": "The evidence link is missing"},
+            "before": completed_by_member,
+        },
+        "comment create": {
+            "op": ("post", "/api/v1/action-points/{action_point_pk}/comments/"),
+            "url": f"/api/v1/action-points/{point.pk}/comments/",
+            "body": {"body": "Shared with the IMWG"},
+        },
+        "comment update": {
+            "op": ("patch", "/api/v1/action-points/{action_point_pk}/comments/{id}/"),
+            "url": f"/api/v1/action-points/{point.pk}/comments/{comment.pk}/",
+            "body": {"body": "Shared with the IMWG on Monday"},
+        },
         "person create": {
             "op": ("post", "/api/v1/people/"),
             "url": "/api/v1/people/",
@@ -279,6 +308,9 @@ OPERATIONS = [
     "reschedule",
     "extension request",
     "extension decision",
+    "send back",
+    "comment create",
+    "comment update",
     "person create",
     "person update",
     "organization create",
@@ -306,6 +338,9 @@ def test_hostile_input_every_write_operation_of_the_schema_is_covered():
         ("post", "/api/v1/action-points/{id}/reschedule/"),
         ("post", "/api/v1/action-points/{id}/extension-requests/"),
         ("post", "/api/v1/action-points/{id}/extension-requests/decide/"),
+        ("post", "/api/v1/action-points/{id}/send-back/"),
+        ("post", "/api/v1/action-points/{action_point_pk}/comments/"),
+        ("patch", "/api/v1/action-points/{action_point_pk}/comments/{id}/"),
         ("post", "/api/v1/people/"),
         ("patch", "/api/v1/people/{id}/"),
         ("post", "/api/v1/organizations/"),

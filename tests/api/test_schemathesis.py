@@ -31,7 +31,7 @@ from rest_framework.throttling import SimpleRateThrottle
 from schemathesis.python import wsgi as schemathesis_wsgi
 
 from actionplans.demo import demo_load
-from actionplans.models import ActionPlan, ActionPoint, Challenge, WorkingGroup
+from actionplans.models import ActionPlan, ActionPoint, Challenge, Comment, WorkingGroup
 from orgs.choices import OrganizationKind
 from orgs.models import Organization, Person
 from orgs.services import api_token_issue
@@ -49,6 +49,9 @@ CONTRACT_PATHS = [
     "/api/v1/action-points/{id}/reschedule/",
     "/api/v1/action-points/{id}/extension-requests/",
     "/api/v1/action-points/{id}/extension-requests/decide/",
+    "/api/v1/action-points/{action_point_pk}/comments/",
+    "/api/v1/action-points/{action_point_pk}/comments/{id}/",
+    "/api/v1/action-points/{action_point_pk}/watch/",
 ]
 
 CHECKS = [
@@ -74,6 +77,12 @@ def coordinator_key(db, settings, tmp_path) -> str:
     )
     OrganizationFactory(name="Norwegian Refugee Council", acronym="", kind=OrganizationKind.INGO)
     Person.objects.filter(name="Jad").update(organization=unhcr)
+    # A comment, so that the comments' detail operations have one to edit and delete.
+    Comment.objects.create(
+        action_point=ActionPoint.objects.order_by("pk").first(),
+        author=get_user_model().objects.get(username="demo-coordinator"),
+        body="Shall we meet on Monday?",
+    )
     token, key = api_token_issue(
         user=get_user_model().objects.get(username="demo-coordinator"),
         name="schemathesis",
@@ -169,13 +178,17 @@ def _aim_at_existing_object(case) -> None:
     code untested; ids that are not integers (negative cases: "null", 0.5, "AAA")
     stay as generated.
     """
-    value = (case.path_parameters or {}).get("id")
-    if isinstance(value, bool) or not re.fullmatch(r"-?[0-9]+", str(value)):
-        return
-    model = ID_MODELS[case.operation.path.split("/")[3]]
-    ids = list(model.objects.order_by("pk").values_list("pk", flat=True))
-    if ids:
-        case.path_parameters["id"] = ids[int(value) % len(ids)]
+    path = case.operation.path
+    models = {"id": ID_MODELS[path.split("/")[3]], "action_point_pk": ActionPoint}
+    if "/comments/{id}/" in path:
+        models["id"] = Comment
+    for name, model in models.items():
+        value = (case.path_parameters or {}).get(name)
+        if isinstance(value, bool) or not re.fullmatch(r"-?[0-9]+", str(value)):
+            continue
+        ids = list(model.objects.order_by("pk").values_list("pk", flat=True))
+        if ids:
+            case.path_parameters[name] = ids[int(value) % len(ids)]
 
 
 @pytest.fixture(scope="module")

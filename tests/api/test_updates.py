@@ -175,7 +175,7 @@ def test_updates_post_by_member_exact_body(world, member_client):
 def test_updates_post_completed_sets_progress_100(world, member_client):
     point = world.action_point
     response = member_client.post(
-        _updates_url(point), {"status": "completed", "progress": 10}, format="json"
+        _updates_url(point), {"status": "completed", "progress": 10, "note": "Done."}, format="json"
     )
     assert response.status_code == 201
     assert (response.json()["status"], response.json()["progress"]) == ("completed", 100)
@@ -184,7 +184,9 @@ def test_updates_post_completed_sets_progress_100(world, member_client):
 
 def test_updates_post_reopening_is_recorded(world, member_client):
     point = world.action_point
-    services.progress_update_create(action_point=point, author=world.member, status="completed")
+    services.progress_update_create(
+        action_point=point, author=world.member, status="completed", note="Done."
+    )
     response = member_client.post(
         _updates_url(point), {"status": "in_progress", "progress": 80}, format="json"
     )

@@ -18,7 +18,7 @@ def _fill_update(card) -> None:
     card.get_by_text("Update status", exact=True).click()  # the <details> summary
     card.get_by_label(label("Status")).select_option(label="In progress")
     card.get_by_label(label("Progress (%)")).fill("50")
-    card.get_by_label(label("Note")).fill("Drafts shared")
+    card.get_by_label(label("What was done (required to complete)")).fill("Drafts shared")
 
 
 def _status_line(card):
@@ -130,7 +130,7 @@ def test_member_updates_on_a_large_plan_with_the_form_fetched_on_open(page, live
         card.get_by_text("Update status", exact=True).click()
     card.get_by_label(label("Status")).select_option(label="In progress")
     card.get_by_label(label("Progress (%)")).fill("50")
-    card.get_by_label(label("Note")).fill("Drafts shared")
+    card.get_by_label(label("What was done (required to complete)")).fill("Drafts shared")
     card.get_by_role("button", name="Save update").click()
 
     expect(card.get_by_role("status")).to_have_text("Update recorded.")
@@ -153,7 +153,7 @@ def test_member_updates_on_a_large_plan_without_javascript(new_page, live_server
     expect(page.get_by_role("heading", level=1)).to_have_text(point.description)
     page.get_by_label(label("Status")).select_option(label="In progress")
     page.get_by_label(label("Progress (%)")).fill("50")
-    page.get_by_label(label("Note")).fill("Drafts shared")
+    page.get_by_label(label("What was done (required to complete)")).fill("Drafts shared")
     with page.expect_navigation():
         page.get_by_role("button", name="Save update").click()
 

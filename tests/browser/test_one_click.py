@@ -64,6 +64,7 @@ def test_mark_done_from_the_email_in_one_tap_on_a_phone(
     page.screenshot(path=str(artifacts / "one-click-confirm-phone.png"), full_page=True)
     assert ProgressUpdate.objects.count() == 0  # opening the link changed nothing
 
+    page.get_by_label("What was done (required to complete)").fill("Tools agreed at the IMWG.")
     confirm.tap()
 
     expect(page.get_by_role("heading", level=1)).to_have_text(
@@ -95,10 +96,12 @@ def test_add_an_update_with_the_small_form_on_a_phone(phone_page, world, mailout
     page.goto(_reminder_link(mailoutbox, "Add an update"))
 
     expect(page.get_by_role("button", name="Mark in progress")).to_be_visible()
-    expect(page.get_by_role("button", name="Mark done")).to_be_visible()
+    expect(page.get_by_role("link", name="Mark done")).to_be_visible()
     page.get_by_label(label("Status")).select_option(label="In progress")
     page.get_by_label(label("Progress (%)")).fill("101")
-    page.get_by_label(label("Note")).fill("Drafts shared with the IMWG")
+    page.get_by_label(label("What was done (required to complete)")).fill(
+        "Drafts shared with the IMWG"
+    )
     page.get_by_role("button", name="Save update").tap()
 
     expect(page.locator(".field.has-error")).to_contain_text(
@@ -106,7 +109,9 @@ def test_add_an_update_with_the_small_form_on_a_phone(phone_page, world, mailout
     )
     assert ProgressUpdate.objects.count() == 0
     # The person's values are kept; one is corrected.
-    expect(page.get_by_label(label("Note"))).to_have_value("Drafts shared with the IMWG")
+    expect(page.get_by_label(label("What was done (required to complete)"))).to_have_value(
+        "Drafts shared with the IMWG"
+    )
     page.get_by_label(label("Progress (%)")).fill("37")
     page.get_by_role("button", name="Save update").tap()
 

@@ -72,13 +72,17 @@ def test_coordinator_adds_group_challenge_and_action_point(page, live_server, si
     expect(page.get_by_role("status")).to_contain_text("Action point added.")
     row = page.locator(f"#ap-{point.pk}")
     expect(row.get_by_role("link", name="IMWG to recommend standardized tools")).to_be_visible()
+    # The first cell is the bulk edit checkbox (a coordinator's table).
     cells = row.locator("> td")
-    expect(cells.nth(0)).to_contain_text("1. Lack of tools")
-    expect(cells.nth(2)).to_have_text("Q3 2019")
-    expect(cells.nth(3)).to_contain_text("30 Sep 2019")
-    expect(cells.nth(4)).to_have_text("Rana; Maria – support")
-    expect(cells.nth(5).locator(".badge.status-not_started")).to_have_text("Not started")
-    expect(cells.nth(6)).to_have_text("0 %")
+    expect(cells.nth(0).get_by_role("checkbox")).to_have_accessible_name(
+        "Select action point 1.1.1"
+    )
+    expect(cells.nth(1)).to_contain_text("1. Lack of tools")
+    expect(cells.nth(3)).to_have_text("Q3 2019")
+    expect(cells.nth(4)).to_contain_text("30 Sep 2019")
+    expect(cells.nth(5)).to_have_text("Rana; Maria – support")
+    expect(cells.nth(6).locator(".badge.status-not_started")).to_have_text("Not started")
+    expect(cells.nth(7)).to_have_text("0 %")
 
     # The same plan as cards, on request.
     page.get_by_role("link", name="Cards").click()

@@ -29,7 +29,7 @@ def test_member_updates_a_row_inline_and_focus_returns_to_it(page, live_server, 
     row.get_by_text("Update", exact=True).click()  # the row's <details> summary
     row.get_by_label(label("Status")).select_option(label="In progress")
     row.get_by_label(label("Progress (%)")).fill("40")
-    row.get_by_label(label("Note")).fill("Drafts shared")
+    row.get_by_label(label("What was done (required to complete)")).fill("Drafts shared")
     with page.expect_response(lambda r: "/update/" in r.url) as r:
         row.get_by_role("button", name="Save").click()
     assert r.value.request.headers.get("hx-request") == "true"
@@ -136,7 +136,7 @@ def test_cards_view_saves_with_htmx_and_focus_returns_to_the_card(page, live_ser
     page.goto(f"{live_server.url}/plans/{world.plan.pk}/?view=cards")
     card = page.locator(f"#ap-{point.pk}")
     card.get_by_text("Update status", exact=True).click()
-    card.get_by_label(label("Note")).fill("A note only")
+    card.get_by_label(label("What was done (required to complete)")).fill("A note only")
     card.get_by_role("button", name="Save update").click()
     expect(card.get_by_role("status")).to_have_text("Update recorded.")
     expect(card).to_be_focused()

@@ -110,7 +110,7 @@ def test_the_messages_done_link_completes_the_action_point(demo, mailoutbox, cli
     first.refresh_from_db()
     assert first.status == "not_started"
 
-    response = client.post(url.path, {"do": "completed"})
+    response = client.post(url.path, {"do": "completed", "note": "Done."})
 
     assert response.status_code == 200
     first.refresh_from_db()
@@ -123,4 +123,4 @@ def test_the_messages_done_link_completes_the_action_point(demo, mailoutbox, cli
         "demo-member",
     )
     # Used once: the same link again is gone.
-    assert client.post(url.path, {"do": "completed"}).status_code == 410
+    assert client.post(url.path, {"do": "completed", "note": "Done."}).status_code == 410

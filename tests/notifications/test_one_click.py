@@ -106,8 +106,10 @@ def test_opening_a_link_without_an_action_offers_both_buttons_and_the_form(clien
     assert response.status_code == 200
     assert_private(response)
     content = response.content.decode()
-    assert main_of(content).count("<button") == 3
-    assert "Mark in progress" in content and "Mark done" in content
+    # "Mark done" is a link to the confirmation, which asks what was done.
+    assert main_of(content).count("<button") == 2
+    assert "Mark in progress" in content
+    assert f'href="{response.wsgi_request.path}?do=completed">Mark done</a>' in content
     assert "Confirm:" not in content
     form = response.context["form"]
     assert list(form.fields) == ["status", "progress", "note", "evidence_url", "version"]
@@ -131,7 +133,7 @@ def test_an_unknown_action_is_the_page_without_an_action(client, world):
 def test_done_records_a_completed_update_by_the_person_and_spends_the_link(client, world):
     url = url_for(world.member_person, world.action_point, "completed")
 
-    response = client.post(url, {"do": "completed"})
+    response = client.post(url, {"do": "completed", "note": "Done."})
 
     assert response.status_code == 200
     assert_private(response)
@@ -144,7 +146,7 @@ def test_done_records_a_completed_update_by_the_person_and_spends_the_link(clien
     assert (update.status, update.progress) == ("completed", 100)
     assert update.author == world.member
     assert update.reported_by == world.member_person
-    assert (update.note, update.evidence_url) == ("", "")
+    assert (update.note, update.evidence_url) == ("Done.", "")
     use = OneClickUse.objects.get()
     assert use.nonce == read_one_click(link_of(url)).nonce
     assert (use.person, use.action_point, use.update) == (
@@ -195,10 +197,36 @@ def test_the_form_records_status_progress_note_and_evidence(client, world):
     assert OneClickUse.objects.count() == 1
 
 
+def test_done_without_saying_what_was_done_records_nothing_and_keeps_the_link(client, world):
+    url = url_for(world.member_person, world.action_point, "completed")
+
+    response = client.post(url, {"do": "completed", "note": "  "})
+
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.errors == {
+        "note": ["Say what was done: a note is required to complete an action point."]
+    }
+    assert form["status"].value() == "completed"
+    nothing_recorded(world.action_point)
+    assert client.post(url, {"do": "completed", "note": "Tools shared."}).status_code == 200
+    assert ProgressUpdate.objects.get().note == "Tools shared."
+
+
+def test_the_done_confirmation_asks_what_was_done(client, world):
+    response = client.get(url_for(world.member_person, world.action_point, "completed"))
+
+    content = response.content.decode()
+    assert (
+        '<label for="one-click-done-note">What was done (required to complete)</label>' in content
+    )
+    assert 'name="note" rows="3" maxlength="5000" required' in content
+
+
 def test_completing_from_the_form_sets_100(client, world):
     url = url_for(world.member_person, world.action_point)
 
-    client.post(url, {"status": "completed", "progress": "40", "version": "1"})
+    client.post(url, {"status": "completed", "progress": "40", "version": "1", "note": "Done."})
 
     update = ProgressUpdate.objects.get()
     assert (update.status, update.progress) == ("completed", 100)
@@ -208,7 +236,7 @@ def test_a_person_without_an_account_reports_as_themselves(client, world):
     rana = PersonFactory(name="Rana", email="rana@example.org")
     FocalPointFactory(action_point=world.action_point, person=rana, role="support")
 
-    response = client.post(url_for(rana, world.action_point), {"do": "completed"})
+    response = client.post(url_for(rana, world.action_point), {"do": "completed", "note": "Done."})
 
     assert response.status_code == 200
     update = ProgressUpdate.objects.get()
@@ -221,7 +249,9 @@ def test_a_deactivated_account_is_not_named_as_author(client, world):
     world.member.is_active = False
     world.member.save(update_fields=["is_active"])
 
-    client.post(url_for(world.member_person, world.action_point), {"do": "completed"})
+    client.post(
+        url_for(world.member_person, world.action_point), {"do": "completed", "note": "Done."}
+    )
 
     update = ProgressUpdate.objects.get()
     assert (update.author, update.reported_by) == (None, world.member_person)
@@ -231,7 +261,9 @@ def test_someone_signed_in_does_not_become_the_author(client, world):
     """The link's person reports, whoever's browser opened it."""
     client.force_login(world.viewer)
 
-    response = client.post(url_for(world.member_person, world.action_point), {"do": "completed"})
+    response = client.post(
+        url_for(world.member_person, world.action_point), {"do": "completed", "note": "Done."}
+    )
 
     assert response.status_code == 200
     update = ProgressUpdate.objects.get()
@@ -257,9 +289,9 @@ def test_a_group_member_who_is_not_a_focal_point_may_use_their_link(client, worl
 
 def test_a_second_submit_of_the_same_link_is_gone_and_records_nothing(client, world):
     url = url_for(world.member_person, world.action_point, "completed")
-    assert client.post(url, {"do": "completed"}).status_code == 200
+    assert client.post(url, {"do": "completed", "note": "Done."}).status_code == 200
 
-    again = client.post(url, {"do": "completed"})
+    again = client.post(url, {"do": "completed", "note": "Done."})
     other_action = client.post(url, {"do": "in_progress"})
     opened = client.get(url)
 
@@ -289,7 +321,7 @@ def test_a_submit_racing_past_the_check_is_refused_by_the_unique_nonce(world):
     fails on the nonce and leaves nothing behind."""
     token = one_click_token(world.member_person.pk, world.action_point.pk)
     first, second = resolve(token), resolve(token)
-    one_click_update(first, status=ActionPointStatus.COMPLETED)
+    one_click_update(first, status=ActionPointStatus.COMPLETED, note="Done.")
 
     with pytest.raises(LinkGone):
         one_click_update(second, status=ActionPointStatus.IN_PROGRESS, note="twice")
@@ -312,7 +344,7 @@ def test_a_link_is_valid_for_its_days_then_gone(client, world, settings):
         assert client.get(url).status_code == 200
     with time_machine.travel(issued + datetime.timedelta(days=14, minutes=1), tick=False):
         opened = client.get(url)
-        posted = client.post(url, {"do": "completed"})
+        posted = client.post(url, {"do": "completed", "note": "Done."})
 
     for response in (opened, posted):
         assert response.status_code == 410
@@ -347,7 +379,7 @@ def test_tampered_links_are_not_found(client, world):
         path = reverse("notifications:one_click", args=[bad])
         for response in (
             client.get(f"{path}?do=completed"),
-            client.post(path, {"do": "completed"}),
+            client.post(path, {"do": "completed", "note": "Done."}),
         ):
             assert response.status_code == 404, bad
             assert_private(response)
@@ -364,7 +396,7 @@ def test_a_person_who_no_longer_carries_the_point_is_not_found(client, world):
 
     FocalPoint.objects.filter(pk=focal_point.pk).delete()
 
-    for response in (client.get(url), client.post(url, {"do": "completed"})):
+    for response in (client.get(url), client.post(url, {"do": "completed", "note": "Done."})):
         assert response.status_code == 404
         assert_reveals_nothing(response, "Rana")
     nothing_recorded(world.action_point)
@@ -373,7 +405,7 @@ def test_a_person_who_no_longer_carries_the_point_is_not_found(client, world):
 def test_a_link_for_a_point_the_person_never_carried_is_not_found(client, world):
     """Jad carries nothing in the other plan; a signed pair does not make him."""
     response = client.post(
-        url_for(world.member_person, world.other_action_point), {"do": "completed"}
+        url_for(world.member_person, world.other_action_point), {"do": "completed", "note": "Done."}
     )
 
     assert response.status_code == 404
@@ -403,7 +435,7 @@ def test_a_closed_plan_is_not_found(client, world):
     world.plan.status = PlanStatus.CLOSED
     world.plan.save(update_fields=["status"])
 
-    for response in (client.get(url), client.post(url, {"do": "completed"})):
+    for response in (client.get(url), client.post(url, {"do": "completed", "note": "Done."})):
         assert response.status_code == 404
         assert_private(response)
         assert_reveals_nothing(response)
@@ -411,7 +443,7 @@ def test_a_closed_plan_is_not_found(client, world):
 
     world.plan.status = PlanStatus.ACTIVE
     world.plan.save(update_fields=["status"])
-    assert client.post(url, {"do": "completed"}).status_code == 200
+    assert client.post(url, {"do": "completed", "note": "Done."}).status_code == 200
     assert ProgressUpdate.objects.count() == 1
 
 
@@ -546,7 +578,7 @@ def test_the_form_posts_without_a_csrf_token_and_with_origin_null(world):
     client = Client(enforce_csrf_checks=True)
     url = url_for(world.member_person, world.action_point, "completed")
 
-    response = client.post(url, {"do": "completed"}, headers={"Origin": "null"})
+    response = client.post(url, {"do": "completed", "note": "Done."}, headers={"Origin": "null"})
 
     assert response.status_code == 200
     assert ProgressUpdate.objects.get().status == "completed"

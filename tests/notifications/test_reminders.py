@@ -167,7 +167,7 @@ def test_nothing_for_completed_or_cancelled_points(status):
     jad = PersonFactory(name="Jad", email="jad@example.org")
     with at(day(-30)):
         point = make_point(jad)
-        progress_update_create(action_point=point, author=None, status=status)
+        progress_update_create(action_point=point, author=None, status=status, note="Closed.")
     for offset in (-14, -3, 0, 1, 8):
         assert new_kinds(run(day(offset))) == []
 
@@ -289,7 +289,9 @@ def test_a_point_done_before_its_email_goes_is_left_out():
         point = make_point(jad)
     with at(day(-14)):
         send_reminders(day(-14))
-        progress_update_create(action_point=point, author=None, status=ActionPointStatus.COMPLETED)
+        progress_update_create(
+            action_point=point, author=None, status=ActionPointStatus.COMPLETED, note="Done."
+        )
         work_queue()
     assert mail.outbox == []
     assert Delivery.objects.get().status == DeliveryStatus.NOTHING
@@ -307,7 +309,9 @@ def test_digest_for_coordinators_on_their_day_once_a_week():
         soon = make_point(jad, plan=plan, description="Soon one", deadline="2019-04-10")
         done = make_point(jad, plan=plan, description="Done one", deadline="2019-06-30")
     with at(monday - datetime.timedelta(days=2)):
-        progress_update_create(action_point=done, author=None, status=ActionPointStatus.COMPLETED)
+        progress_update_create(
+            action_point=done, author=None, status=ActionPointStatus.COMPLETED, note="Done."
+        )
     result = run(monday)
     digest = Notification.objects.get(kind=Kind.DIGEST)
     assert digest.recipient == "coord@example.org"

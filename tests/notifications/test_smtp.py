@@ -198,19 +198,22 @@ def test_a_reminder_through_a_real_smtp_server_and_its_one_click_link(client, wo
     assert opened.status_code == 200
     assert "Confirm: mark done" in opened.content.decode()
     assert ProgressUpdate.objects.count() == 0
-    confirmed = client.post(path, {"do": "completed"})
+    confirmed = client.post(path, {"do": "completed", "note": "Done."})
     assert confirmed.status_code == 200
     assert "Recorded: Completed, 100&nbsp;% — thank you" in confirmed.content.decode()
     update = ProgressUpdate.objects.get()
     assert (update.status, update.progress) == ("completed", 100)
     assert (update.author, update.reported_by) == (world.member, world.member_person)
     assert OneClickUse.objects.get().update == update
-    assert client.post(path, {"do": "completed"}).status_code == 410
+    assert client.post(path, {"do": "completed", "note": "Done."}).status_code == 410
 
-    # Running again the same day sends nothing new.
+    # Running again the same day records no new reminder: the completion's "to verify"
+    # (recorded as it happened) goes to the coordinator, and nothing to Jad again.
     again = send_reminders_and_work()
-    assert again == f"{TODAY}: 0 new notification(s) recorded, 0 email(s) queued in 0 task(s).\n"
-    assert len(smtp.received) == 1
+    assert again == f"{TODAY}: 0 new notification(s) recorded, 1 email(s) queued in 1 task(s).\n"
+    assert [r.rcpt_tos for r in smtp.received] == [["jad@example.org"], ["coordinator@example.org"]]
+    to_verify = smtp.received[1].message()
+    assert to_verify["Subject"] == f"Completed, to verify: {DESCRIPTION}"
 
 
 def test_a_refused_connection_is_retried_later_and_then_sent(

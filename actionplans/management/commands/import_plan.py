@@ -97,5 +97,6 @@ class Command(BaseCommand):
             f"{verb} into {target} “{result.plan.title}”: {result.groups} working group(s), "
             f"{result.challenges} challenge(s), {result.action_points} action point(s), "
             f"{result.people} person(s) created{reused}; "
-            f"{result.unchanged} action point(s) already there."
+            f"{result.unchanged} action point(s) already there"
+            + (f", {result.retagged} of them retagged." if result.retagged else ".")
         )
