@@ -164,6 +164,7 @@ def _pages(role: str, demo: Demo) -> list[Page]:
         Page("notification preferences", reverse("notifications:preferences")),
         Page("calendar feeds", reverse("actionplans:calendar_feeds")),
         Page("API tokens", reverse("orgs:apitoken_list")),
+        Page("saved views", reverse("actionplans:saved_view_list")),
     ]
     if demo.organization_pk:
         signed_in.append(
@@ -181,6 +182,11 @@ def _pages(role: str, demo: Demo) -> list[Page]:
         Page("move to a challenge", reverse("actionplans:actionpoint_move_to", args=[point])),
         Page("import", reverse("actionplans:plan_import")),
         Page("duplicates", reverse("actionplans:person_duplicates")),
+        Page(
+            "bulk edit",
+            reverse("actionplans:plan_bulk_edit", args=[plan])
+            + f"?action_points={point}&action_points={demo.other_point_pk}",
+        ),
     ]
     if role == "signed-out":
         return [
