@@ -1,6 +1,6 @@
 """The dashboards' PIM breakdown: for each PIM Matrix category and each PIM principle,
 how many action points it has, open, overdue and completed (the rules of
-actionplans.querysets), and those with none ("Not tagged"). Two aggregate queries,
+actionplans.querysets), and those with none ("Not tagged"). Three aggregate queries,
 whatever the number of plans, categories or points.
 """
 
@@ -10,7 +10,7 @@ import datetime
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -72,10 +72,9 @@ class PimBreakdown:
         return any(row.total for row in self.categories + self.principles if row.slug)
 
 
-def _counts(prefix: str, today: datetime.date, condition: Q | None = None) -> dict[str, Count]:
+def _counts(prefix: str, today: datetime.date, *, distinct: bool = False) -> dict[str, Count]:
     def count(extra: Q | None) -> Count:
-        both = extra if condition is None else (condition & extra if extra else condition)
-        return Count(f"{prefix}id" if prefix else "id", filter=both)
+        return Count(f"{prefix}id" if prefix else "id", filter=extra, distinct=distinct)
 
     return {
         "total": count(None),
@@ -110,22 +109,22 @@ def pim_breakdown(
         .annotate(**_counts("action_point__", today))
     )
     found = {(row["kind"], row["slug"]): row for row in tagged}
-    untagged = (
-        points.order_by()
-        .alias(
-            **{
-                f"has_{kind}": Exists(PimTag.objects.filter(action_point=OuterRef("pk"), kind=kind))
-                for kind in PimTagKind.values
-            }
-        )
-        .aggregate(
-            **{
-                f"{kind}_{name}": value
-                for kind in PimTagKind.values
-                for name, value in _counts("", today, Q(**{f"has_{kind}": False})).items()
-            }
-        )
-    )
+    # "Not tagged" = all the points less those with a tag of the kind: two cheap
+    # aggregates (every point; the distinct points among the tags) rather than a
+    # per-point test for a tag, which cost most of the portfolio's time at 100,000.
+    everything = points.order_by().aggregate(**_counts("", today))
+    with_kind = {
+        row["kind"]: row
+        for row in PimTag.objects.filter(action_point__in=points.order_by().values("pk"))
+        .order_by()
+        .values("kind")
+        .annotate(**_counts("action_point__", today, distinct=True))
+    }
+    untagged = {
+        f"{kind}_{name}": everything[name] - with_kind.get(kind, {}).get(name, 0)
+        for kind in PimTagKind.values
+        for name in everything
+    }
     figures = ("total", "open", "overdue", "completed")
 
     def rows(kind: str, choices) -> list[PimRow]:
