@@ -553,22 +553,25 @@ def _replace(changes: BulkChanges, cleaned: dict) -> BulkChanges:
     return BulkChanges(**(values | cleaned))
 
 
+def _choice_row(point: BulkPoint, field: str, choices, old: str, new: str) -> bool:
+    """Add the row of a field with fixed choices ("—" for none); whether it changes."""
+    names = dict(choices.choices)
+    point.rows.append(
+        BulkRow(field, _labels()[field], str(names.get(old, "—")), str(names.get(new, "—")))
+    )
+    return old != new
+
+
 def _plan_point(point: BulkPoint, changes: BulkChanges) -> None:
     """Fill in the rows and the calls of one action point."""
     labels = _labels()
     ap = point.action_point
-    if changes.status is not None and changes.status in ActionPointStatus.values:
-        old, new = ap.status, changes.status
-        point.rows.append(
-            BulkRow(
-                "status",
-                labels["status"],
-                str(ActionPointStatus(old).label),
-                str(ActionPointStatus(new).label),
-            )
-        )
-        if old != new:
-            point.status = new
+    if (
+        changes.status is not None
+        and changes.status in ActionPointStatus.values
+        and _choice_row(point, "status", ActionPointStatus, ap.status, changes.status)
+    ):
+        point.status = changes.status
     if changes.focal_person is not None and changes.focal_role in FocalPointRole.values:
         current = [
             FocalPointAssignment(person=fp.person, role=fp.role, note=fp.note)
@@ -613,31 +616,17 @@ def _plan_point(point: BulkPoint, changes: BulkChanges) -> None:
         )
         if new != old:
             point.classify[kind] = new
-    if changes.pim_process_step is not None:
-        old, new = ap.pim_process_step, changes.pim_process_step
-        steps = dict(PimProcessStep.choices)
-        point.rows.append(
-            BulkRow(
-                "pim_process_step",
-                labels["pim_process_step"],
-                str(steps.get(old, "—")),
-                str(steps.get(new, "—")),
-            )
-        )
-        if old != new:
-            point.classify["pim_process_step"] = new
-    if changes.priority is not None and changes.priority in Priority.values:
-        old, new = ap.priority, changes.priority
-        point.rows.append(
-            BulkRow(
-                "priority",
-                labels["priority"],
-                str(Priority(old).label),
-                str(Priority(new).label),
-            )
-        )
-        if old != new:
-            point.classify["priority"] = new
+    # A blank process step clears it; a priority must be one of the choices.
+    for name, choices, new in (
+        ("pim_process_step", PimProcessStep, changes.pim_process_step),
+        ("priority", Priority, changes.priority),
+    ):
+        if (
+            new is not None
+            and (new in choices.values or name == "pim_process_step")
+            and _choice_row(point, name, choices, getattr(ap, name), new)
+        ):
+            point.classify[name] = new
     if changes.deadline is not None:
         row = BulkRow("deadline", labels["deadline"], ap.deadline or "—", changes.deadline or "—")
         point.rows.append(row)
