@@ -299,7 +299,8 @@ class ActionPoint(models.Model):
                 fields=["status", "due_date", "challenge"], name="actionplans_ap_stat_due_ch_idx"
             ),
             models.Index(fields=["due_date"], name="actionplans_ap_due_idx"),
-            models.Index(fields=["updated"], name="actionplans_ap_updated_idx"),
+            # A partner's sync (?updated_after=) walks this index page by page.
+            models.Index(fields=["updated", "id"], name="actionplans_ap_sync_idx"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -4,6 +4,16 @@ writes commit or roll back with the change itself."""
 
 from django.dispatch import Signal
 
+# action_point, user: a new action point, its focal points written
+action_point_created = Signal()
+# action_point (the saved copy), user: any change to an existing action point (what it
+# says, its deadline, status, focal points, tags, verification); sent by save_point,
+# so once per write, also for the writes that send a more specific signal below
+action_point_changed = Signal()
+# action_point_id, plan_id, challenge_id, user: sent just before the row goes
+action_point_deleted = Signal()
+# plan, user: its own fields, status or coordinators changed
+plan_changed = Signal()
 # action_point, person (orgs.Person), user (who named them; None for the system)
 focal_point_named = Signal()
 # change (DeadlineChange), user

@@ -103,7 +103,11 @@ class Person(models.Model):
         ordering = ["name", "id"]
         verbose_name = _("person")
         verbose_name_plural = _("people")
-        indexes = [models.Index(Lower("name"), name="orgs_person_name_ci_idx")]
+        indexes = [
+            models.Index(Lower("name"), name="orgs_person_name_ci_idx"),
+            # A partner's sync (?updated_after=) walks this index page by page.
+            models.Index(fields=["updated", "id"], name="orgs_person_sync_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 Lower("email"),

@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "orgs",
     "actionplans",
     "notifications",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -304,6 +305,15 @@ if TASKS_BACKEND == "rq":
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
     RQ_QUEUES = {"default": {"URL": env_str("REDIS_URL", "redis://127.0.0.1:6379/0")}}
 
+# Webhooks (the webhooks app). In production a target must be https and must not
+# resolve to a loopback, link-local or private address (SSRF); development and the
+# tests allow them, and http on loopback, to reach a receiver on this machine.
+WEBHOOK_ALLOW_PRIVATE_TARGETS = env_bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", DEBUG)
+WEBHOOK_TIMEOUT_SECONDS = 10
+# Failed deliveries are retried with exponential backoff for this long; then the
+# subscription is paused and its owner told.
+WEBHOOK_RETRY_HOURS = 24
+
 # Production hardening; each can be relaxed through its variable (e.g. behind a
 # proxy that already redirects to HTTPS).
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
@@ -368,7 +378,7 @@ REST_FRAMEWORK = {
         "rest_framework.permissions.IsAuthenticated",
         "pim_tracker.api.permissions.ReadOnlyTokenPermission",
     ],
-    "DEFAULT_PAGINATION_CLASS": "pim_tracker.api.base.StrictLimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "pim_tracker.api.sync.SyncPagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     # JSON only: one format to document, validate and test.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],

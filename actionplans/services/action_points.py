@@ -88,6 +88,9 @@ def action_point_create(
     check_assignments(focal_points)
     save_checked(action_point, created_by)
     _write_focal_points(action_point, focal_points, created_by)
+    signals.action_point_created.send(
+        sender=ActionPoint, action_point=action_point, user=created_by
+    )
     return action_point
 
 
@@ -278,5 +281,12 @@ def action_point_delete(*, action_point: ActionPoint, user: User | None) -> None
     """Delete an action point with its focal points, updates and deadline changes;
     the history keeps them."""
     require_open_plan_of(action_point)
+    signals.action_point_deleted.send(
+        sender=ActionPoint,
+        action_point_id=action_point.pk,
+        plan_id=action_point.challenge.working_group.plan_id,
+        challenge_id=action_point.challenge_id,
+        user=user,
+    )
     action_point._history_user = user
     action_point.delete()

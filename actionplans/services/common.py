@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Max, Model
 from django.utils.translation import gettext as _
 
+from actionplans import signals
 from actionplans.choices import ActionPointStatus, DeadlinePrecision
 from actionplans.models import ActionPlan, ActionPoint
 from actionplans.parsing import ParsedDeadline, parse_deadline
@@ -114,6 +115,7 @@ def save_point(
     current.version += 1
     current._history_user = user  # who made the change, for the history table
     current.save(update_fields=[*fields, "version", "updated"])
+    signals.action_point_changed.send(sender=ActionPoint, action_point=current, user=user)
     if caller is not current:
         for field in ActionPoint._meta.concrete_fields:
             setattr(caller, field.attname, getattr(current, field.attname))

@@ -246,8 +246,11 @@ def _move_focal_points(plan: MergePlan, user: User | None, reason: str) -> None:
         )
     # The action points read differently (their focal points' people): their
     # version goes up, so a form or API client that read them before sees a
-    # conflict. `updated` stays: nothing was reported on them.
-    ActionPoint.objects.filter(pk__in=plan.action_point_ids).update(version=F("version") + 1)
+    # conflict, and so does `updated`, so a partner's sync (?updated_after=) reads
+    # them again. (It also restarts their "stale" clock, as any change does.)
+    ActionPoint.objects.filter(pk__in=plan.action_point_ids).update(
+        version=F("version") + 1, updated=timezone.now()
+    )
 
 
 def _move_groups(plan: MergePlan, user: User | None, reason: str) -> None:

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from actionplans import signals
 from actionplans.choices import PlanStatus, PlanVisibility
 from actionplans.models import ActionPlan
 from actionplans.services.common import User, check_text, save_checked
@@ -113,11 +114,15 @@ def plan_update(
         save_checked(plan, user)
     if coordinators is not None:
         plan.coordinators.set(coordinators)
+        if not changes:
+            save_checked(plan, user)  # a new `updated`: partners syncing see the change
     if status == PlanStatus.CLOSED and plan.accepts_changes:
         plan_close(plan=plan, user=user)
     elif status != plan.status:
         plan.status = status
         save_checked(plan, user)
+    if changes or coordinators is not None:
+        signals.plan_changed.send(sender=ActionPlan, plan=plan, user=user)
     return plan
 
 
@@ -129,6 +134,7 @@ def plan_close(*, plan: ActionPlan, user: User | None) -> ActionPlan:
         raise ValidationError(_("This plan is already closed."), code="already_closed")
     plan.status = PlanStatus.CLOSED
     save_checked(plan, user)
+    signals.plan_changed.send(sender=ActionPlan, plan=plan, user=user)
     return plan
 
 
@@ -143,6 +149,7 @@ def plan_reopen(
         raise ValidationError({"status": _("Reopen the plan as active or as a draft.")})
     plan.status = status
     save_checked(plan, user)
+    signals.plan_changed.send(sender=ActionPlan, plan=plan, user=user)
     return plan
 
 

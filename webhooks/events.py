@@ -1,0 +1,1 @@
+"""Filled in by the webhooks helper: signals -> deliveries."""
