@@ -121,3 +121,9 @@ class Attempt(models.Model):
         constraints = [
             models.UniqueConstraint("delivery", "number", name="webhooks_attempt_number_unique")
         ]
+
+    def __str__(self) -> str:
+        return gettext("Attempt %(number)s of %(delivery)s") % {
+            "number": self.number,
+            "delivery": self.delivery_id,
+        }
