@@ -631,6 +631,7 @@ class ExtensionRequest(models.Model):
         related_name="extension_decisions",
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
     decision_note = models.TextField(_("decision note"), blank=True)
     deadline_change = models.OneToOneField(
         DeadlineChange,
@@ -778,6 +779,7 @@ class Comment(models.Model):
     created = models.DateTimeField(_("created"), default=timezone.now)
     edited = models.DateTimeField(_("edited"), null=True, blank=True)
     deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
     deleted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("deleted by"),
