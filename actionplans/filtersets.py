@@ -219,9 +219,10 @@ class ActionPointFilterSet(django_filters.FilterSet):
     def filter_pim_principle(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
         return queryset.tagged(PimTagKind.PRINCIPLE, value)
 
-    def filter_overdue(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
-        if value is None:
-            return queryset
+    # django-filter calls a filter's method only with a value ("Any" never comes
+    # here), and the OpenAPI schema types the parameter by this hint of `value`:
+    # `bool`, so that generated clients send true/false, not any string.
+    def filter_overdue(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
         overdue = overdue_condition(timezone.localdate())
         return queryset.filter(overdue) if value else queryset.exclude(overdue)
 

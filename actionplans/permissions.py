@@ -30,6 +30,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from actionplans.choices import PlanVisibility
 from actionplans.completion import completed_it
 from actionplans.models import (
     ActionPlan,
@@ -84,6 +85,14 @@ def can_create_plan(user) -> bool:
         or ActionPlan.objects.coordinated_by(user).exists()
         or user.has_perm("actionplans.add_actionplan")
     )
+
+
+def can_manage_webhooks(user) -> bool:
+    """Make webhook subscriptions: administrators and coordinators of any plan
+    (a partner system is set up by whoever runs a plan)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return is_admin(user) or ActionPlan.objects.coordinated_by(user).exists()
 
 
 # --- action points ---------------------------------------------------------------
@@ -404,6 +413,119 @@ def coordinator_choices(user, plan: ActionPlan | None = None) -> QuerySet:
     if plan is not None and plan.pk is not None:
         rule |= Q(pk__in=plan.coordinators.values("pk"))
     return accounts.filter(rule)
+
+
+# --- deletions (the sync's /api/v1/deleted/) ---------------------------------------
+# A deleted object is judged from the history tables (django-simple-history): who
+# could see it when it went. Only its kind, id and moment are ever shown, and only
+# to someone who could have seen the object itself.
+
+
+def deleted_plans_seen_by(user, since: datetime.datetime | None = None) -> QuerySet:
+    """Ids of the deleted plans the user could see when they were deleted:
+    ActionPlan.objects.visible_to's rule, applied to the plan's history.
+
+    - administrators (now): every deleted plan;
+    - open to all signed-in users: the visibility its deletion record holds;
+    - coordinators: those of its last record before the deletion (the deletion's
+      own record lists none: the coordinators' rows are gone by the time it is
+      written);
+    - members: the people named in it (team leader, team member, focal point)
+      at any time its history records. Whether a name was still there at the
+      moment of the deletion is more than the history says cheaply; a removal
+      before it reveals no more than that the plan the person once saw is gone.
+
+    Given `since`, only plans deleted at or after it: what a list of deletions
+    since then asks about (a plan is deleted after everything in it), read through
+    the history_date index. An IN-subquery; each part starts from the user's own
+    rows (their account, their person), through the history tables' indexes.
+    """
+    # Deleted and not created again since (a restored plan is judged as it is now).
+    deleted = ActionPlan.history.filter(history_type="-").filter(
+        ~Exists(ActionPlan.objects.filter(pk=OuterRef("id")))
+    )
+    if since is not None:
+        deleted = deleted.filter(history_date__gte=since)
+    if not user.is_authenticated or not user.is_active:
+        return deleted.none().values("id")
+    if is_admin(user):
+        return deleted.values("id")
+    plans = ActionPlan.history.model
+    later = plans.objects.filter(
+        id=OuterRef("history__id"), history_id__gt=OuterRef("history_id")
+    ).exclude(history_type="-")
+    coordinated = (
+        plans.coordinators.model.objects.filter(user_id=user.pk)
+        .exclude(history__history_type="-")
+        .filter(~Exists(later))
+        .values("history__id")
+    )
+    person = person_of(user)
+    led = WorkingGroup.history.filter(team_leader__in=person).values("plan_id")
+    members = WorkingGroup.history.model.team_members.model.objects.filter(
+        person__in=person
+    ).values("history__plan_id")
+    points = FocalPoint.history.filter(person__in=person).values("action_point_id")
+    challenges = ActionPoint.history.filter(id__in=points).values("challenge_id")
+    groups = Challenge.history.filter(id__in=challenges).values("working_group_id")
+    focal = WorkingGroup.history.filter(id__in=groups).values("plan_id")
+    return deleted.filter(
+        Q(visibility=PlanVisibility.SIGNED_IN)
+        | Q(id__in=coordinated)
+        | Q(id__in=led)
+        | Q(id__in=members)
+        | Q(id__in=focal)
+    ).values("id")
+
+
+def plan_seen(user, field: str, since: datetime.datetime | None = None) -> Q | None:
+    """A condition on rows whose plan id is in `field`: the plan is visible to the
+    user now, or was deleted (at or after `since`) and visible to them then
+    (deleted_plans_seen_by). None for administrators, who see every row."""
+    if is_admin(user):
+        return None
+    return Q(**{f"{field}__in": ActionPlan.objects.visible_to(user).values("id")}) | Q(
+        **{f"{field}__in": deleted_plans_seen_by(user, since)}
+    )
+
+
+def deleted_people_seen(user) -> Q | None:
+    """A condition on the deletion records of people (Person.history): who may
+    learn that the person is gone. visible_people's rule, as far as the history
+    holds it; None for administrators (everyone).
+
+    A person is deleted by a merge (services.merge: everything they carried moved
+    to the person kept first) or by an administrator, so they are named nowhere
+    by then: "named now" becomes "named, in the history of groups and focal
+    points, in a plan the user may see now". Then, as for the living:
+    themselves (the account the record holds), and for those who may add people
+    (can_manage_people) the people they added who were never named, per the
+    history, outside the plans they may see (a focal point on an action point
+    deleted since counts as outside: the doubt hides the person)."""
+    if not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    if is_admin(user):
+        return None
+    person = OuterRef("id")
+    visible = ActionPlan.objects.visible_to(user).values("id")
+    points = ActionPoint.objects.of_plans(visible).values("id")
+    focal = FocalPoint.history.model.objects.filter(person_id=person)
+    led = WorkingGroup.history.model.objects.filter(team_leader_id=person)
+    member = WorkingGroup.history.model.team_members.model.objects.filter(person_id=person)
+    rule = (
+        Q(user_id=user.pk)
+        | Exists(focal.filter(action_point_id__in=points))
+        | Exists(led.filter(plan_id__in=visible))
+        | Exists(member.filter(history__plan_id__in=visible))
+    )
+    if can_manage_people(user):
+        outside = (
+            Exists(focal.exclude(action_point_id__in=points))
+            | Exists(led.exclude(plan_id__in=visible))
+            | Exists(member.exclude(history__plan_id__in=visible))
+        )
+        rule |= Q(created_by_id=user.pk) & ~outside
+    return rule
 
 
 # --- helpers for views: 404 when hidden, 403 when seen but not allowed -----------

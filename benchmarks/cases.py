@@ -4,11 +4,13 @@ with its floor (floors.py)."""
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import itertools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 import floors
 from django.contrib.auth import get_user_model
@@ -22,6 +24,7 @@ from actionplans.exports.rows import FLAT_COLUMNS, flat_rows_of
 from actionplans.models import ActionPlan, ActionPoint, FocalPoint
 from actionplans.synthetic import generate
 from orgs.models import Person
+from pim_tracker.api.sync import Position, cursor_dumps
 
 LARGE_PLAN = 500  # action points of "a large plan": the same size at every data size
 IMPORT_ROWS = 10_000
@@ -158,11 +161,54 @@ def cases(large: ActionPlan) -> list[Case]:  # long: one entry per endpoint, as 
             lambda: floors.my_action_points(visible),
             True,
         ),
+        *sync_cases(admin_client),
         Case(
             f"CSV export of all ({ActionPoint.objects.count():,} points)",
             lambda: admin_client.get("/action-points/export.csv"),
             lambda: floors.floor_csv({"user": 0, "person": 0}, everything=True),
             False,
+        ),
+    ]
+
+
+SYNC_SINCE = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
+
+
+def sync_cases(client: Client) -> list[Case]:
+    """A partner's walk of every action point (an administrator's token sees them all):
+    its first page, and its last full page, reached by the cursor, against the
+    limit/offset page at the same depth. Flat per-page cost: the deep page costs
+    what the first does."""
+    ordered = ActionPoint.objects.order_by("updated", "id").values_list("updated", "id")
+    depth = max(0, ordered.count() - floors.SYNC_PAGE)
+    first = "/api/v1/action-points/?updated_after=2000-01-01T00:00:00Z&limit=500"
+    start = {"since": SYNC_SINCE, "stamp": SYNC_SINCE, "id": 0}
+    deep = dict(start)
+    deep_url = first
+    if depth:
+        stamp, pk = ordered[depth - 1]
+        deep = {"since": SYNC_SINCE, "stamp": stamp, "id": pk}
+        cursor = cursor_dumps(SYNC_SINCE, Position(stamp, pk))
+        deep_url = f"{first}&{urlencode({'cursor': cursor})}"
+    rows = f"{depth:,} rows"
+    return [
+        Case(
+            "API sync first page (cursor)",
+            lambda: client.get(first),
+            lambda: floors.sync_page(start),
+            True,
+        ),
+        Case(
+            f"API sync page deep in the walk ({rows})",
+            lambda: client.get(deep_url),
+            lambda: floors.sync_page(deep),
+            True,
+        ),
+        Case(
+            f"API limit/offset page as deep ({rows})",
+            lambda: client.get(f"/api/v1/action-points/?limit=500&offset={depth}"),
+            lambda: floors.offset_page(depth),
+            True,
         ),
     ]
 

@@ -162,3 +162,25 @@ def my_action_points(params: dict) -> None:
         f"ORDER BY ap.due_date LIMIT 50",
         params,
     )
+
+
+SYNC_PAGE = 500  # a partner's page: the largest limit
+
+
+def sync_page(params: dict) -> None:
+    """A sync page: the rows changed since a moment, after the cursor's (updated, id)."""
+    raw_json(
+        f"SELECT {POINT_COLUMNS} {POINTS} WHERE ap.updated >= %(since)s "
+        "AND (ap.updated, ap.id) > (%(stamp)s, %(id)s) "
+        f"ORDER BY ap.updated, ap.id LIMIT {SYNC_PAGE}",
+        params,
+    )
+
+
+def offset_page(offset: int) -> None:
+    """A limit/offset page of every action point, as deep as the sync's last page."""
+    raw_json(
+        f"SELECT {POINT_COLUMNS} {POINTS} ORDER BY {WORKSHOP_ORDER} "
+        f"LIMIT {SYNC_PAGE} OFFSET %(offset)s",
+        {"offset": offset},
+    )

@@ -35,6 +35,7 @@ from actionplans.permissions import (
     can_edit_organization,
     can_edit_person,
     can_manage_people,
+    can_manage_webhooks,
     is_admin,
     require,
     require_organization_edit,
@@ -342,6 +343,7 @@ def apitoken_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "new_key": new_key,
             "tokens": ApiToken.objects.filter(user=request.user).order_by("-created", "-id"),
+            "can_manage_webhooks": can_manage_webhooks(request.user),
         },
     )
 

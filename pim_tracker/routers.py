@@ -38,6 +38,12 @@ class ReplicaRouter:
         return db == "default"
 
 
+def read_from_primary() -> None:
+    """The rest of this request reads from the primary (a partner's sync: see
+    pim_tracker.api.sync.settled_horizon)."""
+    _wrote.set(True)
+
+
 class PinToPrimaryAfterWriteMiddleware:
     """Start every request reading from the replicas again."""
 

@@ -417,9 +417,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # drf-spectacular's own hook (enums), then ids matched by digits typed as integers.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "pim_tracker.api.schema.integer_path_ids",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "ActionPointStatusEnum": "actionplans.choices.ActionPointStatus",
         "PlanStatusEnum": "actionplans.choices.PlanStatus",
+        "DeletionTypeEnum": "actionplans.deletions.KINDS",
     },
 }
 

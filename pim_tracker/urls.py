@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("actionplans.urls")),
     path("", include("orgs.urls")),
     path("", include("notifications.urls")),
+    path("", include("webhooks.urls")),
 ]
 
 handler404 = "pim_tracker.views.not_found"

@@ -23,6 +23,7 @@ from notifications.services import send_reminders
 from orgs.services import organization_create, person_create
 from tests.factories import UserFactory
 from tests.i18n_check import Catalogue, assert_translated, missing_translations, untranslated
+from webhooks import services as webhooks
 
 pytestmark = pytest.mark.django_db
 
@@ -125,6 +126,14 @@ def _plan_in(language: str):
     )
     send_reminders(datetime.date(2020, 7, 15))
     assert Notification.objects.exists()
+    webhook, _secret = webhooks.subscription_create(
+        owner=admin,
+        plan=plan,
+        target_url="http://127.0.0.1:9/hook",
+        events=["action_point.created", "plan.updated"],
+        description=data["note"],
+    )
+    webhooks.send_test_event(subscription=webhook, user=admin)
     return {
         "admin": admin,
         "coordinator": coordinator,
@@ -137,6 +146,7 @@ def _plan_in(language: str):
         "namesake": namesake,
         "other_namesake": other_namesake,
         "organization": organization,
+        "webhook": webhook,
     }
 
 
@@ -180,6 +190,11 @@ def _pages(w) -> dict[str, list[str]]:
             "/account/notifications/",
             "/notifications/",
             "/my/action-points/",
+            "/webhooks/",
+            "/webhooks/add/",
+            f"/webhooks/{w['webhook'].pk}/",
+            f"/webhooks/{w['webhook'].pk}/edit/",
+            f"/webhooks/{w['webhook'].pk}/delete/",
         ],
         "member": [
             "/my/action-points/",
@@ -213,7 +228,7 @@ def test_main_pages_show_no_english(client, catalogues, language):
                     response.content.decode(), language, catalogue=catalogues[language], page=url
                 )
                 walked += 1
-        assert walked == 44
+        assert walked == 49
         # The same walk's pages in English are caught: the check is not blind to them.
         client.force_login(world["admin"])
         english = client.get(f"/plans/{world['plan'].pk}/", HTTP_ACCEPT_LANGUAGE="en")

@@ -65,6 +65,7 @@ class CommentSerializer(serializers.ModelSerializer):
             "edited",
             "deleted_at",
             "deleted_by",
+            "updated",
         ]
         read_only_fields = fields
 

@@ -338,6 +338,12 @@ class ProgressUpdateSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ProgressUpdate
+        extra_kwargs = {
+            "created": {
+                "help_text": "When it was made. A progress update never changes: a sync "
+                "(?updated_after=) reads updates by this moment."
+            }
+        }
         fields = [
             "id", "action_point", "author", "created", "previous_status", "previous_progress",
             "status", "progress", "note", "evidence_url",
@@ -365,6 +371,12 @@ class DeadlineChangeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = DeadlineChange
+        extra_kwargs = {
+            "changed_at": {
+                "help_text": "When the deadline moved. A deadline change never changes "
+                "afterwards: it has no `updated`."
+            }
+        }
         fields = [
             "id", "action_point", "old_deadline", "old_due_date", "new_deadline",
             "new_due_date", "changed_by", "changed_at", "reason",
@@ -419,7 +431,7 @@ class ExtensionRequestSerializer(serializers.ModelSerializer):
         fields = [
             "id", "action_point", "status", "current_deadline", "new_deadline", "new_due_date",
             "reason", "requested_by", "requested_at", "decided_by", "decided_at",
-            "decision_note", "deadline_change",
+            "decision_note", "deadline_change", "updated",
         ]  # fmt: skip
         read_only_fields = fields
 

@@ -323,6 +323,9 @@ class ActionPointViewSet(PlanScopedViewSet):
     filterset_class = ActionPointFilterSet
     filtered_actions = ("export_csv",)  # besides the list
     plan_path = "challenge.working_group.plan"
+    # Progress updates never change: a sync of `updates/` (?updated_after=) reads them
+    # by when they were made (pim_tracker.api.sync).
+    sync_fields = {"updates": "created"}
 
     def get_queryset(self):
         return (

@@ -149,7 +149,7 @@ def comment_delete(*, comment: Comment, user: User) -> Comment:
     comment.deleted_at = timezone.now()
     comment.deleted_by = user
     comment._history_user = user
-    comment.save(update_fields=["deleted_at", "deleted_by"])
+    comment.save(update_fields=["deleted_at", "deleted_by", "updated"])
     signals.comment_deleted.send(sender=Comment, comment=comment, user=user)
     return comment
 
@@ -160,6 +160,8 @@ def comment_mentions_move(*, kept: Person, merged: Person) -> None:
     through = Comment.mentions.through
     rows = through.objects.filter(person=merged)
     already = set(through.objects.filter(person=kept).values_list("comment_id", flat=True))
+    # The comments read differently (their mentions): a new `updated` for a sync.
+    Comment.objects.filter(pk__in=rows.values("comment_id")).update(updated=timezone.now())
     rows.filter(comment_id__in=already).delete()
     rows.update(person=kept)
 

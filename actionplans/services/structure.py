@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.db.models.signals import m2m_changed
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from actionplans.models import ActionPlan, ActionPoint, Challenge, WorkingGroup
@@ -61,6 +62,10 @@ def set_team_members(group: WorkingGroup, team_members: Iterable[Person]) -> Non
     # it), then one m2m_changed signal so the history records the new list once.
     through.objects.filter(workinggroup=group).delete()
     through.objects.bulk_create(through(workinggroup=group, person=p) for p in wanted)
+    # The group reads differently (its team_members): a new `updated`, so a partner's
+    # sync (?updated_after=) reads it again, whoever changed the list (an import, a merge).
+    group.updated = timezone.now()
+    WorkingGroup.objects.filter(pk=group.pk).update(updated=group.updated)
     record_namings(group.plan_id, [person.pk for person in wanted])
     m2m_changed.send(
         sender=through,

@@ -13,8 +13,10 @@ The cursor is signed with the site's key: one that was altered is a 400.
 from __future__ import annotations
 
 import datetime
+from typing import NamedTuple
 
 from django.core import signing
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -24,6 +26,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from pim_tracker.api.base import StrictLimitOffsetPagination
+from pim_tracker.routers import read_from_primary
 
 UPDATED_AFTER = "updated_after"
 CURSOR = "cursor"
@@ -37,6 +40,15 @@ def parse_updated_after(raw: str) -> datetime.datetime:
         value = parse_datetime(raw.strip())
     except ValueError:  # a well-formed date that does not exist (February 30th)
         value = None
+    if value is not None:
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value)
+        # In UTC: PostgreSQL refuses offsets past ±15:59 ("+22:24" is valid ISO 8601).
+        try:
+            value = value.astimezone(datetime.UTC)
+        except OverflowError:  # before year 1 or after 9999 in UTC: the calendar's edge
+            edge = datetime.datetime.min if value.year == 1 else datetime.datetime.max
+            value = edge.replace(tzinfo=datetime.UTC)
     if value is None:
         raise exceptions.ValidationError(
             {
@@ -49,9 +61,66 @@ def parse_updated_after(raw: str) -> datetime.datetime:
                 ]
             }
         )
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value)
     return value
+
+
+class Position(NamedTuple):
+    """Where a page of a sync ended: the moment and id of its last row, and, in a
+    list of several kinds of rows (the deletions), that row's kind."""
+
+    stamp: datetime.datetime
+    id: int
+    kind: str = ""
+
+
+def cursor_dumps(since: datetime.datetime, position: Position, *, salt: str = _SALT) -> str:
+    """The opaque cursor of the next page: the position, signed with the site's key
+    together with the updated_after it belongs to. Each list family has its salt,
+    so that one's cursor is refused by another."""
+    data = {"u": position.stamp.isoformat(), "i": position.id, "a": since.isoformat()}
+    if position.kind:
+        data["t"] = position.kind
+    return signing.dumps(data, salt=salt)
+
+
+def cursor_loads(raw: str, since: datetime.datetime, *, salt: str = _SALT) -> Position:
+    """The position a cursor names; a 400 on `cursor` for one that was altered, or
+    that belongs to another updated_after."""
+    try:
+        data = signing.loads(raw, salt=salt)
+        position = Position(
+            datetime.datetime.fromisoformat(data["u"]), int(data["i"]), str(data.get("t", ""))
+        )
+        given = datetime.datetime.fromisoformat(data["a"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError, AttributeError):
+        raise exceptions.ValidationError(
+            {CURSOR: [_("This cursor is not one the API gave: follow the next link as is.")]}
+        ) from None
+    if given != since:
+        raise exceptions.ValidationError(
+            {CURSOR: [_("This cursor belongs to another updated_after: keep the one you began.")]}
+        )
+    return position
+
+
+def refuse_list_order(request) -> None:
+    """A sync reads rows in its own order and pages by cursor: `ordering` and
+    `offset` beside updated_after are 400s rather than silently ignored."""
+    if "ordering" in request.query_params:
+        raise exceptions.ValidationError(
+            {
+                "ordering": [
+                    _(
+                        "Not with updated_after: a sync reads rows in the order they "
+                        "changed (updated, then id)."
+                    )
+                ]
+            }
+        )
+    if "offset" in request.query_params:
+        raise exceptions.ValidationError(
+            {"offset": [_("Not with updated_after: follow the next link (its cursor).")]}
+        )
 
 
 def sync_field(view) -> str:
@@ -64,6 +133,39 @@ def sync_field(view) -> str:
 def sync_order(queryset, field: str = "updated"):
     """The one order of a sync: by the moment of the change, then by id."""
     return queryset.order_by(field, "id")
+
+
+# App servers stamp `updated` with their own clock; the horizon below is read from
+# the database's. This much disagreement between the two is tolerated.
+CLOCK_MARGIN = datetime.timedelta(seconds=1)
+
+
+def settled_horizon() -> datetime.datetime | None:
+    """The moment before which every change is committed, or None when nothing is
+    being written.
+
+    `updated` is stamped when a row is saved, not when its transaction commits: a
+    long write (an import, a bulk edit) may commit rows stamped before rows a sync
+    has already passed. A sync therefore stops short of the start of the oldest
+    transaction still writing (on PostgreSQL, from pg_stat_activity on the
+    primary, where the sync also reads); the rows beyond come in the next sync,
+    which starts from the last `updated` read. SQLite has one writer at a time
+    and no such view: nothing is held back there.
+    """
+    # The sync reads where the horizon is taken: a replica replays commits in
+    # their order, which is not the order of the stamps.
+    read_from_primary()
+    connection = connections[DEFAULT_DB_ALIAS]
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT min(xact_start) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND backend_xid IS NOT NULL "
+            "AND pid <> pg_backend_pid()"
+        )
+        (start,) = cursor.fetchone()
+    return None if start is None else start - CLOCK_MARGIN
 
 
 class SyncPagination(StrictLimitOffsetPagination):
@@ -79,29 +181,18 @@ class SyncPagination(StrictLimitOffsetPagination):
                     {CURSOR: [_("A cursor pages a list read with updated_after; add it.")]}
                 )
             return super().paginate_queryset(queryset, request, view)
-        if "ordering" in request.query_params:
-            raise exceptions.ValidationError(
-                {
-                    "ordering": [
-                        _(
-                            "Not with updated_after: a sync reads rows in the order they "
-                            "changed (updated, then id)."
-                        )
-                    ]
-                }
-            )
-        if "offset" in request.query_params:
-            raise exceptions.ValidationError(
-                {"offset": [_("Not with updated_after: follow the next link (its cursor).")]}
-            )
+        refuse_list_order(request)
         self.request = request
         self.limit = self.get_limit(request)
         field = sync_field(view)
         since = parse_updated_after(request.query_params[UPDATED_AFTER])
         queryset = sync_order(queryset.filter(**{f"{field}__gte": since}), field)
+        horizon = settled_horizon()
+        if horizon is not None:
+            queryset = queryset.filter(**{f"{field}__lt": horizon})
         position = self._position(request, since)
         if position is not None:
-            stamp, last_id = position
+            stamp, last_id = position.stamp, position.id
             # The first condition uses the (updated, id) index; the second drops the
             # rows of the same instant already returned.
             queryset = queryset.filter(**{f"{field}__gte": stamp}).filter(
@@ -110,38 +201,16 @@ class SyncPagination(StrictLimitOffsetPagination):
         rows = list(queryset[: self.limit + 1])
         self.has_more = len(rows) > self.limit
         rows = rows[: self.limit]
-        self.last = (getattr(rows[-1], field), rows[-1].pk) if rows else position
+        self.last = Position(getattr(rows[-1], field), rows[-1].pk) if rows else position
         self.since = since
         return rows
 
-    def _position(self, request, since: datetime.datetime):
+    def _position(self, request, since: datetime.datetime) -> Position | None:
         raw = request.query_params.get(CURSOR)
-        if raw is None:
-            return None
-        try:
-            data = signing.loads(raw, salt=_SALT)
-            stamp = datetime.datetime.fromisoformat(data["u"])
-            last_id = int(data["i"])
-            given = datetime.datetime.fromisoformat(data["a"])
-        except (signing.BadSignature, KeyError, TypeError, ValueError):
-            raise exceptions.ValidationError(
-                {CURSOR: [_("This cursor is not one the API gave: follow the next link as is.")]}
-            ) from None
-        if given != since:
-            raise exceptions.ValidationError(
-                {
-                    CURSOR: [
-                        _("This cursor belongs to another updated_after: keep the one you began.")
-                    ]
-                }
-            )
-        return stamp, last_id
+        return None if raw is None else cursor_loads(raw, since)
 
     def _cursor(self) -> str:
-        stamp, last_id = self.last
-        return signing.dumps(
-            {"u": stamp.isoformat(), "i": last_id, "a": self.since.isoformat()}, salt=_SALT
-        )
+        return cursor_dumps(self.since, self.last)
 
     def get_next_link(self):
         if not self.syncing:

@@ -43,6 +43,7 @@ def test_post_comment_with_mention(clients, world, fanette, role):
         "edited": None,
         "deleted_at": None,
         "deleted_by": None,
+        "updated": iso(comment.updated),
     }
 
 
@@ -149,6 +150,7 @@ def test_delete_by_coordinator_then_listed_without_body(clients, world):
         "edited": None,
         "deleted_at": iso(comment.deleted_at),
         "deleted_by": "coordinator",
+        "updated": iso(comment.updated),
     }
 
 

@@ -41,6 +41,8 @@ from actionplans.models import (
 from orgs.models import Organization, Person
 from tests.api.helpers import token_client
 from tests.factories import OrganizationFactory
+from webhooks import services as webhooks
+from webhooks.models import Subscription
 
 pytestmark = pytest.mark.django_db
 
@@ -92,6 +94,7 @@ TEXTS = {
     ExtensionRequest: ["new_deadline", "reason", "decision_note"],
     Organization: ["name", "acronym"],
     Person: ["name", "email"],
+    Subscription: ["target_url", "description"],
 }
 NAMES = {
     ActionPlan: ["title", "country", "origin"],
@@ -99,6 +102,7 @@ NAMES = {
     Organization: ["name", "acronym"],
     Person: ["name"],
     ProgressUpdate: ["evidence_url"],
+    Subscription: ["target_url"],
 }
 
 
@@ -162,6 +166,7 @@ def _operations(world, user) -> dict[str, dict]:
         )
 
     comment = services.comment_create(action_point=point, author=user, body="First thoughts")
+    subscription = _webhook(user)
 
     return {
         "plan create": {
@@ -274,7 +279,29 @@ def _operations(world, user) -> dict[str, dict]:
             "url": f"/api/v1/organizations/{organization.pk}/",
             "body": {},
         },
+        "webhook create": {
+            "op": ("post", "/api/v1/webhooks/"),
+            "url": "/api/v1/webhooks/",
+            "body": {"target_url": WEBHOOK_TARGET, "events": ["plan.updated"]},
+            "items": {"events": "plan.updated"},
+        },
+        "webhook update": {
+            "op": ("patch", "/api/v1/webhooks/{id}/"),
+            "url": f"/api/v1/webhooks/{subscription.pk}/",
+            "body": {},
+            "items": {"events": "plan.updated"},
+        },
     }
+
+
+WEBHOOK_TARGET = "http://127.0.0.1:8765/hooks"
+
+
+def _webhook(user) -> Subscription:
+    subscription, _secret = webhooks.subscription_create(
+        owner=user, target_url=WEBHOOK_TARGET, events=["action_point.created"]
+    )
+    return subscription
 
 
 def _variants(operation: dict, field: str) -> list[tuple[str, dict]]:
@@ -315,6 +342,8 @@ OPERATIONS = [
     "person update",
     "organization create",
     "organization update",
+    "webhook create",
+    "webhook update",
 ]
 
 
@@ -345,6 +374,8 @@ def test_hostile_input_every_write_operation_of_the_schema_is_covered():
         ("patch", "/api/v1/people/{id}/"),
         ("post", "/api/v1/organizations/"),
         ("patch", "/api/v1/organizations/{id}/"),
+        ("post", "/api/v1/webhooks/"),
+        ("patch", "/api/v1/webhooks/{id}/"),
     }
     assert documented == covered
 
@@ -405,6 +436,8 @@ def _query_operations() -> list[tuple[str, str]]:
 def test_hostile_query_parameters_are_never_a_server_error(world, path):
     client = token_client(world.admin)
     ids = {"plans": world.plan.pk, "action-points": world.action_point.pk}
+    if path.startswith("/api/v1/webhooks/{id}/"):
+        ids["webhooks"] = _webhook(world.admin).pk
     url = path.replace("{id}", str(ids.get(path.split("/")[3])))
     names = [name for each, name in _query_operations() if each == path]
     problems = []

@@ -32,10 +32,14 @@ from schemathesis.python import wsgi as schemathesis_wsgi
 
 from actionplans.demo import demo_load
 from actionplans.models import ActionPlan, ActionPoint, Challenge, Comment, WorkingGroup
+from actionplans.services import action_point_delete
 from orgs.choices import OrganizationKind
 from orgs.models import Organization, Person
 from orgs.services import api_token_issue
 from tests.factories import OrganizationFactory
+from webhooks import services as webhooks
+from webhooks.choices import Event
+from webhooks.models import Subscription
 
 CONTRACT_PATHS = [
     "/api/v1/organizations/",
@@ -52,6 +56,13 @@ CONTRACT_PATHS = [
     "/api/v1/action-points/{action_point_pk}/comments/",
     "/api/v1/action-points/{action_point_pk}/comments/{id}/",
     "/api/v1/action-points/{action_point_pk}/watch/",
+    "/api/v1/deleted/",
+    "/api/v1/webhooks/",
+    "/api/v1/webhooks/{id}/",
+    "/api/v1/webhooks/{id}/deliveries/",
+    "/api/v1/webhooks/{id}/test/",
+    "/api/v1/webhooks/{id}/resume/",
+    "/api/v1/webhooks/{id}/rotate-secret/",
 ]
 
 CHECKS = [
@@ -83,10 +94,14 @@ def coordinator_key(db, settings, tmp_path) -> str:
         author=get_user_model().objects.get(username="demo-coordinator"),
         body="Shall we meet on Monday?",
     )
-    token, key = api_token_issue(
-        user=get_user_model().objects.get(username="demo-coordinator"),
-        name="schemathesis",
+    coordinator = get_user_model().objects.get(username="demo-coordinator")
+    # A deleted action point for /deleted/, a webhook with a delivery for /webhooks/.
+    action_point_delete(action_point=ActionPoint.objects.order_by("pk").last(), user=coordinator)
+    subscription, _secret = webhooks.subscription_create(
+        owner=coordinator, target_url="http://127.0.0.1:9/hook", events=[Event.values[0]]
     )
+    webhooks.send_test_event(subscription=subscription, user=coordinator)
+    token, key = api_token_issue(user=coordinator, name="schemathesis")
     assert not token.read_only
     return key
 
@@ -168,6 +183,7 @@ ID_MODELS = {
     "working-groups": WorkingGroup,
     "challenges": Challenge,
     "action-points": ActionPoint,
+    "webhooks": Subscription,
 }
 
 
@@ -179,13 +195,14 @@ def _aim_at_existing_object(case) -> None:
     stay as generated.
     """
     path = case.operation.path
-    models = {"id": ID_MODELS[path.split("/")[3]], "action_point_pk": ActionPoint}
+    models = {"id": ID_MODELS.get(path.split("/")[3]), "action_point_pk": ActionPoint}
     if "/comments/{id}/" in path:
         models["id"] = Comment
     for name, model in models.items():
         value = (case.path_parameters or {}).get(name)
         if isinstance(value, bool) or not re.fullmatch(r"-?[0-9]+", str(value)):
             continue
+        assert model is not None, f"{path}: add the model of its ids to ID_MODELS"
         ids = list(model.objects.order_by("pk").values_list("pk", flat=True))
         if ids:
             case.path_parameters[name] = ids[int(value) % len(ids)]

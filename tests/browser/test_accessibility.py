@@ -38,6 +38,8 @@ from actionplans.services.updates import action_point_reschedule, progress_updat
 from orgs.models import Person
 from orgs.services import api_token_issue
 from tests.browser.conftest import DESKTOP, PASSWORD, PHONE
+from webhooks import services as webhooks
+from webhooks.models import Attempt, Delivery
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -76,6 +78,7 @@ class Demo:
     other_point_pk: int
     person_pk: int
     organization_pk: int | None
+    webhook_pk: int  # the coordinator's, with a paused state and a delivery log
 
 
 def _build_demo(tmp_path: Path) -> Demo:
@@ -125,12 +128,41 @@ def _build_demo(tmp_path: Path) -> Demo:
     # A likely duplicate for the duplicates page: the same name written twice.
     twin = Person.objects.create(name=jad.name, organization=jad.organization)
     mine[0].challenge.working_group.team_members.add(twin)
+    webhook, _secret = webhooks.subscription_create(
+        owner=coordinator,
+        plan=result.plan,
+        target_url="http://127.0.0.1:9/a/rather/long/path/to/the/pim-webhook-receiver/of/the/cluster",
+        events=["action_point.created", "action_point.updated", "plan.updated"],
+        description="Cluster 5W database",
+    )
+    webhooks.subscription_pause(subscription=webhook, reason="No answer for 24 hours.")
+    delivery = Delivery.objects.create(
+        subscription=webhook,
+        event="action_point.updated",
+        object_type="action_point",
+        object_id=mine[0].pk,
+        occurred_at=timezone.now(),
+        status="failed",
+        attempts=2,
+        response_code=503,
+    )
+    for number in (1, 2):
+        Attempt.objects.create(
+            delivery=delivery,
+            number=number,
+            started_at=timezone.now(),
+            duration_ms=120 * number,
+            response_code=503,
+            error="HTTP 503",
+            succeeded=False,
+        )
     return Demo(
         plan_pk=result.plan.pk,
         member_point_pk=mine[0].pk,
         other_point_pk=others[0].pk,
         person_pk=jad.pk,
         organization_pk=jad.organization_id,
+        webhook_pk=webhook.pk,
     )
 
 
@@ -187,6 +219,11 @@ def _pages(role: str, demo: Demo) -> list[Page]:
             reverse("actionplans:plan_bulk_edit", args=[plan])
             + f"?action_points={point}&action_points={demo.other_point_pk}",
         ),
+        Page("webhooks", reverse("webhooks:webhook_list")),
+        Page("new webhook", reverse("webhooks:webhook_add")),
+        Page("webhook page", reverse("webhooks:webhook_detail", args=[demo.webhook_pk])),
+        Page("webhook form", reverse("webhooks:webhook_edit", args=[demo.webhook_pk])),
+        Page("webhook delete", reverse("webhooks:webhook_delete", args=[demo.webhook_pk])),
     ]
     if role == "signed-out":
         return [
