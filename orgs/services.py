@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from orgs import signals
 from orgs.choices import OrganizationKind
 from orgs.matching import check_name, clean_name
 from orgs.models import AccountPreference, ApiToken, Organization, Person
@@ -92,8 +93,14 @@ def organization_update(*, organization: Organization, **fields: object) -> Orga
     for field, label in labels.items():
         if field in fields:
             fields[field] = _checked_name(fields[field], field=field, label=label)
+    before = _values(organization, fields)
     _set(organization, fields, allowed={"name", "acronym", "kind"})
     _save(organization)
+    changed = _changed(organization, before)
+    if changed:
+        signals.organization_changed.send(
+            sender=Organization, organization=organization, changed=changed
+        )
     return organization
 
 
@@ -124,9 +131,21 @@ def person_update(*, person: Person, **fields: object) -> Person:
     """Change name, email, organization or the linked account."""
     if "name" in fields:
         fields["name"] = check_name(fields["name"])
+    before = _values(person, fields)
     _set(person, fields, allowed={"name", "email", "organization", "user"})
     _save(person)
+    changed = _changed(person, before)
+    if changed:
+        signals.person_changed.send(sender=Person, person=person, changed=changed)
     return person
+
+
+def _values(instance, fields: dict) -> dict:
+    return {name: getattr(instance, name, None) for name in fields}
+
+
+def _changed(instance, before: dict) -> list[str]:
+    return [name for name, value in before.items() if getattr(instance, name, None) != value]
 
 
 def _set(instance, fields: dict, *, allowed: set[str]) -> None:

@@ -236,11 +236,6 @@ def _differences(mirror: dict[int, dict], shown: dict[int, dict]) -> dict:
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Renaming a person does not change `updated` of the action points that show "
-    "their name among the focal points: a copy keeps the old name.",
-)
 @pytest.mark.django_db(transaction=True)
 def test_renamed_focal_point_reaches_the_copies_of_their_action_points(live_server, request):
     call_command("load_demo", stdout=StringIO())
