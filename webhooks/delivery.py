@@ -190,7 +190,7 @@ def send(delivery_id: int) -> str:
             error = _("The receiver answered %(code)s.") % {"code": code}
     except ValidationError as refused:
         error = " ".join(refused.messages)
-    except urllib3.exceptions.HTTPError as failure:
+    except (urllib3.exceptions.HTTPError, OSError) as failure:  # OSError: a socket's own
         error = _describe(failure)
     duration_ms = int((time.monotonic() - started) * 1000)
     succeeded = not error
