@@ -18,3 +18,12 @@ def _default_language():
     translation.deactivate()
     yield
     translation.deactivate()
+
+
+# The longest single tests, first: on two workers, one of them runs it while the other
+# works through the rest, instead of both waiting for it at the end of the run.
+FIRST = ("tests/api/test_sync_scale.py",)
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    items.sort(key=lambda item: not item.nodeid.startswith(FIRST))
