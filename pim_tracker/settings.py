@@ -218,6 +218,13 @@ for _index, _url in enumerate(env_list("DATABASE_REPLICA_URLS", []), start=1):
 if len(DATABASES) > 1:
     DATABASE_ROUTERS = ["pim_tracker.routers.ReplicaRouter"]
     MIDDLEWARE.insert(0, "pim_tracker.routers.PinToPrimaryAfterWriteMiddleware")
+# After a client's request wrote, its next requests (on any app server: the mark is in
+# the cache) read from a replica only once it has replayed that write, for at most this
+# many seconds (a replica further behind serves the older rows after it); 0: only the
+# rest of the writing request reads from the primary.
+REPLICA_READ_YOUR_WRITES_SECONDS = env_int("REPLICA_READ_YOUR_WRITES_SECONDS", 60)
+if REPLICA_READ_YOUR_WRITES_SECONDS < 0:
+    raise ImproperlyConfigured("REPLICA_READ_YOUR_WRITES_SECONDS must be 0 or more.")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -304,6 +311,27 @@ TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND], "QUEUES": ["defau
 if TASKS_BACKEND == "rq":
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
     RQ_QUEUES = {"default": {"URL": env_str("REDIS_URL", "redis://127.0.0.1:6379/0")}}
+
+# Django's cache holds what app servers must agree on: the API's throttle counts, the
+# password reset limits, the replicas' read-your-writes marks (pim_tracker/routers.py),
+# and, with Redis, the sessions. Without REDIS_URL: Django's default, a cache in each
+# process's memory (one app server; each worker counts its own throttles) and sessions
+# in the database. With REDIS_URL (several app servers behind a load balancer): Redis,
+# shared by them all, and sessions read from Redis in front of the database (cached_db:
+# a session survives a Redis restart). Redis is then required like the database: while
+# it is down, what uses the cache fails within 1-2 seconds (an error, not a hang)
+# rather than stop counting. django-axes counts failed sign-ins in the database.
+if env_str("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env_str("REDIS_URL"),
+            # Apart from RQ's keys when the task queue shares this Redis.
+            "KEY_PREFIX": "pim",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # Webhooks (the webhooks app). In production a target must be https and must not
 # resolve to a loopback, link-local or private address (SSRF); development and the
