@@ -26,6 +26,7 @@ from actionplans.choices import (
 from actionplans.models import ActionPlan, ActionPoint, Challenge, FocalPoint, WorkingGroup
 from actionplans.permissions import my_action_points, visible_organizations, visible_people
 from actionplans.querysets import PLAN_PATH, overdue_condition
+from actionplans.search import matching
 from orgs.models import Organization, Person
 
 
@@ -228,30 +229,28 @@ class ActionPointFilterSet(django_filters.FilterSet):
 
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         """Words in the description, the deadline as written, the challenge or a
-        focal point's name.
+        focal point's name (how they match: actionplans.search).
 
-        One id set per column, united: each part can use its own trigram index
-        on PostgreSQL (migrations actionplans 0003 and orgs 0003), where one
-        OR across the joins would read every action point.
+        One id set per column, united: each part can use its own index on
+        PostgreSQL (migration actionplans 0011), where one OR across the joins
+        would read every action point.
         """
         value = value.strip()
         if not value:
             return queryset
         points = ActionPoint.objects.order_by()
         matches = (
-            points.filter(description__icontains=value)
+            matching(points, "description", value)
             .values("id")
             .union(
-                points.filter(deadline__icontains=value).values("id"),
+                matching(points, "deadline", value).values("id"),
                 points.filter(
-                    challenge__in=Challenge.objects.order_by()
-                    .filter(description__icontains=value)
-                    .values("id")
+                    challenge__in=matching(
+                        Challenge.objects.order_by(), "description", value
+                    ).values("id")
                 ).values("id"),
                 FocalPoint.objects.order_by()
-                .filter(
-                    person__in=Person.objects.order_by().filter(name__icontains=value).values("id")
-                )
+                .filter(person__in=matching(Person.objects.order_by(), "name", value).values("id"))
                 .values("action_point_id"),
             )
         )

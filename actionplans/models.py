@@ -909,7 +909,8 @@ class SavedView(models.Model):
 
 def _in_order(choices, tags, kind: str) -> list[str]:
     slugs = {tag.slug for tag in tags if tag.kind == kind}
-    return [slug for slug in choices.values if slug in slugs]
+    # `choices.values` builds its list on every call: not for a point without such tags.
+    return [slug for slug in choices.values if slug in slugs] if slugs else []
 
 
 def with_pim_tags() -> models.Prefetch:
@@ -918,15 +919,16 @@ def with_pim_tags() -> models.Prefetch:
     return models.Prefetch("pim_tags", queryset=PimTag.objects.all(), to_attr="prefetched_pim_tags")
 
 
-def with_focal_points() -> models.Prefetch:
+def with_focal_points(*only: str) -> models.Prefetch:
     """Prefetch action points' focal points with their people and organizations,
-    read through ActionPoint.focal_point_list.
+    read through ActionPoint.focal_point_list; given field names (`only`), only
+    those columns (and the keys that join them), for a reader that needs no more.
 
     A plain list (`to_attr`): a prefetch into the related manager makes Django
     build a filtered queryset per action point, a large share of a list's time.
     """
-    return models.Prefetch(
-        "focal_points",
-        queryset=FocalPoint.objects.select_related("person__organization"),
-        to_attr="prefetched_focal_points",
-    )
+    queryset = FocalPoint.objects.select_related("person__organization")
+    if only:
+        keys = ("action_point", "person", "person__organization")
+        queryset = queryset.only(*keys, *only)
+    return models.Prefetch("focal_points", queryset=queryset, to_attr="prefetched_focal_points")

@@ -156,6 +156,14 @@ class ChallengeSerializer(serializers.ModelSerializer):
         validators: list = []
 
 
+# The columns FocalPointSerializer reads (besides the keys): what a list prefetches
+# (with_focal_points). A field read beyond them costs a query per focal point, which
+# tests/api/test_queries.py would show.
+FOCAL_POINT_COLUMNS = (
+    "role", "note", "person__name", "person__organization__acronym", "person__organization__name",
+)  # fmt: skip
+
+
 class FocalPointSerializer(serializers.ModelSerializer):
     person = VisiblePersonField()
     name = serializers.CharField(source="person.name", read_only=True)

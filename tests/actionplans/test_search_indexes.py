@@ -1,5 +1,7 @@
-"""Text search (`q=`) is served by trigram indexes on PostgreSQL (migrations
-actionplans 0003 and orgs 0003); on SQLite the migration does nothing."""
+"""Text search: `q=` of action points is served by full-text GIN indexes on
+PostgreSQL (actionplans.search, migration actionplans 0011), other `icontains`
+searches (the admin's, plans') by trigram indexes (migrations actionplans 0003
+and orgs 0003); on SQLite these migrations do nothing."""
 
 import pytest
 from django.db import connection, transaction
@@ -7,6 +9,7 @@ from django.test import RequestFactory
 
 from actionplans.filtersets import ActionPointFilterSet
 from actionplans.models import ActionPoint, Challenge
+from actionplans.search import PLACES
 from orgs.models import Person
 from tests.factories import UserFactory
 
@@ -56,7 +59,7 @@ def test_trigram_indexes_exist_on_postgresql_only():
         assert f"upper(({column})::text)" in definition or f"upper({column})" in definition
 
 
-def test_the_search_query_uses_the_trigram_indexes_on_postgresql():
+def test_the_search_query_uses_the_full_text_indexes_on_postgresql():
     request = RequestFactory().get("/")
     request.user = UserFactory(is_staff=True, is_superuser=True)
     filterset = ActionPointFilterSet(
@@ -69,17 +72,19 @@ def test_the_search_query_uses_the_trigram_indexes_on_postgresql():
         with connection.cursor() as cursor:
             cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
             plan = "\n".join(str(row[-1]) for row in cursor.fetchall())
-        assert "SCAN U0" in plan and "trgm" not in plan, plan
+        assert "SCAN U0" in plan and "trgm" not in plan and "fts" not in plan, plan
         return
     with transaction.atomic(), connection.cursor() as cursor:
         # The test tables are tiny: take scans of the whole table (or of the primary
-        # key) off the menu, so that a usable index shows in the plan. Then each
-        # searched column, as the ORM writes its `icontains`, must meet its index.
+        # key) off the menu, so that a usable index shows in the plan: each place
+        # the search reads meets its own index. Then each trigram-indexed column,
+        # as the ORM writes its `icontains`, must meet its index.
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL enable_indexscan = off")
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
-        assert "Bitmap Index Scan on actionplans_ap_description_trgm" in plan, plan
+        for *_place, name in PLACES:
+            assert f"Bitmap Index Scan on {name}" in plan, plan
         for name, queryset in COLUMNS.items():
             column_sql, column_params = queryset().query.sql_with_params()
             cursor.execute("EXPLAIN " + column_sql, column_params)
