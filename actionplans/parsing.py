@@ -388,14 +388,26 @@ def parse_deadline(text: str) -> ParsedDeadline:
     quarter, 2019-06-30). Raises ValidationError(code="invalid_deadline") for anything else,
     its examples in the active language.
     """
+    read = _read_deadline(text)
+    if isinstance(read, ParsedDeadline):
+        return read
+    raise _deadline_error(read, text)
+
+
+# A table of thousands of rows repeats its deadlines ("Q1 2019", "ongoing"), and an import
+# reads each cell twice (the preview, then the write): the reading is a pure function of
+# the text, so it is kept. Errors are kept as their message, translated when raised.
+@functools.lru_cache(maxsize=4096)
+def _read_deadline(text: str) -> ParsedDeadline | str:
+    """The deadline text reads as, or the message (untranslated) of why it does not."""
     if "\x00" in text:
-        raise _deadline_error(_DEADLINE_NUL, text)
+        return _DEADLINE_NUL
     if len(text) > DEADLINE_MAX_LENGTH:
-        raise _deadline_error(_DEADLINE_TOO_LONG, text)
+        return _DEADLINE_TOO_LONG
     folded = _normalise(_fold(text)).rstrip(_TRAILING)
     body = _translate(folded).rstrip(_TRAILING)
     if folded and not body:  # only words that add nothing ("عام", "l'année"): not "no date"
-        raise _deadline_error(_CANNOT_READ, text)
+        return _CANNOT_READ
     while match := _LEADING_WORDS_RE.match(body):
         body = body[match.end() :]
     if body in _UNDATED:
@@ -404,10 +416,10 @@ def parse_deadline(text: str) -> ParsedDeadline:
         return ParsedDeadline(*single)
     parts = _parse_range(body)
     if parts is None:
-        raise _deadline_error(_CANNOT_READ, text)
+        return _CANNOT_READ
     (_, first_due), (precision, last_due) = parts
     if last_due < first_due:  # "2019-2018" is a typo, not a deadline
-        raise _deadline_error(_REVERSED, text)
+        return _REVERSED
     return ParsedDeadline(precision, last_due)
 
 

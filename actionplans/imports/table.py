@@ -243,7 +243,12 @@ def clean_cell(value: object) -> str:
     breaks)."""
     if value is None:
         return ""
-    return _SPACES.sub(" ", str(unneutralise(value))).strip()
+    text = str(unneutralise(value))
+    # Most cells hold no whitespace but single spaces (any other is not printable):
+    # nothing to collapse, spared the expression (a table has hundreds of thousands).
+    if text.isprintable() and "  " not in text:
+        return text.strip()
+    return _SPACES.sub(" ", text).strip()
 
 
 def column_letter(index: int | None) -> str | None:

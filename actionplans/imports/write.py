@@ -23,7 +23,14 @@ from actionplans.choices import (
 )
 from actionplans.imports.pim import PimCells
 from actionplans.imports.table import WorkshopTable
-from actionplans.models import ActionPlan, ActionPoint, Challenge, FocalPoint, PimTag
+from actionplans.models import (
+    ActionPlan,
+    ActionPoint,
+    Challenge,
+    FocalPoint,
+    PimTag,
+    WorkingGroup,
+)
 from actionplans.selectors import team_members_in_order
 from actionplans.services.action_points import FocalPointAssignment, check_assignments
 from actionplans.services.classification import (
@@ -42,7 +49,12 @@ from actionplans.services.common import (
 from actionplans.services.namings import record_namings
 from actionplans.services.people import AMBIGUOUS_STOP, NamedPerson, PlanPeople
 from actionplans.services.plans import plan_create
-from actionplans.services.structure import new_challenge, set_team_members, working_group_create
+from actionplans.services.structure import (
+    new_challenge,
+    new_working_group,
+    set_team_members,
+    working_groups_create,
+)
 from orgs.services import clean_name, normalize_name
 from pim_tracker.text import isolate
 
@@ -177,34 +189,59 @@ class _Writer:
             ambiguous=ambiguous,
         )
         self.groups = {group.number: group for group in plan.working_groups.all()}
+        # The challenges already there, and their action points' texts, in two queries.
+        self.challenges: dict[int, dict[int, Challenge]] = {g.pk: {} for g in self.groups.values()}
+        for challenge in Challenge.objects.filter(working_group__plan=plan):
+            self.challenges[challenge.working_group_id][challenge.number] = challenge
+        self.existing = self._existing_points(table)
+        # The members of the groups already there that the table names, in one query.
+        self.members = team_members_in_order(
+            [self.groups[block.number].pk for block in table.groups if block.number in self.groups]
+        )
+        self.new_groups: list[tuple[WorkingGroup, list]] = []
         self.pending: list[tuple[Challenge, object, list[FocalPointAssignment]]] = []
         # Action points already there whose row gives PIM values: (id, PimCells).
         self.reclassify: list[tuple[int, PimCells]] = []
         self.new_challenges: list[Challenge] = []
+
+    def _existing_points(self, table: WorkshopTable) -> dict[int, dict[str, int | None]]:
+        """For each challenge already there that the table names: its action points'
+        texts (normalised) and ids."""
+        named = [
+            challenge.pk
+            for block in table.groups
+            if block.number in self.groups
+            for row in block.challenges
+            if (challenge := self.challenges[self.groups[block.number].pk].get(row.number))
+        ]
+        existing: dict[int, dict[str, int | None]] = {pk: {} for pk in named}
+        if named:
+            rows = ActionPoint.objects.filter(challenge__in=named).values_list(
+                "challenge_id", "id", "description"
+            )
+            for challenge_id, pk, text in rows:
+                existing[challenge_id][normalize_name(text)] = pk
+        return existing
 
     def group(self, block) -> None:
         leader = self.people.get(block.team_leader) if block.team_leader else None
         members = [self.people.get(name) for name in block.team_members]
         group = self.groups.get(block.number)
         if group is None:
-            group = working_group_create(
-                plan=self.plan,
-                number=block.number,
-                name=block.name,
-                team_leader=leader,
-                team_members=members,
-                created_by=self.created_by,
-            )
+            # Created in bulk by finish() (working_groups_create); its challenges are new.
+            group = new_working_group(self.plan, block.number, block.name, leader)
+            self.new_groups.append((group, members))
             self.result.groups += 1
+            challenges: dict[int, Challenge] = {}
         else:
             self._add_people(group, leader, members)
-        challenges = {c.number: c for c in group.challenges.all()}
+            challenges = self.challenges[group.pk]
         for row in block.challenges:
             self.challenge(group, challenges, row)
 
     def _add_people(self, group, leader, members) -> None:
         """Keep who is there; add who is new."""
-        current = team_members_in_order([group.pk])[group.pk]
+        current = self.members[group.pk]
         added = [person for person in members if person not in current]
         if added:
             set_team_members(group, current + added)
@@ -231,10 +268,7 @@ class _Writer:
             self.result.challenges += 1
             existing: dict[str, int | None] = {}
         else:
-            existing = {
-                normalize_name(text): pk
-                for pk, text in challenge.action_points.values_list("id", "description")
-            }
+            existing = self.existing[challenge.pk]
         for point in row.action_points:
             key = normalize_name(point.description)
             if key in existing:
@@ -256,11 +290,10 @@ class _Writer:
             existing[key] = None
 
     def finish(self, plan_created: bool, keep_unreadable: bool) -> ImportResult:
+        working_groups_create(groups=self.new_groups, created_by=self.created_by)
         # In bulk: challenge_create, one challenge at a time, runs validation queries and
         # writes history row by row, which a table of thousands of challenges cannot afford.
-        bulk_create_with_history(
-            self.new_challenges, Challenge, batch_size=1000, default_user=self.created_by
-        )
+        _bulk_create(self.new_challenges, Challenge, self.created_by)
         self.result.action_points = _bulk_create_points(
             self.pending, created_by=self.created_by, keep_unreadable=keep_unreadable
         )
@@ -346,10 +379,14 @@ def _bulk_create_points(
         .values_list("challenge_id", "top")
     )
     points: list[ActionPoint] = []
+    # The choices, read once (an enum's values are built anew at each reading).
+    priorities, steps = Priority.values, PimProcessStep.values
+    tag_kinds = [(kind, name, choices.values) for kind, name, choices in _TAG_KINDS]
+    deadline_label, description_label = _("Deadline"), _("Description")
     for challenge, row, assignments in pending:
         tops[challenge.pk] = position = tops.get(challenge.pk, 0) + 1
         deadline = check_text(
-            row.deadline, field="deadline", label=_("Deadline"), required=False, max_length=100
+            row.deadline, field="deadline", label=deadline_label, required=False, max_length=100
         )
         parsed = derive_deadline(deadline, keep_unreadable=keep_unreadable)
         status = row.status or ActionPointStatus.NOT_STARTED
@@ -365,7 +402,7 @@ def _bulk_create_points(
                 description=check_text(
                     row.description,
                     field="description",
-                    label=_("Description"),
+                    label=description_label,
                     required=True,
                     max_length=5000,
                 ),
@@ -376,36 +413,36 @@ def _bulk_create_points(
                 progress=progress,
                 # Checked as action_point_classify checks them (the reader found slugs).
                 priority=check_choice(
-                    "priority", pim.priority or Priority.NORMAL, Priority.values, blank=False
+                    "priority", pim.priority or Priority.NORMAL, priorities, blank=False
                 ),
                 pim_process_step=check_choice(
-                    "pim_process_step",
-                    pim.pim_process_step or "",
-                    PimProcessStep.values,
-                    blank=True,
+                    "pim_process_step", pim.pim_process_step or "", steps, blank=True
                 ),
             )
         )
-    created = bulk_create_with_history(
-        points, ActionPoint, batch_size=1000, default_user=created_by
-    )
+    created = _bulk_create(points, ActionPoint, created_by)
     tags = [
         PimTag(action_point=point, kind=kind, slug=slug)
         for point, (_challenge, row, _fp) in zip(created, pending, strict=True)
-        for kind, field_name, choices in _TAG_KINDS
-        for slug in check_slugs(field_name, getattr(row.pim, field_name) or [], choices.values)
+        for kind, field_name, allowed in tag_kinds
+        for slug in check_slugs(field_name, getattr(row.pim, field_name) or [], allowed)
     ]
-    bulk_create_with_history(tags, PimTag, batch_size=1000, default_user=created_by)
+    _bulk_create(tags, PimTag, created_by)
     focal_points = [
         FocalPoint(action_point=point, person=a.person, role=a.role, note=a.note.strip())
         for point, (_challenge, _row, assignments) in zip(created, pending, strict=True)
         for a in assignments
     ]
-    bulk_create_with_history(focal_points, FocalPoint, batch_size=1000, default_user=created_by)
+    _bulk_create(focal_points, FocalPoint, created_by)
     if pending:
         plan_id = pending[0][0].working_group.plan_id
         record_namings(plan_id, [focal_point.person_id for focal_point in focal_points])
     return len(created)
+
+
+def _bulk_create(objs: list, model, created_by: User | None) -> list:
+    """Insert the rows and their history rows ("+", by the importer), in batches."""
+    return bulk_create_with_history(objs, model, batch_size=1000, default_user=created_by)
 
 
 def plan_create_from_workshop(*, table: WorkshopTable, **options) -> ActionPlan:

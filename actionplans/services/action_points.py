@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 
 from actionplans import signals
@@ -182,10 +183,17 @@ def action_point_edit(
     return action_point
 
 
+# Translated only if a message shows them: an import checks tens of thousands.
+_focal_point_where = lazy(lambda number: _("Focal point %(number)s") % {"number": number}, str)
+_focal_point_note = lazy(lambda where: _("%(where)s note") % {"where": where}, str)
+_ROLES = FocalPointRole.values  # (an enum's values are built anew at each reading)
+
+
 def check_assignments(assignments: Sequence[FocalPointAssignment]) -> None:
     seen: set[int] = set()
+    roles = _ROLES
     for index, assignment in enumerate(assignments):
-        where = _("Focal point %(number)s") % {"number": index + 1}
+        where = _focal_point_where(index + 1)
         if assignment.person.pk is None:
             raise ValidationError(
                 {"focal_points": _("%(where)s: the person is not saved.") % {"where": where}}
@@ -198,8 +206,8 @@ def check_assignments(assignments: Sequence[FocalPointAssignment]) -> None:
                 }
             )
         seen.add(assignment.person.pk)
-        if assignment.role not in FocalPointRole.values:
-            allowed = ", ".join(FocalPointRole.values)
+        if assignment.role not in roles:
+            allowed = ", ".join(roles)
             raise ValidationError(
                 {
                     "focal_points": _(
@@ -211,7 +219,7 @@ def check_assignments(assignments: Sequence[FocalPointAssignment]) -> None:
         check_text(
             assignment.note,
             field="focal_points",
-            label=_("%(where)s note") % {"where": where},
+            label=_focal_point_note(where),
             required=False,
             max_length=200,
         )

@@ -40,15 +40,85 @@ def working_group_create(
     group = WorkingGroup(
         plan=plan,
         number=number if number is not None else next_number(plan.working_groups, "number"),
-        name=check_text(
-            name, field="name", label=_("Name"), required=True, max_length=200, kind=TextKind.NAME
-        ),
+        name=_group_name(name),
         team_leader=team_leader,
     )
     save_checked(group, created_by)
     set_team_members(group, team_members)
     record_namings(plan.pk, [group.team_leader_id])
     return group
+
+
+def _group_name(name: str) -> str:
+    return check_text(
+        name, field="name", label=_("Name"), required=True, max_length=200, kind=TextKind.NAME
+    )
+
+
+def new_working_group(
+    plan: ActionPlan, number: int, name: str, team_leader: Person | None
+) -> WorkingGroup:
+    """An unsaved group with the checks of working_group_create that need no query:
+    its fields (numbers up to 32767) and its number's constraint. The caller answers for
+    what needs one: a number not yet in the plan, a saved plan and leader."""
+    group = WorkingGroup(plan=plan, number=number, name=_group_name(name), team_leader=team_leader)
+    group.full_clean(
+        exclude=["plan", "team_leader"], validate_unique=False, validate_constraints=False
+    )
+    if number < 1:  # the model's constraint, with its message (full_clean's would query)
+        raise ValidationError(_constraint("actionplans_group_number_positive"))
+    return group
+
+
+def working_groups_create(
+    *,
+    groups: list[tuple[WorkingGroup, list[Person]]],
+    created_by: User | None = None,
+) -> None:
+    """Save many new groups of one plan (new_working_group's), each with its members, in a
+    fixed number of queries (an import's); each group's history records its creation
+    with its members, as the library writes it, in bulk."""
+    if not groups:
+        return
+    new = [group for group, _members in groups]
+    require_open(new[0].plan)
+    WorkingGroup.objects.bulk_create(new, batch_size=1000)
+    through = WorkingGroup.team_members.through
+    memberships = through.objects.bulk_create(
+        [
+            through(workinggroup=group, person=person)
+            for group, members in groups
+            for person in dict.fromkeys(members)
+        ],
+        batch_size=1000,
+    )
+    # A historical row per group, and its members' rows pointing at it.
+    history = WorkingGroup.history.bulk_history_create(
+        new, batch_size=1000, default_user=created_by
+    )
+    history_of = {row.id: row for row in history}
+    member_history = WorkingGroup.history.model.team_members.model
+    member_history.objects.bulk_create(
+        [
+            member_history(
+                history=history_of[row.workinggroup_id],
+                id=row.id,
+                workinggroup_id=row.workinggroup_id,
+                person_id=row.person_id,
+            )
+            for row in memberships
+        ],
+        batch_size=1000,
+    )
+    record_namings(
+        new[0].plan_id,
+        [group.team_leader_id for group in new] + [row.person_id for row in memberships],
+    )
+
+
+def _constraint(name: str) -> str:
+    constraint = next(c for c in WorkingGroup._meta.constraints if c.name == name)
+    return constraint.get_violation_error_message()
 
 
 def set_team_members(group: WorkingGroup, team_members: Iterable[Person]) -> None:
