@@ -17,8 +17,12 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
+from typing import NamedTuple
 
-from django.db.models import Case, Count, Min, Q, QuerySet, Value, When
+from django.core.paginator import Page, Paginator
+from django.db.models import Case, Count, F, FloatField, Min, Q, QuerySet, Value, When
+from django.db.models.functions import Cast, Lower, NullIf
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -42,7 +46,6 @@ from actionplans.querysets import (
     overdue_condition,
 )
 from actionplans.selectors import last_activity
-from orgs.models import Person
 
 # The lists at the top of a plan's dashboard show this many action points each,
 # then "and N more" (a link to the plan page, filtered).
@@ -118,7 +121,7 @@ class QuarterRow:
     due: int = 0
     done: int = 0
 
-    @property
+    @cached_property  # read by the chart, its words and the table: translated once
     def label(self) -> str:
         quarter = (self.start.month - 1) // 3 + 1
         return _("Q%(quarter)s %(year)s") % {"quarter": quarter, "year": self.start.year}
@@ -257,7 +260,7 @@ class PlanRows:
     points: list[PointRow]
     changes: list[tuple[int, datetime.date | None, datetime.date | None]]  # (point, old, new)
     focal_points: list[tuple[int, int, str]] = field(default_factory=list)  # (point, person, role)
-    people: dict[int, Person] = field(default_factory=dict)
+    people: dict[int, PersonRow] = field(default_factory=dict)
 
 
 # --- quarters ------------------------------------------------------------------------
@@ -338,9 +341,37 @@ def _point_rows(
     return rows
 
 
-def _people(person_ids: Iterable[int]) -> dict[int, Person]:
-    people = Person.objects.filter(pk__in=set(person_ids)).select_related("organization")
-    return {person.pk: person for person in people.only("name", "organization__name")}
+class OrganizationRow(NamedTuple):
+    pk: int
+    name: str
+
+
+class PersonRow(NamedTuple):
+    """A focal point's person: name and organization (None: none)."""
+
+    pk: int
+    name: str
+    organization: OrganizationRow | None
+
+
+FOCAL_FIELDS = (
+    "action_point_id", "person_id", "role",
+    "person__name", "person__organization_id", "person__organization__name",
+)  # fmt: skip
+
+
+def _focal_points(focal: QuerySet) -> tuple[list[tuple[int, int, str]], dict[int, PersonRow]]:
+    """(point, person, role) of these focal points (live or history rows), and their
+    people by id, in one query."""
+    focal_points, people = [], {}
+    for point, person, role, name, organization, organization_name in focal.order_by().values_list(
+        *FOCAL_FIELDS
+    ):
+        focal_points.append((point, person, role))
+        if person not in people:
+            found = OrganizationRow(organization, organization_name) if organization else None
+            people[person] = PersonRow(person, name, found)
+    return focal_points, people
 
 
 def plan_rows(plan: ActionPlan, today: datetime.date, *, people: bool = True) -> PlanRows:
@@ -360,12 +391,9 @@ def plan_rows(plan: ActionPlan, today: datetime.date, *, people: bool = True) ->
     )
     rows = PlanRows(groups, points, changes)
     if people:
-        rows.focal_points = list(
+        rows.focal_points, rows.people = _focal_points(
             FocalPoint.objects.filter(**{f"action_point__{PLAN_PATH}": plan})
-            .order_by()
-            .values_list("action_point_id", "person_id", "role")
         )
-        rows.people = _people(person for _point, person, _role in rows.focal_points)
     return rows
 
 
@@ -375,7 +403,7 @@ def _as_of(history: QuerySet, moment: datetime.datetime) -> QuerySet:
 
 
 def plan_rows_as_of(plan: ActionPlan, day: datetime.date) -> PlanRows:
-    """The plan as it stood at the end of `day`, from the history tables: six
+    """The plan as it stood at the end of `day`, from the history tables: five
     queries. An action point counts if its challenge and group existed then too."""
     moment = end_of_day(day)
     ever_groups = WorkingGroup.history.filter(plan_id=plan.pk).values("id")
@@ -406,12 +434,9 @@ def plan_rows_as_of(plan: ActionPlan, day: datetime.date) -> PlanRows:
         .order_by("changed_at", "id")
         .values_list("action_point_id", "old_due_date", "new_due_date")
     )
-    focal_points = list(
-        _as_of(FocalPoint.history.filter(action_point_id__in=point_ids), moment).values_list(
-            "action_point_id", "person_id", "role"
-        )
+    focal_points, people = _focal_points(
+        _as_of(FocalPoint.history.filter(action_point_id__in=point_ids), moment)
     )
-    people = _people(person for _point, person, _role in focal_points)
     return PlanRows(groups, points, changes, focal_points, people)
 
 
@@ -462,9 +487,12 @@ def workload(rows: PlanRows) -> tuple[list[WorkloadRow], list[WorkloadRow], list
     everyone: dict = {}
     organizations: dict = {}
     counted: set[tuple[int | None, int]] = set()
+    nameless = _("No organization")
 
     def tally(table: dict, key: int | None, name: str, point: PointRow) -> None:
-        row = table.setdefault(key, WorkloadRow(key, name))
+        row = table.get(key)
+        if row is None:
+            row = table[key] = WorkloadRow(key, name)
         row.open += point.is_open
         row.overdue += point.is_overdue
         row.due_soon += point.is_due_soon
@@ -481,7 +509,7 @@ def workload(rows: PlanRows) -> tuple[list[WorkloadRow], list[WorkloadRow], list
         key = organization.pk if organization else None
         if (key, point.pk) not in counted:
             counted.add((key, point.pk))
-            name = organization.name if organization else _("No organization")
+            name = organization.name if organization else nameless
             tally(organizations, key, name, point)
     return (
         _workload_sort(leads.values()),
@@ -621,22 +649,33 @@ class PortfolioRow:
     last_activity: datetime.datetime
 
 
+# The portfolio's plans: this many a page.
+PLANS_PAGE_SIZE = 25
+_POINTS = "working_groups__challenges__action_points__"
+
+
+def _with_figures(plans: QuerySet[ActionPlan], today: datetime.date) -> QuerySet[ActionPlan]:
+    """Each plan with its action points by status, overdue, due soon, last activity and
+    completion rate (NULL when nothing counts): one aggregate over their action points."""
+    counts = {
+        f"s_{status}": Count(f"{_POINTS}id", filter=Q(**{f"{_POINTS}status": status}))
+        for status in STATUSES
+    }
+    counted = Count(f"{_POINTS}id", filter=~Q(**{f"{_POINTS}status": CANCELLED}))
+    return plans.annotate(
+        **counts,
+        overdue=Count(f"{_POINTS}id", filter=overdue_condition(today, _POINTS)),
+        due_soon=Count(f"{_POINTS}id", filter=due_soon_condition(today, _POINTS)),
+        last_activity=last_activity(_POINTS),
+        completion=Cast(f"s_{COMPLETED}", FloatField()) / NullIf(counted, 0),
+    )
+
+
 def portfolio(
     plans: QuerySet[ActionPlan], today: datetime.date | None = None
 ) -> list[PortfolioRow]:
-    """One row per plan with its figures: one query for all the plans."""
+    """One row per plan with its figures: one query for all the plans, by title."""
     today = today or timezone.localdate()
-    points = "working_groups__challenges__action_points__"
-    counts = {
-        f"s_{status}": Count(f"{points}id", filter=Q(**{f"{points}status": status}))
-        for status in STATUSES
-    }
-    rows = plans.annotate(
-        **counts,
-        overdue=Count(f"{points}id", filter=overdue_condition(today, points)),
-        due_soon=Count(f"{points}id", filter=due_soon_condition(today, points)),
-        last_activity=last_activity(points),
-    ).order_by("title", "id")
     return [
         PortfolioRow(
             plan=plan,
@@ -646,16 +685,78 @@ def portfolio(
             due_soon=plan.due_soon,
             last_activity=plan.last_activity,
         )
-        for plan in rows
+        for plan in _with_figures(plans, today).order_by("title", "id")
     ]
 
 
-def portfolio_totals(rows: list[PortfolioRow]) -> StatusCounts:
-    by_status = dict.fromkeys(STATUSES, 0)
-    for row in rows:
-        for status, count in row.counts.by_status.items():
-            by_status[status] += count
-    return StatusCounts(by_status=by_status, overdue=sum(r.counts.overdue for r in rows))
+# The portfolio's sorts: a plan's own field, read from the plans alone, or a figure.
+PLAN_SORTS = {"title": Lower("title"), "country": Lower("country"), "status": F("status")}
+FIGURE_SORTS = ("completion", "overdue", "due_soon", "last_activity")
+PORTFOLIO_SORTS = (*PLAN_SORTS, *FIGURE_SORTS)
+
+
+def portfolio_page(
+    plans: QuerySet[ActionPlan],
+    today: datetime.date | None = None,
+    *,
+    sort: str = "title",
+    number=1,
+    per_page: int = PLANS_PAGE_SIZE,
+) -> Page:
+    """A page of these plans in the order of `sort` (a PORTFOLIO_SORTS key, "-" first
+    for the other way; ties by title), its object_list their PortfolioRows. Figures
+    are counted for the plans of the page only; sorted by a figure, the database
+    first sorts every plan by it (one aggregate) and returns the page's ids."""
+    today = today or timezone.localdate()
+    key, descending = sort.removeprefix("-"), sort.startswith("-")
+    expression = PLAN_SORTS.get(key, F(key))
+    order = (
+        expression.desc(nulls_first=True) if descending else expression.asc(nulls_last=True),
+        "title",
+        "id",
+    )
+    if key in PLAN_SORTS:
+        page = Paginator(plans.order_by(*order).values_list("id", flat=True), per_page)
+        page = page.get_page(number)
+        ids = list(page.object_list)
+    else:
+        page = Paginator(plans.order_by("id").values_list("id", flat=True), per_page)
+        page = page.get_page(number)
+        start = (page.number - 1) * per_page
+        ids = list(
+            _with_figures(plans, today)
+            .order_by(*order)
+            .values_list("id", flat=True)[start : start + per_page]
+        )
+    rows = {row.plan.pk: row for row in portfolio(ActionPlan.objects.filter(pk__in=ids), today)}
+    page.object_list = [rows[pk] for pk in ids]
+    return page
+
+
+@dataclass
+class PortfolioTotals(StatusCounts):
+    due_soon: int = 0
+
+
+def portfolio_totals(
+    plans: QuerySet[ActionPlan], today: datetime.date | None = None
+) -> PortfolioTotals:
+    """Every action point of these plans by status, overdue and due soon: one aggregate."""
+    today = today or timezone.localdate()
+    figures = (
+        ActionPoint.objects.of_plans(plans)
+        .order_by()
+        .aggregate(
+            **{f"s_{status}": Count("id", filter=Q(status=status)) for status in STATUSES},
+            overdue=Count("id", filter=overdue_condition(today)),
+            due_soon=Count("id", filter=due_soon_condition(today)),
+        )
+    )
+    return PortfolioTotals(
+        by_status={status: figures[f"s_{status}"] for status in STATUSES},
+        overdue=figures["overdue"],
+        due_soon=figures["due_soon"],
+    )
 
 
 def late_points(plans: QuerySet[ActionPlan], today: datetime.date | None = None) -> QuerySet:

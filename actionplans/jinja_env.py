@@ -1,5 +1,6 @@
 """The Jinja2 environment of the plan page's body, the one template rendered
-once per action point (a large plan has hundreds of cards), where Jinja2's
+once per action point (a large plan has hundreds of cards), and of the dashboards'
+bodies and charts (tables of groups, people, quarters), where Jinja2's
 compiled templates are several times faster than Django's template language.
 It offers the same badges as the Django templates, and Django's translations
 through Jinja2's i18n extension: `{{ _("text") }}`, `{{ _("%(name)s", name=x) }}`,
@@ -8,7 +9,7 @@ active language's catalogue, as `{% translate %}` does in Django's templates."""
 
 from __future__ import annotations
 
-from django.template.defaultfilters import date
+from django.template.defaultfilters import date, truncatechars
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import translation
@@ -17,6 +18,7 @@ from jinja2 import Environment, StrictUndefined
 from actionplans.templatetags.plan_tags import (
     deadline_badge,
     human_duration,
+    percent,
     pim_category_tags,
     priority_badge,
     status_badge,
@@ -56,4 +58,6 @@ def environment(**options) -> Environment:
     )
     env.filters["date"] = date
     env.filters["human_duration"] = human_duration
+    env.filters["percent"] = percent
+    env.filters["truncatechars"] = truncatechars
     return env

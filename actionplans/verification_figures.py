@@ -42,11 +42,20 @@ def _counts(points: QuerySet[ActionPoint]) -> dict[str, int]:
 
 
 def _awaiting(points: QuerySet[ActionPoint]) -> list[ActionPoint]:
-    return list(
+    """The oldest completions awaiting verification, each with completed_by_name: the
+    name of the person of the account that completed it, else the account's username."""
+    listed = list(
         points.filter(_AWAITING)
         .select_related("challenge__working_group__plan", "completed_by__person")
         .order_by("completed_at", "id")[:AWAITING_LIMIT]
     )
+    for point in listed:
+        user = point.completed_by
+        person = getattr(user, "person", None) if user else None
+        point.completed_by_name = (person.name if person else "") or (
+            user.get_username() if user else ""
+        )
+    return listed
 
 
 def plan_verification(user, plan: ActionPlan) -> VerificationFigures:

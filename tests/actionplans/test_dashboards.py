@@ -301,22 +301,23 @@ def test_dashboard_query_count_is_fixed(as_of):
     small = run()
     _grow(plan, 5)
     assert run() == small
-    # Groups, challenges, action points, deadline changes, focal points, people;
-    # "as of" also the plan's first history record (the day it was entered).
-    assert small == (7 if as_of else 6)
+    # Groups, challenges, action points, deadline changes, focal points with their
+    # people; "as of" also the plan's first history record (the day it was entered).
+    assert small == (6 if as_of else 5)
 
 
 def test_portfolio_rows_and_totals(plan_data):
     plan, *_ = plan_data
     other = plan_create(title="Other")
-    rows = dashboards.portfolio(type(plan).objects.filter(pk__in=[plan.pk, other.pk]), today=TODAY)
+    plans = type(plan).objects.filter(pk__in=[plan.pk, other.pk])
+    rows = dashboards.portfolio(plans, today=TODAY)
     assert [(r.plan.title, r.counts.total, r.counts.overdue, r.due_soon) for r in rows] == [
         ("Other", 0, 0, 0),
         ("Plan", 7, 1, 2),
     ]
     assert rows[1].counts.completion_rate == pytest.approx(1 / 6)
-    totals = dashboards.portfolio_totals(rows)
-    assert (totals.total, totals.completed, totals.overdue) == (7, 1, 1)
+    totals = dashboards.portfolio_totals(plans, today=TODAY)
+    assert (totals.total, totals.completed, totals.overdue, totals.due_soon) == (7, 1, 1, 2)
     assert DeadlineChange.objects.count() == 2
 
 
