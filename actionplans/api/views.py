@@ -25,6 +25,7 @@ from rest_framework.response import Response
 from actionplans import dashboards, services
 from actionplans import permissions as perms
 from actionplans.api.serializers import (
+    FOCAL_POINT_COLUMNS,
     ActionPlanSerializer,
     ActionPointSerializer,
     ChallengeSerializer,
@@ -98,11 +99,9 @@ class ActionPlanViewSet(ThrottleFirstMixin, ETagMixin, viewsets.ModelViewSet):
     filter_backends = [StrictFilterBackend]
 
     def get_queryset(self):
-        return (
-            ActionPlan.objects.visible_to(self.request.user)
-            .prefetch_related("coordinators")
-            .order_by("title", "id")
-        )
+        plans = ActionPlan.objects.visible_to(self.request.user).order_by("title", "id")
+        # The summary shows figures, not the plan's fields: no coordinators to read.
+        return plans if self.action == "summary" else plans.prefetch_related("coordinators")
 
     def can_create(self, request) -> bool:
         return perms.can_create_plan(request.user)
@@ -327,13 +326,22 @@ class ActionPointViewSet(PlanScopedViewSet):
     # by when they were made (pim_tracker.api.sync).
     sync_fields = {"updates": "created"}
 
+    # Events recorded on one action point, answered with the event, not the point: the
+    # point is read plainly, with its plan for the permission check (the service
+    # re-reads it under a lock), not with the list's flags, latest update and tags.
+    event_actions = ("updates", "reschedule")
+
     def get_queryset(self):
+        if self.action in self.event_actions:
+            return ActionPoint.objects.visible_to(self.request.user).select_related(
+                "challenge__working_group__plan"
+            )
         return (
             ActionPoint.objects.visible_to(self.request.user)
             .with_flags(timezone.localdate())
             .with_last_update()
             .select_related("challenge__working_group", "completed_by", "verified_by")
-            .prefetch_related(with_focal_points(), with_pim_tags())
+            .prefetch_related(with_focal_points(*FOCAL_POINT_COLUMNS), with_pim_tags())
             .in_workshop_order()
         )
 
