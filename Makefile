@@ -34,7 +34,7 @@ else
 WORKER ?= db_worker
 endif
 
-.PHONY: install gettext messages browser axe redis run test lint format migrate demo bench loadtest clean
+.PHONY: install gettext messages browser axe redis postgresql-server run test lint format migrate demo bench loadtest cluster-test clean
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -87,6 +87,20 @@ $(REDIS_SERVER):
 
 redis: $(REDIS_SERVER)
 
+# make cluster-test: Debian's nginx and PostgreSQL server too, installed when missing.
+NGINX := /usr/sbin/nginx
+
+$(NGINX):
+	@if [ "$$(id -u)" != 0 ]; then echo "make cluster-test needs Debian's nginx: run 'sudo apt-get install nginx' once." >&2; exit 1; fi
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null
+
+postgresql-server:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	    if [ "$$(id -u)" != 0 ]; then echo "make cluster-test needs Debian's postgresql: run 'sudo apt-get install postgresql' once." >&2; exit 1; fi; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	fi
+
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
 
@@ -131,9 +145,23 @@ bench: install
 	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
 
 ## make loadtest: gunicorn + 50 locust clients for 60 s on loopback (DATABASE_URL: a scratch database)
+## make loadtest COMPARE=bba6963: the same against that commit's code and this tree, alternating runs
+## (DATABASE_URL: PostgreSQL; it makes <name>_old and <name>_new), e.g. LOADTEST_ARGS="--rounds 3"
+COMPARE ?=
+LOADTEST_ARGS ?=
 loadtest: install
 	$(BIN)/pip install --quiet --disable-pip-version-check -r benchmarks/requirements.txt
+ifeq ($(COMPARE),)
 	$(BIN)/python benchmarks/loadtest.py
+else
+	$(BIN)/python benchmarks/loadtest_compare.py --compare $(COMPARE) $(LOADTEST_ARGS)
+endif
+
+## make cluster-test: PostgreSQL primary and replica, Redis, two gunicorn servers behind nginx and a
+## task worker on loopback, 100 locust clients for 120 s through nginx, then the checks (benchmarks/cluster.py)
+cluster-test: install $(REDIS_SERVER) $(NGINX) postgresql-server
+	$(BIN)/pip install --quiet --disable-pip-version-check -r benchmarks/requirements.txt
+	benchmarks/cluster.sh
 
 format: install
 	$(BIN)/ruff check --fix .

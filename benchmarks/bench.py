@@ -23,7 +23,8 @@ Then it times the daily send_reminders run for 10,000 open action points and
 2,000 people (benchmarks/reminders.py), and checks that its query count does not
 follow the number of people.
 
-Usage: python benchmarks/bench.py [--sizes 1000 100000] [--runs 9] [--only pages|reminders]
+Usage: python benchmarks/bench.py [--sizes 1000 100000] [--runs 9] [--only pages|reminders|import]
+       [--cases TEXT]
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ import django  # noqa: E402
 django.setup()
 
 import cases  # noqa: E402
+import floors  # noqa: E402
 import reminders  # noqa: E402
 from django.apps import apps  # noqa: E402
 from django.conf import settings  # noqa: E402
@@ -213,12 +215,20 @@ def measure_import(size: int) -> dict:
     start = time.perf_counter()
     table = read_table(data)
     read = time.perf_counter() - start
-    result = plan_import(table=table, title=f"Imported copy {size}")
+    reset_queries()  # a full log (9,000 queries) would count none
+    with CaptureQueriesContext(connection) as captured:
+        result = plan_import(table=table, title=f"Imported copy {size}")
     elapsed = time.perf_counter() - start
+    queries = len(captured)  # now: the floor's runs below reset the log
     rows = data.count(b"\n") - 1
+    # The floor: COPY of the same rows into a temporary table, in this run.
+    floor = None
+    if connection.vendor == "postgresql":
+        floor = _stats(_timed(lambda: floors.floor_import(data))[0])[0]
     print(
         f"  import {rows:,} rows: {elapsed:.1f} s (reading {read:.1f} s), "
-        f"{result.action_points:,} action points created",
+        f"{result.action_points:,} action points created, {queries} queries"
+        + (f", COPY {floor * 1000:.0f} ms x{elapsed / floor:.1f}" if floor else ""),
         flush=True,
     )
     return {
@@ -227,9 +237,9 @@ def measure_import(size: int) -> dict:
         "runs": 1,
         "median_ms": round(elapsed * 1000, 1),
         "p95_ms": round(elapsed * 1000, 1),
-        "queries": None,
-        "floor_ms": None,
-        "ratio_to_floor": None,
+        "queries": queries,
+        "floor_ms": round(floor * 1000, 1) if floor else None,
+        "ratio_to_floor": round(elapsed / floor, 1) if floor else None,
         "floor_with_count_ms": None,
         "ratio_to_floor_with_count": None,
         "seq_scans": None,
@@ -238,11 +248,14 @@ def measure_import(size: int) -> dict:
     }
 
 
-def run_size(size: int) -> list[dict]:
+def run_size(size: int, *, pages: bool = True, only: str = "") -> list[dict]:
+    """Every case at this size; with `only` (--cases), those whose name holds it."""
     large = cases.generate_data(size)
     sizes = _table_sizes()
-    results = [measure(case, size, sizes) for case in cases.cases(large)]
-    results.append(measure_import(size))
+    chosen = [case for case in cases.cases(large) if only in case.name] if pages else []
+    results = [measure(case, size, sizes) for case in chosen]
+    if only in "import flat CSV":  # the import's name (measure_import)
+        results.append(measure_import(size))
     return results
 
 
@@ -313,8 +326,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=RUNS, help="at least this many runs each")
     parser.add_argument(
         "--only",
-        choices=["pages", "reminders"],
-        help="only the pages and endpoints (at --sizes), or only the send_reminders case",
+        choices=["pages", "reminders", "import"],
+        help="only the pages and endpoints (at --sizes, with the import), only the "
+        "send_reminders case, or only the import (at --sizes)",
+    )
+    parser.add_argument(
+        "--cases", default="", help="only the cases whose name holds this text (e.g. dashboard)"
     )
     args = parser.parse_args()
     RUNS = args.runs
@@ -326,8 +343,8 @@ def main() -> None:
         results = []
         if args.only != "reminders":
             for size in args.sizes:
-                results.extend(run_size(size))
-        if args.only != "pages":
+                results.extend(run_size(size, pages=args.only != "import", only=args.cases))
+        if args.only not in ("pages", "import"):
             results.extend(reminders.run())
     finally:
         teardown_databases(old, verbosity=0)

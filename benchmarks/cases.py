@@ -22,12 +22,14 @@ from django.utils import timezone
 from actionplans.choices import PlanVisibility
 from actionplans.exports.rows import FLAT_COLUMNS, flat_rows_of
 from actionplans.models import ActionPlan, ActionPoint, FocalPoint
+from actionplans.search import raw_words
 from actionplans.synthetic import generate
 from orgs.models import Person
 from pim_tracker.api.sync import Position, cursor_dumps
 
 LARGE_PLAN = 500  # action points of "a large plan": the same size at every data size
 IMPORT_ROWS = 10_000
+MIN_PLANS = 60
 
 
 @dataclass
@@ -67,7 +69,10 @@ def _client(user) -> Client:
 def generate_data(size: int) -> ActionPlan:
     """Fresh synthetic data of `size` action points; the plan nearest LARGE_PLAN points."""
     call_command("flush", interactive=False, verbosity=0)
-    plans = max(3, size // 300)
+    # At least MIN_PLANS plans, so that the bench user sees more than a portfolio page of
+    # plans (dashboards.PLANS_PAGE_SIZE) at 1,000 action points too: the portfolio's growth
+    # compares the same number of plans shown. At 1,000 points the plans are small.
+    plans = max(MIN_PLANS, size // 300)
     start = time.perf_counter()
     generate(plans=plans, action_points=size, seed=7)
     generated = time.perf_counter() - start
@@ -93,8 +98,8 @@ def cases(large: ActionPlan) -> list[Case]:  # long: one entry per endpoint, as 
     visible = {"user": user.pk, "person": person.pk, "today": today}
     point = ActionPoint.objects.of_plan(large).first()
     name = Person.objects.filter(focal_points__isnull=False).order_by("id").first().name
-    word = {**visible, "q": "%consent%"}
-    person_name = {**visible, "q": f"%{name}%"}
+    word = {**visible, "q": raw_words("consent")}
+    person_name = {**visible, "q": raw_words(name)}
     points = f"{large.points} points"
     api = "/api/v1/action-points/?limit=100"
     return [
