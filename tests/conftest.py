@@ -1,4 +1,5 @@
 import pytest
+from django.db import connection, connections
 from django.utils import translation
 
 
@@ -25,5 +26,39 @@ def _default_language():
 FIRST = ("tests/api/test_sync_scale.py",)
 
 
+# A test that reaches neither the test database nor the connection (its vendor) does
+# the same work whatever DATABASE_URL says: a second run on another engine skips it.
+DATABASE_FIXTURES = {
+    "_django_db_helper",
+    "db",
+    "transactional_db",
+    "django_db_setup",
+    "live_server",
+}
+
+
+def pytest_addoption(parser) -> None:
+    parser.addoption(
+        "--engine-tests-only",
+        action="store_true",
+        help="Run only the tests that can tell database engines apart (they use the test "
+        "database, or their module the connection): .ci/run's second engine.",
+    )
+
+
+def tells_engines_apart(item) -> bool:
+    if item.get_closest_marker("django_db") is not None:
+        return True
+    if not DATABASE_FIXTURES.isdisjoint(getattr(item, "fixturenames", ())):
+        return True
+    module = vars(getattr(item, "module", None) or object)
+    return any(value is connection or value is connections for value in module.values())
+
+
 def pytest_collection_modifyitems(config, items) -> None:
+    if config.getoption("engine_tests_only"):
+        same = [item for item in items if not tells_engines_apart(item)]
+        if same:
+            config.hook.pytest_deselected(items=same)
+            items[:] = [item for item in items if tells_engines_apart(item)]
     items.sort(key=lambda item: not item.nodeid.startswith(FIRST))
