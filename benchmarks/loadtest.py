@@ -29,10 +29,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def manage(*args: str, env: dict) -> str:
+def manage(*args: str, env: dict, cwd: Path = ROOT) -> str:
+    """A manage.py command of the code in `cwd` (this tree by default); its output."""
     return subprocess.run(
         [sys.executable, "manage.py", *args],
-        cwd=ROOT,
+        cwd=cwd,
         env=env,
         check=True,
         capture_output=True,

@@ -27,7 +27,6 @@ import csv
 import json
 import os
 import secrets
-import socket
 import statistics
 import subprocess
 import sys
@@ -38,7 +37,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import dj_database_url
+import loadtest  # benchmarks/: the script's own directory
 import psycopg2
+from loadtest import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -66,21 +67,8 @@ COUNTS = (
 )
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def manage(code: Path, env: dict, *args: str) -> str:
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=code,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
+    return loadtest.manage(*args, env=env, cwd=code)
 
 
 def admin_sql(url: str, *statements: str) -> None:
