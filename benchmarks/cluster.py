@@ -35,6 +35,7 @@ from pathlib import Path
 
 import psycopg2
 import requests
+from loadtest import free_port  # benchmarks/: the script's own directory
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -54,12 +55,6 @@ WORKERS = 3  # gunicorn workers per app server
 
 def log(message: str) -> None:
     print(f"[cluster {time.strftime('%H:%M:%S')}] {message}", flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_for(what: str, probe, timeout: float = 60) -> None:
