@@ -15,9 +15,10 @@ checks that no update was lost. It prints requests a second, median and 95th
 percentile per request type for each side and the ratios, and writes the figures
 to `benchmarks/results/loadtest-compare-<time>.json`.
 
-DATABASE_URL must name a PostgreSQL database that the role may connect to and
-that can create databases; `<database>_old` and `<database>_new` are dropped and
-made again. Loopback only, bounded in time.
+DATABASE_URL names a PostgreSQL server and a role that can create databases; its
+database name need not exist: `<database>_old` and `<database>_new` are dropped and
+made again (from the server's `postgres` database, as createdb does).
+Loopback only, bounded in time.
 """
 
 from __future__ import annotations
@@ -72,10 +73,11 @@ def manage(code: Path, env: dict, *args: str) -> str:
 
 
 def admin_sql(url: str, *statements: str) -> None:
-    """Statements run outside a transaction in the database of DATABASE_URL."""
+    """Statements run outside a transaction, connected to the server's maintenance
+    database `postgres` (the database DATABASE_URL names may not exist yet)."""
     params = dj_database_url.parse(url)
     connection = psycopg2.connect(
-        dbname=params["NAME"],
+        dbname="postgres",
         user=params["USER"],
         password=params["PASSWORD"],
         host=params["HOST"],
