@@ -215,14 +215,11 @@ class Cluster:
         primary, replica = pgdir / "primary", pgdir / "replica"
         self.as_postgres(str(PGBIN / "initdb"), "-D", str(primary), "-U", "postgres", "-A", "trust")
         self.pg_start(primary, self.ports["primary"])
+        # psql and pg_basebackup reach the primary as its superuser, over loopback.
+        to_primary = ("-h", "127.0.0.1", "-p", str(self.ports["primary"]), "-U", "postgres")
         self.as_postgres(
             str(PGBIN / "psql"),
-            "-h",
-            "127.0.0.1",
-            "-p",
-            str(self.ports["primary"]),
-            "-U",
-            "postgres",
+            *to_primary,
             "-q",
             "-v",
             "ON_ERROR_STOP=1",
@@ -234,12 +231,7 @@ class Cluster:
         # The streaming replica: a base backup that writes its own standby settings (-R).
         self.as_postgres(
             str(PGBIN / "pg_basebackup"),
-            "-h",
-            "127.0.0.1",
-            "-p",
-            str(self.ports["primary"]),
-            "-U",
-            "postgres",
+            *to_primary,
             "-D",
             str(replica),
             "-R",
